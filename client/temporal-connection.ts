@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { AppConfig } from '../config/env';
+
+/** Connection settings for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key or mTLS). */
+export function temporalConnectionOptions(config: AppConfig, address: string): { address: string; tls?: TLSConfig; apiKey?: string } {
+  const mtls = config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
+    ? { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) }
+    : undefined;
+  const tls: TLSConfig | undefined = mtls || config.TEMPORAL_TLS || config.TEMPORAL_API_KEY
+    ? { clientCertPair: mtls, serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME }
+    : undefined;
+  return { address, tls, apiKey: config.TEMPORAL_API_KEY };
+}
+
+/** A client whose connection is made on first use, so callers start even while Temporal is down. */
+export function lazyTemporalClient(config: AppConfig, address: string): Client {
+  const connection = Connection.lazy(temporalConnectionOptions(config, address));
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+export async function connectTemporalClient(config: AppConfig, address: string): Promise<Client> {
+  const connection = await Connection.connect(temporalConnectionOptions(config, address));
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { LIFECYCLE_STAGES } from '../domain/lead';
+
+/** Every setting the engine reads from its environment, validated once at start-up. */
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const optionalUrl = z.string().url().optional();
+
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  EMBEDDED_PG_PORT: port.default(5433),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('integration'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+
+  RELAY_PORT: port.default(3000),
+  RELAY_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_PUBLIC_URL: optionalUrl,
+  RELAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  DISPATCH_POLL_MS: z.coerce.number().int().min(50).default(1000),
+
+  HUBSPOT_BASE_URL: z.string().url().default('https://api.hubapi.com'),
+  HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  HUBSPOT_SIM_PORT: port.default(4010),
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+
+  LEAD_QUALIFYING_STAGE: z.enum(LIFECYCLE_STAGES).default('salesqualifiedlead'),
+  DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US').default('US'),
+  HUBSPOT_ERP_ID_PROPERTY: z.string().min(1).default('erp_customer_number'),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; the error names each offending variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Fails with a clear message when a setting that this service needs is missing. */
+export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key: K): NonNullable<AppConfig[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError(`Missing required setting ${String(key)}`);
+  return value as NonNullable<AppConfig[K]>;
+}

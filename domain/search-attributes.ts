@@ -1,0 +1,12 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes every flow sets, so an operator can find "order 1042" or "contact 77" in the Temporal UI. */
+export const BusinessKey = defineSearchAttributeKey('BusinessKey', SearchAttributeType.KEYWORD);
+export const Flow = defineSearchAttributeKey('Flow', SearchAttributeType.KEYWORD);
+export const SourceSystem = defineSearchAttributeKey('SourceSystem', SearchAttributeType.KEYWORD);
+export const FlowState = defineSearchAttributeKey('FlowState', SearchAttributeType.KEYWORD);
+export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+export const ErpRecord = defineSearchAttributeKey('ErpRecord', SearchAttributeType.KEYWORD);
+export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [BusinessKey, Flow, SourceSystem, FlowState, NeedsAttention, ErpRecord, CustomerEmail];

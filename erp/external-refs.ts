@@ -1,0 +1,42 @@
+import type { Queryable } from './db';
+
+/** The binder: maps an external system's id to the ERP record it stands for (unique per system, type and id). */
+
+export interface ExternalKey {
+  system: 'hubspot' | 'shopify' | 'stripe';
+  entityType: string;
+  externalId: string;
+}
+
+export interface Binding extends ExternalKey {
+  erpTable: string;
+  erpId: number;
+  createdBy: string | null;
+}
+
+export async function findBinding(db: Queryable, key: ExternalKey): Promise<Binding | undefined> {
+  const { rows } = await db.query(
+    `SELECT system, entity_type, external_id, erp_table, erp_id, created_by FROM erp.external_ref
+      WHERE system = $1 AND entity_type = $2 AND external_id = $3`,
+    [key.system, key.entityType, key.externalId],
+  );
+  const r = rows[0];
+  return r && { system: r.system, entityType: r.entity_type, externalId: r.external_id, erpTable: r.erp_table, erpId: r.erp_id, createdBy: r.created_by };
+}
+
+/** Binds once; a second bind of the same key keeps the first binding and returns it. */
+export async function bind(db: Queryable, key: ExternalKey, erpTable: string, erpId: number, createdBy: string): Promise<Binding> {
+  await db.query(
+    `INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (system, entity_type, external_id) DO NOTHING`,
+    [key.system, key.entityType, key.externalId, erpTable, erpId, createdBy],
+  );
+  return (await findBinding(db, key))!;
+}
+
+export async function unbind(db: Queryable, key: ExternalKey): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM erp.external_ref WHERE system = $1 AND entity_type = $2 AND external_id = $3', [
+    key.system, key.entityType, key.externalId,
+  ]);
+  return (rowCount ?? 0) > 0;
+}

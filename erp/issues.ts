@@ -1,0 +1,75 @@
+import type { Queryable } from './db';
+
+/** The issue log: a step that needs a person, and what that person decided. */
+
+export type IssueKind = 'step-failed' | 'ambiguous-match' | 'invalid-data';
+
+export interface IssueDraft {
+  workflowId: string;
+  runId: string;
+  flow: string;
+  step: string;
+  businessKey: string;
+  kind: IssueKind;
+  message: string;
+  details: Record<string, unknown>;
+  allowedDecisions: string[];
+}
+
+export interface IssueRow extends IssueDraft {
+  id: number;
+  status: 'open' | 'resolved';
+  resolution: unknown;
+  resolvedBy: string | null;
+  openedAt: Date;
+  resolvedAt: Date | null;
+}
+
+const toRow = (r: Record<string, unknown>): IssueRow => ({
+  id: r.id as number,
+  workflowId: r.workflow_id as string,
+  runId: r.run_id as string,
+  flow: r.flow as string,
+  step: r.step as string,
+  businessKey: r.business_key as string,
+  kind: r.kind as IssueKind,
+  message: r.message as string,
+  details: r.details as Record<string, unknown>,
+  allowedDecisions: r.allowed_decisions as string[],
+  status: r.status as IssueRow['status'],
+  resolution: r.resolution,
+  resolvedBy: r.resolved_by as string | null,
+  openedAt: r.opened_at as Date,
+  resolvedAt: r.resolved_at as Date | null,
+});
+
+/** Opens the issue, or returns the one already open for this workflow step (so a retried activity adds nothing). */
+export async function openIssue(db: Queryable, draft: IssueDraft): Promise<number> {
+  const inserted = await db.query(
+    `INSERT INTO integration.issue (workflow_id, run_id, flow, step, business_key, kind, message, details, allowed_decisions)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (workflow_id, step) WHERE status = 'open' DO NOTHING RETURNING id`,
+    [draft.workflowId, draft.runId, draft.flow, draft.step, draft.businessKey, draft.kind, draft.message, JSON.stringify(draft.details), draft.allowedDecisions],
+  );
+  if (inserted.rows[0]) return inserted.rows[0].id as number;
+  const open = await db.query(`SELECT id FROM integration.issue WHERE workflow_id = $1 AND step = $2 AND status = 'open'`, [draft.workflowId, draft.step]);
+  return open.rows[0].id as number;
+}
+
+export async function resolveIssue(db: Queryable, id: number, resolution: unknown, resolvedBy: string): Promise<void> {
+  await db.query(
+    `UPDATE integration.issue SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now()
+      WHERE id = $1 AND status = 'open'`,
+    [id, JSON.stringify(resolution), resolvedBy],
+  );
+}
+
+export async function listIssues(db: Queryable, filter: { status?: 'open' | 'resolved'; workflowId?: string } = {}): Promise<IssueRow[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM integration.issue
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR workflow_id = $2)
+      ORDER BY opened_at, id`,
+    [filter.status ?? null, filter.workflowId ?? null],
+  );
+  return rows.map(toRow);
+}

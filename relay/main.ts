@@ -1,0 +1,46 @@
+import { loadConfig } from '../config/env';
+import { createLogger } from '../config/logger';
+import { lazyTemporalClient } from '../client/temporal-connection';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { onShutdown } from '../stack/shutdown';
+import { startRelay } from './relay';
+
+/** Entry point of the webhook relay process. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('relay', config.LOG_LEVEL);
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the relay');
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the relay');
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  const relay = await startRelay({
+    pool,
+    client: lazyTemporalClient(config, config.TEMPORAL_ADDRESS),
+    logger,
+    host: config.RELAY_HOST,
+    port: config.RELAY_PORT,
+    bodyLimitBytes: config.RELAY_BODY_LIMIT_BYTES,
+    publicUrl: config.RELAY_PUBLIC_URL,
+    secrets: {
+      hubspotClientSecret: config.HUBSPOT_CLIENT_SECRET,
+      shopifySecret: config.SHOPIFY_WEBHOOK_SECRET,
+      stripeSecret: config.STRIPE_WEBHOOK_SECRET,
+    },
+    routes: {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY },
+    },
+    pollMs: config.DISPATCH_POLL_MS,
+  });
+  logger.info({ url: relay.url }, 'relay listening');
+  onShutdown(logger, async () => {
+    await relay.close();
+    await pool.end();
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

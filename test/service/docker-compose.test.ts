@@ -1,0 +1,393 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { envSchema, loadConfig } from '../../config/env';
+import { PROJECT_ROOT } from '../../config/paths';
+import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+
+/**
+ * Keeps docker-compose.yml and the Dockerfile true to the code: the compose file must validate, every engine
+ * service must start an entry point that the build produces, set only settings that config/env.ts knows (with
+ * values it accepts), and register exactly the search attributes that the flows set.
+ *
+ * Validation uses Debian's docker-compose 1.29, which checks the schema and interpolation without a Docker
+ * engine. CI installs it (.ci/run) and this test fails there without it; elsewhere it skips with a message.
+ * The rendered file is parsed by the Python that docker-compose itself runs on (it always has PyYAML).
+ */
+
+const COMPOSE_FILE = join(PROJECT_ROOT, 'docker-compose.yml');
+const DOCKERFILE = join(PROJECT_ROOT, 'Dockerfile');
+const DOCKERIGNORE = join(PROJECT_ROOT, '.dockerignore');
+const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+
+type Scalar = string | number | boolean | null;
+type Env = Record<string, string | undefined>;
+interface ServiceDef {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, Scalar> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+}
+interface ComposeDoc {
+  services: Record<string, ServiceDef>;
+}
+
+// ---------------------------------------------------------------------------------------------- tools
+
+function findExecutable(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const COMPOSE_BIN = findExecutable('docker-compose');
+const COMPOSE_MISSING =
+  'docker-compose is not on PATH. Install it with `apt-get update && apt-get install -y docker-compose` ' +
+  '(Debian package, v1.29: validates the file without a Docker engine). .ci/run installs it; under CI=true this test fails without it.';
+
+/** A Python that can import yaml: docker-compose's own interpreter first (from its #! line), then python3. */
+function findYamlPython(): string | undefined {
+  const candidates: string[] = [];
+  if (COMPOSE_BIN) {
+    const shebang = /^#!\s*(\S+)/.exec(readFileSync(COMPOSE_BIN, 'utf8').split('\n', 1)[0] ?? '');
+    if (shebang?.[1] && /python/.test(shebang[1])) candidates.push(shebang[1]);
+  }
+  candidates.push('python3', '/usr/bin/python3');
+  return candidates.find((py) => spawnSync(py, ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0);
+}
+
+const YAML_PYTHON = findYamlPython();
+const YAML_MISSING = 'no Python with PyYAML found (docker-compose brings one: apt-get install -y docker-compose).';
+
+function parseYaml(text: string): unknown {
+  if (!YAML_PYTHON) throw new Error(YAML_MISSING);
+  const script = 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout, default=str)';
+  const result = spawnSync(YAML_PYTHON, ['-c', script], { input: text, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`YAML parse failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** Strips // and block comments so that a tsconfig with comments still parses. */
+function readJsonc(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+// --------------------------------------------------------------------------------- compose rendering
+
+const rawCompose = existsSync(COMPOSE_FILE) ? readFileSync(COMPOSE_FILE, 'utf8') : '';
+const uncommented = rawCompose.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+
+/** Variables written ${VAR:?message}: the stack must not start without them. */
+const REQUIRED_VARS = [...new Set([...uncommented.matchAll(/(?<!\$)\$\{([A-Za-z_]\w*):?\?/g)].map((m) => m[1] as string))];
+
+/** A clean environment, so that the developer's own shell does not change what is checked. */
+function composeEnv(withRequired: boolean): Env {
+  const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  if (withRequired) for (const name of REQUIRED_VARS) env[name] = `compose-test-${name.toLowerCase()}`;
+  return env;
+}
+
+let workDir: string | undefined;
+function emptyEnvFile(): string {
+  workDir ??= mkdtempSync(join(tmpdir(), 'compose-test-'));
+  const file = join(workDir, 'empty.env');
+  writeFileSync(file, '');
+  return file;
+}
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+function runCompose(args: string[], env: Env) {
+  if (!COMPOSE_BIN) throw new Error(COMPOSE_MISSING);
+  // --env-file: a developer's .env beside the compose file must not take part either.
+  return spawnSync(COMPOSE_BIN, ['--env-file', emptyEnvFile(), '-f', COMPOSE_FILE, ...args], {
+    cwd: PROJECT_ROOT,
+    env: env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+/** Compose-style interpolation, for when docker-compose is absent (local runs only). */
+function interpolate(text: string, env: Env): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_]\w*)(?:(:?)([-?])([^}]*))?\}/g, (whole, name?: string, colon?: string, op?: string, arg?: string) => {
+    if (whole === '$$') return '$';
+    const value = env[name as string];
+    const unset = value === undefined || (colon === ':' && value === '');
+    if (op === '-') return unset ? (arg ?? '') : (value as string);
+    if (op === '?' && unset) throw new Error(`required variable ${name} unset: ${arg}`);
+    return value ?? '';
+  });
+}
+
+let rendered: ComposeDoc | undefined;
+/** The compose file as docker-compose renders it (normalised, interpolated); else the raw file, interpolated here. */
+function composeDoc(): ComposeDoc {
+  if (rendered) return rendered;
+  let yaml: string;
+  if (COMPOSE_BIN) {
+    const result = runCompose(['config'], composeEnv(true));
+    if (result.status !== 0) throw new Error(`docker-compose config failed:\n${result.stderr}`);
+    yaml = result.stdout;
+  } else {
+    yaml = interpolate(uncommented, composeEnv(true));
+  }
+  const doc = parseYaml(yaml) as ComposeDoc;
+  if (!doc || typeof doc.services !== 'object') throw new Error('compose file has no services');
+  rendered = doc;
+  return doc;
+}
+
+// ------------------------------------------------------------------------------------ service helpers
+
+function tokens(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : value.trim().split(/\s+/);
+}
+
+function environmentOf(service: ServiceDef): Env {
+  const env: Env = {};
+  const raw = service.environment;
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      const i = entry.indexOf('=');
+      env[i < 0 ? entry : entry.slice(0, i)] = i < 0 ? undefined : entry.slice(i + 1);
+    }
+  } else if (raw) {
+    for (const [key, value] of Object.entries(raw)) env[key] = value === null ? undefined : String(value);
+  }
+  return env;
+}
+
+function dependsOn(service: ServiceDef): Record<string, string | undefined> {
+  const deps = service.depends_on;
+  if (!deps) return {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([name, d]) => [name, d.condition ?? 'service_started']));
+}
+
+/** Services running this repository's image: built here, or using the image a built service is tagged with. */
+function engineServices(doc: ComposeDoc): [string, ServiceDef][] {
+  const all = Object.entries(doc.services);
+  const builtImages = new Set(all.filter(([, s]) => s.build !== undefined && s.image).map(([, s]) => s.image));
+  return all.filter(([, s]) => s.build !== undefined || (s.image !== undefined && builtImages.has(s.image)));
+}
+
+function scriptOf(service: ServiceDef): string {
+  return [...tokens(service.entrypoint), ...(Array.isArray(service.command) ? service.command : [service.command ?? ''])].join('\n');
+}
+
+/** Expands "$NAME", "$$NAME" (compose-escaped) and "${NAME}" from the service's own environment. */
+function shellValue(word: string, env: Env): string {
+  return word.replace(/^["']|["']$/g, '').replace(/\$\$?\{?([A-Za-z_]\w*)\}?/g, (_m, name: string) => env[name] ?? `$${name}`);
+}
+
+// ------------------------------------------------------------------------------------- Dockerfile
+
+interface Stage { from: string; name?: string; instructions: string[] }
+
+function dockerfileStages(): Stage[] {
+  const lines = readFileSync(DOCKERFILE, 'utf8')
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) stages.push({ from: from[1] as string, name: from[2], instructions: [] });
+    else stages.at(-1)?.instructions.push(line);
+  }
+  return stages;
+}
+
+/** The image's default command (last CMD of the last stage), as tokens. */
+function dockerfileCmd(): string[] {
+  const cmd = dockerfileStages().at(-1)?.instructions.filter((i) => /^CMD\s/i.test(i)).at(-1);
+  if (!cmd) return [];
+  const arg = cmd.replace(/^CMD\s+/i, '');
+  return arg.startsWith('[') ? (JSON.parse(arg) as string[]) : arg.split(/\s+/);
+}
+
+// --------------------------------------------------------------------------- build layout (tsconfig)
+
+function buildLayout(): { outDir: string; rootDir: string; include: string[] } {
+  const build = readJsonc(join(PROJECT_ROOT, 'tsconfig.build.json'));
+  const base = typeof build.extends === 'string' ? readJsonc(join(PROJECT_ROOT, build.extends)) : {};
+  const options = { ...(base.compilerOptions as object), ...(build.compilerOptions as object) } as Record<string, unknown>;
+  const include = (build.include ?? base.include ?? []) as string[];
+  const clean = (p: unknown, fallback: string) => String(p ?? fallback).replace(/^\.\//, '').replace(/\/$/, '');
+  return { outDir: clean(options.outDir, 'dist'), rootDir: clean(options.rootDir, '.'), include: include.map((i) => clean(i, '')) };
+}
+
+/** Problems with one command: it must be `node <outDir>/X.js` where X.ts exists and is compiled by npm run build. */
+function entryPointProblems(who: string, command: string[]): string[] {
+  const { outDir, rootDir, include } = buildLayout();
+  const shown = command.join(' ');
+  if (command[0] !== 'node') return [`${who} runs \`${shown}\`, not node`];
+  const pattern = new RegExp(`^(?:\\./)?${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(.+)\\.js$`);
+  const entry = command.map((t) => pattern.exec(t)).find((m) => m !== null);
+  if (!entry) return [`${who} runs \`${shown}\`, which names no ${outDir}/*.js entry point`];
+  const source = join(rootDir, `${entry[1] as string}.ts`).replace(/^\.\//, '');
+  const problems: string[] = [];
+  if (!existsSync(join(PROJECT_ROOT, source))) {
+    problems.push(`${who} runs \`${shown}\`, but its source ${source} does not exist, so npm run build will not produce ${entry[0]}`);
+  }
+  const topDir = source.split('/')[0] as string;
+  if (!include.some((i) => i === topDir || source.startsWith(`${i}/`))) {
+    problems.push(`${who} runs \`${shown}\`, but ${topDir}/ is not in tsconfig.build.json "include", so it is not compiled`);
+  }
+  return problems;
+}
+
+// ================================================================================================ tests
+
+const itCompose = COMPOSE_BIN || IN_CI ? it : it.skip;
+const itParsed = YAML_PYTHON || COMPOSE_BIN || IN_CI ? it : it.skip;
+if (!COMPOSE_BIN && !IN_CI) console.warn(`docker-compose.test: skipping validation: ${COMPOSE_MISSING}`);
+if (!YAML_PYTHON && !COMPOSE_BIN && !IN_CI) console.warn(`docker-compose.test: skipping cross-checks: ${YAML_MISSING}`);
+const skipNote = (available: boolean, why: string) => (available || IN_CI ? '' : ` [skipped: ${why}]`);
+
+describe('docker-compose.yml', () => {
+  it('exists', () => {
+    expect(existsSync(COMPOSE_FILE)).toBe(true);
+  });
+
+  itCompose(`passes docker-compose config --quiet${skipNote(Boolean(COMPOSE_BIN), 'docker-compose not installed')}`, () => {
+    const result = runCompose(['config', '--quiet'], composeEnv(true));
+    if (result.error) throw result.error;
+    expect({ status: result.status, stderr: result.stderr.trim() }).toEqual({ status: 0, stderr: '' });
+  });
+
+  itCompose(`refuses to render while a required secret is unset${skipNote(Boolean(COMPOSE_BIN), 'docker-compose not installed')}`, () => {
+    expect(REQUIRED_VARS.length).toBeGreaterThan(0);
+    const result = runCompose(['config', '--quiet'], composeEnv(false));
+    expect(result.status).not.toBe(0);
+    expect(REQUIRED_VARS.some((name) => result.stderr.includes(name))).toBe(true);
+  });
+
+  describe(`against the code${skipNote(Boolean(YAML_PYTHON || COMPOSE_BIN), 'no YAML parser')}`, () => {
+    itParsed('runs the engine image as at least a worker and a relay', () => {
+      const engines = engineServices(composeDoc());
+      expect(engines.length).toBeGreaterThanOrEqual(2);
+    });
+
+    itParsed('starts, in every engine service and as the image default, an entry point that the build produces', () => {
+      const problems = engineServices(composeDoc()).flatMap(([name, service]) => {
+        const command = [...tokens(service.entrypoint), ...tokens(service.command)];
+        return entryPointProblems(`service ${name}`, command.length ? command : dockerfileCmd());
+      });
+      problems.push(...entryPointProblems('Dockerfile CMD', dockerfileCmd()));
+      expect(problems).toEqual([]);
+    });
+
+    itParsed('sets on engine services only settings of envSchema (config/env.ts), with values loadConfig accepts', () => {
+      const known = new Set(Object.keys(envSchema.shape));
+      const problems: string[] = [];
+      for (const [name, service] of engineServices(composeDoc())) {
+        const env = environmentOf(service);
+        for (const key of Object.keys(env)) if (!known.has(key)) problems.push(`service ${name} sets ${key}, which config/env.ts does not read`);
+        try {
+          loadConfig(env as NodeJS.ProcessEnv);
+        } catch (err) {
+          problems.push(`service ${name}: ${(err as Error).message}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    itParsed('points engine services at hosts that are services of this file', () => {
+      const doc = composeDoc();
+      const problems: string[] = [];
+      for (const [name, service] of engineServices(doc)) {
+        const env = environmentOf(service);
+        const hosts: [string, string | undefined][] = [
+          ['TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS?.split(':')[0]],
+          ['DATABASE_URL', env.DATABASE_URL ? new URL(env.DATABASE_URL).hostname : undefined],
+        ];
+        for (const [key, host] of hosts) {
+          if (host === undefined) problems.push(`service ${name} does not set ${key}`);
+          else if (!(host in doc.services)) problems.push(`service ${name}: ${key} host ${host} is no service here`);
+          else if (!(host in dependsOn(service))) problems.push(`service ${name} uses ${host} (${key}) without depends_on`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    itParsed('registers exactly the search attributes of domain/search-attributes.ts, before engine services start', () => {
+      const doc = composeDoc();
+      const jobs = Object.entries(doc.services).filter(([, s]) => /search-attribute\s+create/.test(scriptOf(s)));
+      expect(jobs.map(([name]) => name)).toHaveLength(1);
+      const [jobName, job] = jobs[0] as [string, ServiceDef];
+
+      const registered: Record<string, string> = {};
+      const namespaces = new Set<string>();
+      const script = scriptOf(job).replace(/\\\r?\n/g, ' ');
+      for (const invocation of script.split(/\r?\n|;|&&|\|\|/).filter((l) => /search-attribute\s+create/.test(l))) {
+        const names = [...invocation.matchAll(/--name[=\s]+["']?([A-Za-z_]\w*)/g)].map((m) => m[1] as string);
+        const types = [...invocation.matchAll(/--type[=\s]+["']?([A-Za-z]+)/g)].map((m) => m[1] as string);
+        expect({ invocation: invocation.trim(), types: types.length }).toEqual({ invocation: invocation.trim(), types: 1 });
+        // CLI type names (Keyword, KeywordList, Bool) -> SDK SearchAttributeType (KEYWORD, KEYWORD_LIST, BOOL)
+        const type = (types[0] as string).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+        for (const name of names) registered[name] = type;
+        const ns = /--namespace[=\s]+(\S+)/.exec(invocation);
+        namespaces.add(ns ? shellValue(ns[1] as string, environmentOf(job)) : 'default');
+      }
+      const expected = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type]));
+      expect(registered).toEqual(expected);
+
+      // Registered in the namespace the engine uses, and before any engine service starts.
+      for (const [name, service] of engineServices(doc)) {
+        const namespace = environmentOf(service).TEMPORAL_NAMESPACE ?? 'default';
+        expect({ service: name, namespaces: [...namespaces] }).toEqual({ service: name, namespaces: [namespace] });
+        expect({ service: name, waitsFor: dependsOn(service)[jobName] }).toEqual({ service: name, waitsFor: 'service_completed_successfully' });
+      }
+    });
+  });
+});
+
+describe('Dockerfile (the image docker-compose builds)', () => {
+  it('exists', () => {
+    expect(existsSync(DOCKERFILE)).toBe(true);
+  });
+
+  it('builds in an earlier stage (npm ci, npm run build, npm prune --omit=dev) and runs as a non-root user', () => {
+    const stages = dockerfileStages();
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages.at(-1) as Stage;
+    const buildRuns = stages.slice(0, -1).flatMap((s) => s.instructions.filter((i) => /^RUN\s/i.test(i)));
+    const runsIn = (re: RegExp) => buildRuns.some((r) => re.test(r));
+    expect({
+      npmCi: runsIn(/\bnpm ci\b/),
+      npmRunBuild: runsIn(/\bnpm run build\b/),
+      prune: runsIn(/\bnpm prune\b.*--omit[= ]dev/),
+    }).toEqual({ npmCi: true, npmRunBuild: true, prune: true });
+
+    const user = runtime.instructions.filter((i) => /^USER\s/i.test(i)).at(-1)?.split(/\s+/)[1];
+    expect(user).toBeDefined();
+    expect(['root', '0', '0:0']).not.toContain(user);
+
+    const copies = runtime.instructions.filter((i) => /^COPY\s/i.test(i)).join('\n');
+    for (const path of ['node_modules', 'dist', 'db/migrations', 'package.json']) expect({ path, copied: copies.includes(path) }).toEqual({ path, copied: true });
+  });
+
+  it('is not sent node_modules, dist or .git from the host (.dockerignore)', () => {
+    const ignored = existsSync(DOCKERIGNORE)
+      ? readFileSync(DOCKERIGNORE, 'utf8').split(/\r?\n/).map((l) => l.trim().replace(/^\/|\/$/g, ''))
+      : [];
+    for (const entry of ['node_modules', 'dist', '.git', '.data']) expect({ entry, ignored: ignored.includes(entry) }).toEqual({ entry, ignored: true });
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { startEmbeddedPostgres } from '../../stack/postgres';
+import { startDevServer } from '../../stack/temporal-server';
+import { freePort } from './ports';
+
+/**
+ * Starts what the integration tests share: one real PostgreSQL (DATABASE_URL if given, else embedded) and one
+ * Temporal dev server (TEMPORAL_ADDRESS if given), and bundles the workflows once for every test worker.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const scratch = mkdtempSync(join(tmpdir(), 'engine-test-'));
+  const log = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
+  const stops: Array<() => Promise<void>> = [];
+
+  if (!process.env.TEST_PG_ADMIN_URL) {
+    if (process.env.DATABASE_URL) {
+      process.env.TEST_PG_ADMIN_URL = process.env.DATABASE_URL;
+    } else {
+      const pg = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), database: 'postgres' });
+      stops.push(pg.stop);
+      process.env.TEST_PG_ADMIN_URL = pg.databaseUrl;
+    }
+  }
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const server = await startDevServer({ port: await freePort(), cliPath: process.env.TEMPORAL_CLI_PATH, log });
+    stops.push(server.stop);
+    process.env.TEMPORAL_ADDRESS = server.address;
+    process.env.TEST_TEMPORAL_CLI = server.cli;
+  }
+
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const bundlePath = join(scratch, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_SCRATCH_DIR = scratch;
+
+  (globalThis as { __engineTestStops?: typeof stops }).__engineTestStops = stops;
+  log(`PostgreSQL, Temporal and workflow bundle ready in ${Date.now() - started} ms`);
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`), log: noop };

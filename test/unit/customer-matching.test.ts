@@ -1,0 +1,48 @@
+import { matchCustomer, type CustomerRecord } from '../../domain/customer-matching';
+import type { LeadCandidate } from '../../domain/lead';
+import { jaroWinkler } from '../../domain/similarity';
+
+const lead = (over: Partial<LeadCandidate> = {}): LeadCandidate => ({
+  contactId: '1', email: 'john@acme.com', phoneE164: '+14155550100', firstName: 'John', lastName: 'Smith', displayName: 'John Smith',
+  company: 'Acme', nameKey: 'john smith', companyKey: 'acme', ...over,
+});
+let nextId = 1;
+const customer = (over: Partial<CustomerRecord> = {}): CustomerRecord => ({
+  id: nextId, customerNumber: `C-${1000 + nextId++}`, displayName: 'X', email: null, phoneE164: null, nameKey: null, companyKey: null, ...over,
+});
+
+describe('Jaro-Winkler', () => {
+  it('scores identical 1, typos high and different names low', () => {
+    expect(jaroWinkler('martha', 'martha')).toBe(1);
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler('jon smith', 'john smith')).toBeGreaterThan(0.88);
+    expect(jaroWinkler('john smith', 'mary jones')).toBeLessThan(0.7);
+    expect(jaroWinkler('', 'a')).toBe(0);
+  });
+});
+
+describe('customer matching', () => {
+  it('matches on exact normalised email first', () => {
+    const byEmail = customer({ email: 'john@acme.com' });
+    const byPhone = customer({ phoneE164: '+14155550100' });
+    expect(matchCustomer(lead(), [byPhone, byEmail])).toEqual({ kind: 'match', customer: byEmail, rule: 'email' });
+  });
+  it('matches on phone when the customer has no conflicting email', () => {
+    const c = customer({ phoneE164: '+14155550100', email: null });
+    expect(matchCustomer(lead(), [c])).toEqual({ kind: 'match', customer: c, rule: 'phone' });
+  });
+  it('asks a person when a phone is shared or belongs to another email', () => {
+    expect(matchCustomer(lead(), [customer({ phoneE164: '+14155550100', email: 'other@acme.com' })])).toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/another email/) });
+    expect(matchCustomer(lead({ email: null }), [customer({ phoneE164: '+14155550100' }), customer({ phoneE164: '+14155550100' })])).toMatchObject({ kind: 'ambiguous', candidates: [{}, {}] });
+  });
+  it('links an identical name at the same company, and asks for a close one', () => {
+    const same = customer({ nameKey: 'john smith', companyKey: 'acme' });
+    expect(matchCustomer(lead({ email: null, phoneE164: null }), [same])).toEqual({ kind: 'match', customer: same, rule: 'name+company' });
+    const close = customer({ nameKey: 'jon smith', companyKey: 'acme' });
+    expect(matchCustomer(lead({ phoneE164: null }), [close])).toMatchObject({ kind: 'ambiguous', candidates: [{ customer: close, rule: 'name+company' }] });
+  });
+  it('ignores similar names at other companies and finds nothing for strangers', () => {
+    expect(matchCustomer(lead({ phoneE164: null }), [customer({ nameKey: 'john smith', companyKey: 'globex' })])).toEqual({ kind: 'none' });
+    expect(matchCustomer(lead(), [])).toEqual({ kind: 'none' });
+  });
+});

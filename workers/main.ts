@@ -1,0 +1,36 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config/env';
+import { createLogger } from '../config/logger';
+import { temporalConnectionOptions } from '../client/temporal-connection';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { createWorker } from './create-worker';
+
+/** Entry point of a worker process; run as many as load needs, they share the task queue. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker');
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker');
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
+    hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: config.HUBSPOT_ACCESS_TOKEN ?? '' },
+    erpIdProperty: config.HUBSPOT_ERP_ID_PROPERTY,
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.
+  await worker.run();
+  await connection.close();
+  await pool.end();
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { BindTarget, BoundCustomer, CustomerLookup, LeadActivities } from '../activities/lead-activities';
+import { isQualified, toLeadCandidate, type CrmContact, type LeadCandidate, type LeadPolicy } from '../domain/lead';
+import { CustomerEmail } from '../domain/search-attributes';
+import { FlowRuntime, runFlow } from './shared/flow-runtime';
+
+/** Lead -> CRM -> ERP: a qualified CRM contact becomes exactly one ERP customer, and the CRM learns its number. */
+
+export interface LeadConversionInput {
+  contactId: string;
+  policy: LeadPolicy;
+}
+
+export type LeadConversionResult =
+  | { status: 'converted'; customerNumber: string; created: boolean; passes: number }
+  | { status: 'not-qualified'; lifecycleStage: string | null }
+  | { status: 'contact-deleted' }
+  | { status: 'skipped'; step: string }
+  | { status: 'compensated'; undone: string[] };
+
+/** Sent by the relay for every later event about the same contact: the flow re-reads the contact once more. */
+export const contactChangedSignal = defineSignal<[{ eventId: string; topic: string }]>('contactChanged');
+
+const crm = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+const erp = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export async function leadConversion(input: LeadConversionInput): Promise<LeadConversionResult> {
+  const flow = new FlowRuntime('lead', `hubspot:contact:${input.contactId}`);
+  let changedDuringPass = false;
+  setHandler(contactChangedSignal, () => {
+    changedDuringPass = true;
+  });
+
+  return runFlow(flow, async () => {
+    let passes = 0;
+    let result: LeadConversionResult;
+    do {
+      // Events that arrived before this pass are covered by the fresh read it starts with.
+      changedDuringPass = false;
+      passes++;
+      result = await convertOnce(flow, input, passes);
+    } while (changedDuringPass && result.status !== 'skipped');
+    flow.setState(result.status);
+    return result;
+  }, (undone) => ({ status: 'compensated', undone }));
+}
+
+async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes: number): Promise<LeadConversionResult> {
+  const fetched = await flow.step('fetch-contact', () => crm.fetchCrmContact(input.contactId));
+  if (!fetched.done) return { status: 'skipped', step: 'fetch-contact' };
+  const contact = fetched.value;
+  if (!contact) return { status: 'contact-deleted' };
+  if (!isQualified(contact.lifecycleStage, input.policy)) return { status: 'not-qualified', lifecycleStage: contact.lifecycleStage };
+
+  const lead = await validatedLead(flow, input, contact);
+  if (!lead) return { status: 'skipped', step: 'validate-contact' };
+  if (lead.email) upsertSearchAttributes([{ key: CustomerEmail, value: lead.email }]);
+
+  const found = await flow.step('find-customer', () => erp.findCustomerMatch(lead));
+  if (!found.done) return { status: 'skipped', step: 'find-customer' };
+  const target = await chooseTarget(flow, lead, found.value);
+  if (!target) return { status: 'skipped', step: 'resolve-match' };
+
+  const bound = await flow.step('bind-customer', () => erp.bindCustomer(lead, target), {
+    compensate: () => erp.unbindCustomer(lead.contactId),
+  });
+  if (!bound.done) return { status: 'skipped', step: 'bind-customer' };
+  const customer: BoundCustomer = bound.value;
+  flow.setErpRecord(customer.customerNumber);
+
+  const written = await flow.step(
+    'write-back-erp-id',
+    () => crm.writeErpCustomerNumber(lead.contactId, customer.customerNumber, contact.erpCustomerNumber),
+    { compensate: () => crm.restoreErpCustomerNumber(lead.contactId, contact.erpCustomerNumber) },
+  );
+  if (!written.done) return { status: 'skipped', step: 'write-back-erp-id' };
+  return { status: 'converted', customerNumber: customer.customerNumber, created: customer.created, passes };
+}
+
+/** Invalid contact data is the CRM's to fix: wait for a person, who fixes it and says retry, or skips. */
+async function validatedLead(flow: FlowRuntime, input: LeadConversionInput, contact: CrmContact): Promise<LeadCandidate | null> {
+  let current = contact;
+  for (;;) {
+    const validation = toLeadCandidate(current, input.policy);
+    if (validation.ok) return validation.lead;
+    const decision = await flow.ask({
+      step: 'validate-contact',
+      kind: 'invalid-data',
+      message: validation.problems.join('; '),
+      details: { contactId: input.contactId, problems: validation.problems },
+      allowed: ['retry', 'skip'],
+    });
+    if (decision.action !== 'retry') return null;
+    const refetched = await flow.step('fetch-contact', () => crm.fetchCrmContact(input.contactId));
+    if (!refetched.done || !refetched.value) return null;
+    current = refetched.value;
+  }
+}
+
+/** Existing binding or a sure match links; no match creates; an ambiguous match is a person's call. */
+async function chooseTarget(flow: FlowRuntime, lead: LeadCandidate, lookup: CustomerLookup): Promise<BindTarget | null> {
+  switch (lookup.kind) {
+    case 'bound':
+    case 'match':
+      return { kind: 'existing', customerNumber: lookup.customer.customerNumber };
+    case 'none':
+      return { kind: 'new' };
+    case 'ambiguous': {
+      const decision = await flow.ask({
+        step: 'resolve-match',
+        kind: 'ambiguous-match',
+        message: `${lookup.reason}: link to one of ${lookup.candidates.map((c) => c.customer.customerNumber).join(', ')} or create a new customer`,
+        details: {
+          lead,
+          candidates: lookup.candidates.map((c) => ({ customerNumber: c.customer.customerNumber, displayName: c.customer.displayName, email: c.customer.email, rule: c.rule, score: c.score })),
+          workflowId: workflowInfo().workflowId,
+        },
+        allowed: ['link', 'create-new', 'skip', 'compensate'],
+      });
+      if (decision.action === 'link') return { kind: 'existing', customerNumber: decision.customerNumber };
+      if (decision.action === 'create-new') return { kind: 'new' };
+      return null;
+    }
+  }
+}
