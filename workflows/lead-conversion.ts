@@ -39,13 +39,16 @@ export async function leadConversion(input: LeadConversionInput): Promise<LeadCo
 
   return runFlow(flow, async () => {
     let passes = 0;
+    let createdCustomer = false;
     let result: LeadConversionResult;
     do {
       // Events that arrived before this pass are covered by the fresh read it starts with.
       changedDuringPass = false;
       passes++;
       result = await convertOnce(flow, input, passes);
+      if (result.status === 'converted') createdCustomer ||= result.created;
     } while (changedDuringPass && result.status !== 'skipped');
+    if (result.status === 'converted') result = { ...result, created: createdCustomer };
     flow.setState(result.status);
     return result;
   }, (undone) => ({ status: 'compensated', undone }));

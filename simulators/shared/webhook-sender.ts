@@ -173,7 +173,8 @@ export class WebhookSender {
       await res.arrayBuffer().catch(() => undefined);
       return { status: res.status, ok: res.ok, error: res.ok ? undefined : `target answered ${res.status}` };
     } catch (err) {
-      const reason = this.closed ? 'sender closed' : controller.signal.aborted ? 'timed out' : (err as Error).message;
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      const reason = this.closed ? 'sender closed' : controller.signal.aborted ? 'timed out' : `${(err as Error).message}${code ? ` (${code})` : ''}`;
       return { status: 0, ok: false, error: reason };
     } finally {
       clearTimeout(timer);

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFileSync } from 'node:fs';
 import { startEmbeddedPostgres } from '../../stack/postgres';
 import { startDevServer } from '../../stack/temporal-server';
 import { freePort } from './ports';
@@ -14,6 +13,8 @@ import { freePort } from './ports';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'engine-test-'));
+  // PostgreSQL runs as its own system user when we are root: it must be able to reach its data folder.
+  chmodSync(scratch, 0o755);
   const log = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
   const stops: Array<() => Promise<void>> = [];
 

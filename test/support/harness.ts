@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createLogger } from '../../config/logger';
+import { migrate } from '../../db/migrate';
+import { createPool } from '../../db/pool';
+import { startRelay } from '../../relay/relay';
+import { startHubspotSimulator, type HubspotSimulator } from '../../simulators/hubspot/server';
+import { dropDatabase, ensureDatabase } from '../../db/admin';
+import { createWorker } from '../../workers/create-worker';
+import type { LeadPolicy } from '../../domain/lead';
+
+/**
+ * One isolated engine per test file, on the shared PostgreSQL server and Temporal dev server: its own database,
+ * its own task queue, a real relay, a real HubSpot simulator and a real worker, all talking over HTTP and gRPC.
+ */
+
+export interface Harness {
+  pool: Pool;
+  databaseUrl: string;
+  client: Client;
+  taskQueue: string;
+  hubspot: HubspotSimulator;
+  relay: Awaited<ReturnType<typeof startRelay>>;
+  secrets: { hubspot: string; shopify: string; stripe: string };
+  accessToken: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  temporalAddress?: string;
+  leadPolicy?: LeadPolicy;
+  /** Start without a worker (tests that control it). */
+  withoutWorker?: boolean;
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_PG_ADMIN_URL;
+  if (!url) throw new Error('TEST_PG_ADMIN_URL is not set: run integration tests through jest (global setup)');
+  return url;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const suffix = randomBytes(4).toString('hex');
+  const database = `engine_test_${suffix}`;
+  await ensureDatabase(adminUrl(), database);
+  const databaseUrl = adminUrl().replace(/\/[^/]*$/, `/${database}`);
+  const pool = createPool(databaseUrl, 20);
+  await migrate(pool);
+
+  const address = opts.temporalAddress ?? process.env.TEMPORAL_ADDRESS!;
+  const taskQueue = `test-${suffix}`;
+  const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const secrets = { hubspot: `hs-${suffix}`, shopify: `shp-${suffix}`, stripe: `whsec_${suffix}` };
+  const accessToken = `token-${suffix}`;
+  const client = new Client({ connection: Connection.lazy({ address, connectTimeout: '2s' }), namespace: 'default' });
+
+  const relay = await startRelay({
+    pool, client, logger, host: '127.0.0.1', port: 0, bodyLimitBytes: 64 * 1024,
+    secrets: { hubspotClientSecret: secrets.hubspot, shopifySecret: secrets.shopify, stripeSecret: secrets.stripe },
+    routes: { taskQueue, leadPolicy: opts.leadPolicy ?? { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' } },
+    pollMs: 200,
+  });
+  const hubspot = await startHubspotSimulator({
+    port: 0, host: '127.0.0.1', accessToken, clientSecret: secrets.hubspot,
+    webhookTargetUrl: `${relay.url}/webhooks/hubspot`, logger: false,
+  });
+
+  let worker: { instance: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
+  const harness: Harness = {
+    pool, databaseUrl, client, taskQueue, hubspot, relay, secrets, accessToken,
+    async startWorker() {
+      if (worker) return;
+      const connection = await NativeConnection.connect({ address });
+      const instance = await createWorker({
+        connection, namespace: 'default', taskQueue, pool,
+        hubspot: { baseUrl: hubspot.url, accessToken }, erpIdProperty: 'erp_customer_number',
+        workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+      });
+      worker = { instance, connection, running: instance.run() };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      const current = worker;
+      worker = undefined;
+      current.instance.shutdown();
+      await current.running;
+      await current.connection.close();
+    },
+    async close() {
+      await hubspot.close();
+      await relay.close();
+      await harness.stopWorker();
+      await client.connection.close().catch(() => undefined);
+      await pool.end();
+      await dropDatabase(adminUrl(), database).catch(() => undefined);
+    },
+  };
+  if (!opts.withoutWorker) await harness.startWorker();
+  return harness;
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
