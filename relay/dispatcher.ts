@@ -19,6 +19,8 @@ export interface DispatcherOptions {
   pollMs: number;
   batchSize?: number;
   maxBackoffMs?: number;
+  /** How long one hand-over may take before Temporal counts as unreachable. */
+  callTimeoutMs?: number;
 }
 
 /** gRPC codes that mean "Temporal is not there right now" rather than "this event is wrong". */
@@ -92,15 +94,17 @@ export class Dispatcher {
           continue;
         }
         try {
-          await client.workflow.signalWithStart(plan.workflowType, {
-            workflowId: plan.workflowId,
-            taskQueue: plan.taskQueue,
-            args: plan.args,
-            signal: plan.signal,
-            signalArgs: plan.signalArgs,
-            typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
-            staticSummary: plan.summary,
-          });
+          // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
+          await client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () =>
+            client.workflow.signalWithStart(plan.workflowType, {
+              workflowId: plan.workflowId,
+              taskQueue: plan.taskQueue,
+              args: plan.args,
+              signal: plan.signal,
+              signalArgs: plan.signalArgs,
+              typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
+              staticSummary: plan.summary,
+            }));
           await markDispatched(tx, row.id, plan.workflowId);
         } catch (err) {
           const message = (err as Error).message;

@@ -51,7 +51,7 @@ function keptHeaders(req: FastifyRequest): Record<string, string> {
 
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes });
 
   // Signatures are computed over the exact bytes received, so no route parses JSON before verification.
   app.removeAllContentTypeParsers();

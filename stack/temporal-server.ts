@@ -1,8 +1,14 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { findTemporalCli } from './temporal-cli';
 
-/** A local Temporal dev server (`temporal server start-dev`) with our search attributes and the Web UI. */
+/**
+ * A local Temporal dev server (`temporal server start-dev`) with our search attributes and the Web UI. With a CLI
+ * binary we run and stop the process ourselves (stop waits for it to exit, so a restart on the same SQLite file
+ * works at once); without one, the SDK downloads and runs its own.
+ */
 
 export interface DevServerHandle {
   address: string;
@@ -21,15 +27,82 @@ export interface DevServerOptions {
   log: (line: string) => void;
 }
 
+const READY_TIMEOUT_MS = 60_000;
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
   const found = await findTemporalCli({ explicitPath: opts.cliPath, log: opts.log });
-  if (!found) opts.log('No Temporal CLI and no Go toolchain here: asking the Temporal SDK to download its dev server.');
+  if (found) return startCli(found.path, opts);
+  opts.log('No Temporal CLI and no Go toolchain here: asking the Temporal SDK to download its dev server.');
+  return startSdkDownload(opts);
+}
+
+function cliArgs(opts: DevServerOptions, namespace: string): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', namespace, '--log-format', 'json', '--log-level', 'warn'];
+  if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
+  if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`);
+  return args;
+}
+
+async function startCli(path: string, opts: DevServerOptions): Promise<DevServerHandle> {
   const namespace = opts.namespace ?? 'default';
-  let env: TestWorkflowEnvironment;
+  const address = `127.0.0.1:${opts.port}`;
+  // A previous server on the same SQLite file may still be exiting (SQLITE_BUSY): give it a few seconds.
+  for (let attempt = 1; ; attempt++) {
+    const child = spawn(path, cliArgs(opts, namespace), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const ready = await waitUntilReady(address, namespace, exited);
+    if (ready) {
+      return { address, namespace, uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined, cli: path, stop: () => stopChild(child, exited) };
+    }
+    await stopChild(child, exited);
+    if (/database is locked|SQLITE_BUSY|address already in use/i.test(output) && attempt < 10) {
+      opts.log(`Temporal dev server could not start yet (attempt ${attempt}), retrying…`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    throw new Error(`Temporal dev server (${path}) did not start on ${address}:\n${output.trim()}`);
+  }
+}
+
+/** True once the namespace answers; false if the process exits or the deadline passes first. */
+async function waitUntilReady(address: string, namespace: string, exited: Promise<number | null>): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!gone && Date.now() < deadline) {
+    const connection = await Connection.connect({ address, connectTimeout: '1s' }).catch(() => undefined);
+    if (connection) {
+      const ok = await connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false);
+      await connection.close();
+      if (ok) return true;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+async function startSdkDownload(opts: DevServerOptions): Promise<DevServerHandle> {
+  const namespace = opts.namespace ?? 'default';
   try {
-    env = await TestWorkflowEnvironment.createLocal({
+    const env = await TestWorkflowEnvironment.createLocal({
       server: {
-        executable: found ? { type: 'existing-path', path: found.path } : { type: 'cached-download' },
+        executable: { type: 'cached-download' },
         ip: '127.0.0.1',
         port: opts.port,
         ui: opts.uiPort !== undefined,
@@ -40,17 +113,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
         log: { format: 'json', level: 'warn' },
       },
     });
+    return { address: env.address, namespace, uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined, cli: 'sdk-download', stop: () => env.teardown() };
   } catch (err) {
     throw new Error(
-      `Could not start a Temporal dev server (${found ? `CLI ${found.path}` : 'SDK download'}): ${(err as Error).message}\n` +
-        'Set TEMPORAL_CLI_PATH to a Temporal CLI binary, install Go to build one, or set TEMPORAL_ADDRESS to an existing server.',
+      `Could not start a Temporal dev server through the SDK download: ${(err as Error).message}\n` +
+        'Set TEMPORAL_CLI_PATH to a Temporal CLI binary, install Go so that one can be built, or set TEMPORAL_ADDRESS to an existing server.',
     );
   }
-  return {
-    address: env.address,
-    namespace,
-    uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-    cli: found?.path ?? 'sdk-download',
-    stop: () => env.teardown(),
-  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createLogger } from '../../config/logger';
 import { migrate } from '../../db/migrate';
@@ -36,6 +36,10 @@ export interface HarnessOptions {
   /** Start without a worker (tests that control it). */
   withoutWorker?: boolean;
 }
+
+// Activity retries are expected in these tests: keep the worker's own log to errors unless asked. Installed on
+// import, before anything (such as a dev server started by a test) creates the SDK's runtime.
+Runtime.install({ logger: new DefaultLogger((process.env.TEST_WORKER_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;
