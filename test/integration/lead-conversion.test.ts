@@ -4,6 +4,7 @@ import { listIssues } from '../../erp/issues';
 import { leadWorkflowId } from '../../relay/routes';
 import { decideUpdate, progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { recordHistory } from '../support/histories';
 import { clearFaults, injectFaults, simPost } from '../support/sim-control';
 
 /** Lead -> CRM -> ERP end to end: HubSpot simulator -> signed webhooks -> relay -> Temporal -> worker -> PostgreSQL. */
@@ -56,6 +57,7 @@ test('a qualified lead becomes one ERP customer and the CRM learns its number', 
   const attributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
   expect(attributes).toMatchObject({ BusinessKey: `hubspot:contact:${contact.id}`, Flow: 'lead', SourceSystem: 'hubspot', FlowState: 'converted', ErpRecord: customer.customer_number, CustomerEmail: 'grace.hopper@navy.mil' });
   expect(await description.staticSummary()).toContain(`HubSpot contact ${contact.id}`);
+  await recordHistory(leadWorkflowId(contact.id), 'lead-conversion-converted');
 });
 
 test('duplicate and redelivered webhooks give one customer and one inbox row per event', async () => {
@@ -102,6 +104,7 @@ test('HubSpot 5xx and 429 with Retry-After are retried until the lead converts',
   const faults = await (await fetch(`${h.hubspot.url}/__sim/faults`)).json() as { faults: Array<{ remaining: number }> };
   expect(faults.faults.every((f) => f.remaining === 0)).toBe(true);
   expect(await listIssues(h.pool, { workflowId: leadWorkflowId(contact.id) })).toEqual([]);
+  await recordHistory(leadWorkflowId(contact.id), 'lead-conversion-vendor-retries');
 });
 
 test('an ambiguous match waits for an operator, then links as decided', async () => {
@@ -126,6 +129,7 @@ test('an ambiguous match waits for an operator, then links as decided', async ()
   expect(await customers('jsmith@gmail.example')).toHaveLength(0);
   const [resolved] = await listIssues(h.pool, { workflowId: handle.workflowId });
   expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'test', resolution: { action: 'link' } });
+  await recordHistory(handle.workflowId, 'lead-conversion-ambiguous-linked');
 });
 
 test('a step that keeps failing opens an issue; compensate undoes the customer it created', async () => {
@@ -146,6 +150,7 @@ test('a step that keeps failing opens an issue; compensate undoes the customer i
   expect(await customers('blocked@example.com')).toHaveLength(0);
   const refs = await h.pool.query(`SELECT 1 FROM erp.external_ref WHERE external_id = $1 AND system = 'hubspot'`, [contact.id]);
   expect(refs.rowCount).toBe(0);
+  await recordHistory(handle.workflowId, 'lead-conversion-compensated');
 });
 
 test('an operator retry after the CRM is fixed completes the flow', async () => {
