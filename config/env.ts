@@ -37,6 +37,8 @@ export const envSchema = z.object({
   HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_SIM_PORT: port.default(4010),
+  /** npm start runs our vendor simulators and points the connectors at them; false uses the real vendors. */
+  RUN_SIMULATORS: bool.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 

@@ -45,3 +45,4 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
     stop: () => pg.stop(),
   };
 }
+

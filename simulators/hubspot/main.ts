@@ -1,5 +1,6 @@
 import { loadConfig, requireSetting } from '../../config/env';
 import { createLogger } from '../../config/logger';
+import { onShutdown } from '../../stack/shutdown';
 import { startHubspotSimulator } from './server';
 
 /** Runs the HubSpot simulator as its own process, sending webhooks to the relay like real HubSpot would. */
@@ -16,21 +17,7 @@ export async function main(): Promise<void> {
   });
   logger.info({ url: sim.url, webhookTarget: `${relayUrl}/webhooks/hubspot` }, 'HubSpot simulator listening');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping HubSpot simulator');
-    sim.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'HubSpot simulator did not close cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  onShutdown(logger, () => sim.close());
 }
 
 if (require.main === module) {

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { loadConfig } from '../config/env';
+import { dataDir } from '../config/paths';
+import { createPool } from '../db/pool';
+import { inboxCounts } from '../erp/inbox';
+import { listIssues } from '../erp/issues';
+import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
+import { connectTemporalClient } from './temporal-connection';
+import { parseDecision } from './decision-args';
+
+/**
+ * The operator's command line, next to the Temporal UI: what needs a decision, and sending that decision.
+ *   npm run ops -- issues [--all]
+ *   npm run ops -- decide <workflowId> <retry|skip|compensate|create-new|link=C-1001> [--issue N] [--operator NAME]
+ *   npm run ops -- progress <workflowId>
+ *   npm run ops -- inbox
+ */
+
+const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox>`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Addresses from the environment, else from the running local stack's .data/stack.json. */
+function endpoints(): { databaseUrl: string; temporalAddress: string } {
+  const config = loadConfig();
+  let stack: { databaseUrl?: string; temporal?: { address?: string } } = {};
+  try {
+    stack = JSON.parse(readFileSync(join(dataDir(config.DATA_DIR), 'stack.json'), 'utf8'));
+  } catch {
+    // no local stack: the environment must say where things are
+  }
+  const databaseUrl = config.DATABASE_URL ?? stack.databaseUrl;
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? stack.temporal?.address;
+  if (!databaseUrl || !temporalAddress) throw new Error('DATABASE_URL and TEMPORAL_ADDRESS: set them, or start the local stack with `npm start`');
+  return { databaseUrl, temporalAddress };
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  const config = loadConfig();
+  switch (command) {
+    case 'issues': {
+      const pool = createPool(endpoints().databaseUrl, 1);
+      const issues = await listIssues(pool, rest.includes('--all') ? {} : { status: 'open' });
+      await pool.end();
+      if (issues.length === 0) console.log('No open issues.');
+      for (const i of issues) {
+        console.log(`#${i.id} [${i.status}] ${i.flow} ${i.businessKey} — ${i.kind} at ${i.step}\n    ${i.message}\n    workflow ${i.workflowId}; decide with: ${i.allowedDecisions.join(' | ')}`);
+      }
+      return 0;
+    }
+    case 'decide': {
+      const [workflowId, decisionText] = rest;
+      if (!workflowId) throw new Error(`workflowId: missing\n${USAGE}`);
+      const parsed = parseDecision(decisionText);
+      if (!parsed.ok) throw new Error(parsed.error);
+      const issueText = option(rest, '--issue');
+      if (issueText !== undefined && !/^\d+$/.test(issueText)) throw new Error(`--issue: expected an issue number, got "${issueText}"`);
+      const client = await connectTemporalClient(config, endpoints().temporalAddress);
+      try {
+        const result = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, {
+          args: [{ decision: parsed.decision, operator: option(rest, '--operator') ?? process.env.USER ?? 'operator', issueId: issueText ? Number(issueText) : undefined }],
+        });
+        console.log(`Decision "${parsed.decision.action}" accepted for issue #${result.issueId} of ${workflowId}.`);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new Error(`refused: ${err.cause?.message ?? err.message}`);
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
+      return 0;
+    }
+    case 'progress': {
+      const [workflowId] = rest;
+      if (!workflowId) throw new Error(`workflowId: missing\n${USAGE}`);
+      const client = await connectTemporalClient(config, endpoints().temporalAddress);
+      console.log(JSON.stringify(await client.workflow.getHandle(workflowId).query(progressQuery), null, 2));
+      await client.connection.close();
+      return 0;
+    }
+    case 'inbox': {
+      const pool = createPool(endpoints().databaseUrl, 1);
+      console.log(JSON.stringify(await inboxCounts(pool), null, 2));
+      await pool.end();
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

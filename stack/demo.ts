@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/env';
+import { dataDir } from '../config/paths';
+import { HubspotClient } from '../connectors/hubspot/client';
+import type { StackInfo } from './start';
+
+/**
+ * `npm run demo`: a steady, realistic stream of CRM activity against the running stack's simulators, so that a
+ * newcomer sees flows in the Temporal UI: new leads, leads qualified later, the same person typed differently
+ * (which an operator must resolve), invalid data, and vendor faults the engine rides out.
+ */
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'John', 'Margaret', 'Linus', 'Barbara', 'Dennis', 'Frances', 'Edsger', 'Radia'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Smith', 'Hamilton', 'Torvalds', 'Liskov', 'Ritchie', 'Allen', 'Dijkstra', 'Perlman'];
+const COMPANIES = ['Acme Inc.', 'Globex GmbH', 'Initech LLC', 'Umbrella Ltd', 'Stark Industries', 'Wayne Enterprises'];
+const NICKNAMES: Record<string, string> = { Katherine: 'Kathy', John: 'Jon', Margaret: 'Maggie', Barbara: 'Barb', Frances: 'Fran', Alan: 'Allan' };
+
+interface Person { first: string; last: string; company: string; phone: string; email: string; contactId?: string }
+
+export interface DemoOptions { signal: AbortSignal; log: (line: string) => void; intervalMs?: number; count?: number }
+
+export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void> {
+  const sim = info.simulators.hubspot;
+  if (!sim) throw new Error('the demo needs the HubSpot simulator (RUN_SIMULATORS=true)');
+  const crm = new HubspotClient({ baseUrl: sim.url, accessToken: sim.accessToken });
+  const people: Person[] = [];
+  const waitingForQualification: Person[] = [];
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+  let n = 0;
+
+  const newPerson = (): Person => {
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const company = pick(COMPANIES);
+    const serial = `${Date.now().toString(36)}${n}`;
+    return { first, last, company, phone: `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`, email: `${first}.${last}.${serial}@${company.split(' ')[0]!.toLowerCase()}.example`.toLowerCase() };
+  };
+  const create = async (p: Person, stage: string, label: string) => {
+    const contact = await crm.createContact({ email: p.email, firstname: p.first, lastname: p.last, company: p.company, phone: p.phone, lifecyclestage: stage });
+    p.contactId = contact.id;
+    opts.log(`${label}: HubSpot contact ${contact.id} (${p.first} ${p.last}, ${p.company}) → workflow lead-hubspot-${contact.id}`);
+  };
+  const fault = async (rule: Record<string, unknown>, label: string) => {
+    await fetch(`${sim.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+    opts.log(`fault injected: ${label}`);
+  };
+
+  while (!opts.signal.aborted && (opts.count === undefined || n < opts.count)) {
+    n++;
+    const roll = Math.random();
+    try {
+      if (roll < 0.5 || people.length < 3) {
+        const p = newPerson();
+        people.push(p);
+        await create(p, 'salesqualifiedlead', 'new qualified lead');
+      } else if (roll < 0.65) {
+        const p = newPerson();
+        waitingForQualification.push(p);
+        await create(p, 'lead', 'new lead, not qualified yet');
+      } else if (roll < 0.75 && waitingForQualification.length > 0) {
+        const p = waitingForQualification.shift()!;
+        await crm.updateContact(p.contactId!, { lifecyclestage: 'opportunity' });
+        opts.log(`lead qualified later: contact ${p.contactId} is now an opportunity`);
+      } else if (roll < 0.85) {
+        // The same person again, typed differently and with a private address: an operator's call.
+        const original = pick(people);
+        const twin: Person = { ...original, first: NICKNAMES[original.first] ?? original.first.toLowerCase(), company: original.company.replace(/ (Inc\.|GmbH|LLC|Ltd)$/, ''), phone: `+1415555${String(1000 + n)}`, email: `${original.last}.${n}.${Date.now().toString(36)}@mail.example`.toLowerCase() };
+        await create(twin, 'salesqualifiedlead', `possible duplicate of ${original.first} ${original.last}`);
+      } else if (roll < 0.9) {
+        const p = { ...newPerson(), phone: '12' };
+        await create(p, 'salesqualifiedlead', 'lead with an invalid phone number');
+      } else if (roll < 0.95) {
+        await fault({ method: 'GET', pathPattern: '^/crm/v3/objects/contacts/\\d+$', kind: 'status', status: 503, remaining: 2 }, 'HubSpot answers 503 twice');
+      } else {
+        await fault({ method: 'PATCH', pathPattern: '^/crm/v3/objects/contacts/\\d+$', kind: 'rate-limit', retryAfterSeconds: 3, remaining: 1 }, 'HubSpot answers 429 with Retry-After: 3');
+      }
+    } catch (err) {
+      opts.log(`step failed (the demo goes on): ${(err as Error).message}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 2500 + Math.random() * 1500));
+  }
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const file = join(dataDir(config.DATA_DIR), 'stack.json');
+  let info: StackInfo;
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+  } catch {
+    console.error(`No running stack found (${file} is missing): start it first with \`npm start\`.`);
+    process.exit(1);
+  }
+  const countArg = process.argv.find((a) => a.startsWith('--count='));
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  console.log(`Feeding the HubSpot simulator at ${info.simulators.hubspot?.url}; watch ${info.temporal.uiUrl ?? 'the Temporal UI'}. Ctrl-C stops.`);
+  runDemo(info, { signal: controller.signal, log: (l) => console.log(l), count: countArg ? Number(countArg.split('=')[1]) : undefined })
+    .catch((err: unknown) => {
+      console.error((err as Error).message);
+      process.exit(1);
+    });
+}

