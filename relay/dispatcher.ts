@@ -3,8 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
 import { inTransaction } from '../erp/db';
-import { claimDue, markDispatched, markUnrouted, requeueUnrouted, scheduleRetry } from '../erp/inbox';
-import { planDispatch, type RouteContext } from './routes';
+import { claimDue, markDispatched, markUnrouted, requeueUnrouted, scheduleRetry, type InboxRow } from '../erp/inbox';
+import { planDispatch, type DispatchPlan, type RouteContext } from './routes';
 
 /**
  * Hands inbox rows to Temporal with signal-with-start. Rows stay pending while Temporal is unreachable and are
@@ -81,45 +81,68 @@ export class Dispatcher {
   }
 
   private async dispatchBatch(): Promise<'more' | 'done'> {
-    const { pool, client, routes, logger } = this.opts;
+    const { pool, routes, logger } = this.opts;
     const batchSize = this.opts.batchSize ?? 50;
     const maxBackoff = this.opts.maxBackoffMs ?? 15_000;
     return inTransaction(pool, async (tx) => {
       const rows = await claimDue(tx, batchSize);
-      for (const [index, row] of rows.entries()) {
+      // Several events about one business key (a contact's creation and its property changes arrive together)
+      // make one hand-over: the flow re-reads the source anyway, so the latest event stands for all.
+      const groups = new Map<string, { plan: DispatchPlan; rows: InboxRow[] }>();
+      for (const row of rows) {
         const plan = planDispatch(row, routes);
         if (!plan) {
           await markUnrouted(tx, row.id);
           logger.warn({ provider: row.provider, topic: row.topic, eventId: row.eventId }, 'no flow handles this event yet; kept as unrouted');
           continue;
         }
+        const group = groups.get(plan.workflowId);
+        if (group) {
+          group.plan = plan;
+          group.rows.push(row);
+        } else {
+          groups.set(plan.workflowId, { plan, rows: [row] });
+        }
+      }
+      const work = [...groups.values()];
+      for (const [index, { plan, rows: grouped }] of work.entries()) {
         try {
-          // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
-          await client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () =>
-            client.workflow.signalWithStart(plan.workflowType, {
-              workflowId: plan.workflowId,
-              taskQueue: plan.taskQueue,
-              args: plan.args,
-              signal: plan.signal,
-              signalArgs: plan.signalArgs,
-              typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
-              staticSummary: plan.summary,
-            }));
-          await markDispatched(tx, row.id, plan.workflowId);
+          await this.handOver(plan);
+          for (const row of grouped) await markDispatched(tx, row.id, plan.workflowId);
         } catch (err) {
           const message = (err as Error).message;
-          const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
-          if (code !== undefined && UNAVAILABLE_CODES.has(code) || /unavailable|connect|deadline/i.test(message)) {
+          if (isUnavailable(err)) {
             // Temporal is down: leave this and the rest of the batch pending, try again after a pause.
-            for (const pending of rows.slice(index)) await scheduleRetry(tx, pending.id, retryDelayMs(pending.attempts, maxBackoff), message);
-            logger.warn({ err: message, pending: rows.length - index }, 'Temporal unreachable; events stay in the inbox');
+            for (const row of work.slice(index).flatMap((g) => g.rows)) await scheduleRetry(tx, row.id, retryDelayMs(row.attempts, maxBackoff), message);
+            logger.warn({ err: message }, 'Temporal unreachable; events stay in the inbox');
             return 'done';
           }
-          await scheduleRetry(tx, row.id, retryDelayMs(row.attempts, maxBackoff), message);
-          logger.error({ err: message, eventId: row.eventId }, 'dispatch failed; will retry');
+          for (const row of grouped) await scheduleRetry(tx, row.id, retryDelayMs(row.attempts, maxBackoff), message);
+          logger.error({ err: message, workflowId: plan.workflowId }, 'dispatch failed; will retry');
         }
       }
       return rows.length === batchSize ? 'more' : 'done';
     });
   }
+
+  /** Starts the flow, or signals it when it is already running; the workflow id makes this idempotent. */
+  private async handOver(plan: DispatchPlan): Promise<void> {
+    const { client } = this.opts;
+    // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
+    await client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () =>
+      client.workflow.signalWithStart(plan.workflowType, {
+        workflowId: plan.workflowId,
+        taskQueue: plan.taskQueue,
+        args: plan.args,
+        signal: plan.signal,
+        signalArgs: plan.signalArgs,
+        typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
+        staticSummary: plan.summary,
+      }));
+  }
+}
+
+function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
+  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /unavailable|connect|deadline/i.test((err as Error).message);
 }

@@ -2,6 +2,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { LeadPolicy } from '../domain/lead';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
 import type { InboxRow } from '../erp/inbox';
+import { contactChangedSignal, leadConversion } from '../workflows/lead-conversion';
 
 /**
  * Which workflow an inbox event goes to. Workflow ids come from business keys, so every event about the same
@@ -34,11 +35,11 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
   if (row.provider === 'hubspot' && LEAD_TOPICS.has(row.topic)) {
     const contactId = row.businessKey.split(':')[2]!;
     return {
-      workflowType: 'leadConversion',
+      workflowType: leadConversion.name,
       workflowId: leadWorkflowId(contactId),
       taskQueue: ctx.taskQueue,
       args: [{ contactId, policy: ctx.leadPolicy }],
-      signal: 'contactChanged',
+      signal: contactChangedSignal.name,
       signalArgs: [{ eventId: row.eventId, topic: row.topic }],
       searchAttributes: [
         { key: BusinessKey, value: row.businessKey },

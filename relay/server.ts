@@ -101,10 +101,11 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   }
 
   for (const provider of ['hubspot', 'shopify', 'stripe'] as const) {
-    app.post(`/webhooks/${provider}`, (req, reply) => receive(provider, req, reply));
+    // Per-request access logs only at warn: refusals and failures are logged by `receive` itself.
+    app.post(`/webhooks/${provider}`, { logLevel: 'warn' }, (req, reply) => receive(provider, req, reply));
   }
 
-  app.get('/health', async () => {
+  app.get('/health', { logLevel: 'warn' }, async () => {
     await opts.pool.query('SELECT 1');
     return { status: 'ok' };
   });

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config/env';
+import { loadConfig, requireSetting } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
-    hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: config.HUBSPOT_ACCESS_TOKEN ?? '' },
+    hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: requireSetting(config, 'HUBSPOT_ACCESS_TOKEN') },
     erpIdProperty: config.HUBSPOT_ERP_ID_PROPERTY,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
