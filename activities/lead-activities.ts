@@ -51,8 +51,11 @@ export function createLeadActivities(deps: LeadActivityDeps) {
       return matchCustomer(lead, await matchCandidates(pool, lead));
     },
 
-    /** Creates or links the ERP customer and binds the contact to it, in one transaction; repeatable. */
-    async bindCustomer(lead: LeadCandidate, target: BindTarget): Promise<BoundCustomer> {
+    /**
+     * Creates or links the ERP customer and binds the contact to it, in one transaction; repeatable. A target
+     * customer that does not exist (or was merged) comes back as `unknownCustomerNumber` for the operator.
+     */
+    async bindCustomer(lead: LeadCandidate, target: BindTarget): Promise<BoundCustomer | { unknownCustomerNumber: string }> {
       return inTransaction(pool, async (tx) => {
         const key = contactKey(lead.contactId);
         const existing = await findBinding(tx, key);
@@ -64,12 +67,18 @@ export function createLeadActivities(deps: LeadActivityDeps) {
         let created = false;
         if (target.kind === 'existing') {
           const found = await customerByNumber(tx, target.customerNumber);
-          if (!found) throw new Error(`ERP customer ${target.customerNumber} does not exist or was merged`);
+          if (!found) return { unknownCustomerNumber: target.customerNumber };
           customer = found;
         } else {
           ({ customer, created } = await createOrGetByEmail(tx, lead, workflowId()));
         }
-        await bind(tx, key, 'customer', customer.id, workflowId());
+        const binding = await bind(tx, key, 'customer', customer.id, workflowId());
+        if (binding.erpId !== customer.id) {
+          // A concurrent attempt of this activity bound the contact first: keep its customer, drop ours.
+          if (created) await deleteOwnIfUnreferenced(tx, customer.id, workflowId());
+          const winner = await customerById(tx, binding.erpId);
+          return { customerId: binding.erpId, customerNumber: winner!.customerNumber, created: false };
+        }
         return { customerId: customer.id, customerNumber: customer.customerNumber, created };
       });
     },

@@ -39,8 +39,15 @@ export const envSchema = z.object({
   HUBSPOT_SIM_PORT: port.default(4010),
   /** npm start runs our vendor simulators and points the connectors at them; false uses the real vendors. */
   RUN_SIMULATORS: bool.default(true),
+  SHOPIFY_BASE_URL: z.string().url().optional(),
+  SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
+  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2025-07').default('2025-07'),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  SHOPIFY_SIM_PORT: port.default(4020),
+  STRIPE_BASE_URL: z.string().url().default('https://api.stripe.com'),
+  STRIPE_API_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_SIM_PORT: port.default(4030),
 
   LEAD_QUALIFYING_STAGE: z.enum(LIFECYCLE_STAGES).default('salesqualifiedlead'),
   DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US').default('US'),

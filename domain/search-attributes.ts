@@ -8,5 +8,7 @@ export const FlowState = defineSearchAttributeKey('FlowState', SearchAttributeTy
 export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 export const ErpRecord = defineSearchAttributeKey('ErpRecord', SearchAttributeType.KEYWORD);
 export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAttributeType.KEYWORD);
+/** The shop's own order number without '#', e.g. 1042: what a customer quotes on the phone. */
+export const ShopOrderNumber = defineSearchAttributeKey('ShopOrderNumber', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [BusinessKey, Flow, SourceSystem, FlowState, NeedsAttention, ErpRecord, CustomerEmail];
+export const ALL_SEARCH_ATTRIBUTES = [BusinessKey, Flow, SourceSystem, FlowState, NeedsAttention, ErpRecord, CustomerEmail, ShopOrderNumber];

@@ -45,14 +45,20 @@ const toRow = (r: Record<string, unknown>): IssueRow => ({
 
 /** Opens the issue, or returns the one already open for this workflow step (so a retried activity adds nothing). */
 export async function openIssue(db: Queryable, draft: IssueDraft): Promise<number> {
+  // Issues left open by an earlier run of the same workflow id (terminated, reset) are answered by nobody.
+  await db.query(
+    `UPDATE integration.issue SET status = 'resolved', resolution = '{"superseded": true}', resolved_by = 'engine', resolved_at = now()
+      WHERE workflow_id = $1 AND run_id <> $2 AND status = 'open'`,
+    [draft.workflowId, draft.runId],
+  );
   const inserted = await db.query(
     `INSERT INTO integration.issue (workflow_id, run_id, flow, step, business_key, kind, message, details, allowed_decisions)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (workflow_id, step) WHERE status = 'open' DO NOTHING RETURNING id`,
+     ON CONFLICT (workflow_id, run_id, step) WHERE status = 'open' DO NOTHING RETURNING id`,
     [draft.workflowId, draft.runId, draft.flow, draft.step, draft.businessKey, draft.kind, draft.message, JSON.stringify(draft.details), draft.allowedDecisions],
   );
   if (inserted.rows[0]) return inserted.rows[0].id as number;
-  const open = await db.query(`SELECT id FROM integration.issue WHERE workflow_id = $1 AND step = $2 AND status = 'open'`, [draft.workflowId, draft.step]);
+  const open = await db.query(`SELECT id FROM integration.issue WHERE workflow_id = $1 AND run_id = $2 AND step = $3 AND status = 'open'`, [draft.workflowId, draft.runId, draft.step]);
   return open.rows[0].id as number;
 }
 

@@ -114,7 +114,9 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 503;
     if (status >= 500) req.log.error({ err }, 'webhook not stored');
-    void reply.code(status).send({ error: status === 413 ? 'payload_too_large' : status >= 500 ? 'unavailable' : 'bad_request', reason: err.message });
+    // Internal failures (e.g. the database's own message) stay in our log; the vendor learns only to retry.
+    const reason = status >= 500 ? 'temporarily unable to store the event; retry later' : err.message;
+    void reply.code(status).send({ error: status === 413 ? 'payload_too_large' : status >= 500 ? 'unavailable' : 'bad_request', reason });
   });
   return app;
 }

@@ -67,14 +67,22 @@ async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes
 
   const found = await flow.step('find-customer', () => erp.findCustomerMatch(lead));
   if (!found.done) return { status: 'skipped', step: 'find-customer' };
-  const target = await chooseTarget(flow, lead, found.value);
-  if (!target) return { status: 'skipped', step: 'resolve-match' };
-
-  const bound = await flow.step('bind-customer', () => erp.bindCustomer(lead, target), {
-    compensate: () => erp.unbindCustomer(lead.contactId),
-  });
-  if (!bound.done) return { status: 'skipped', step: 'bind-customer' };
-  const customer: BoundCustomer = bound.value;
+  let lookup: CustomerLookup = found.value;
+  let customer: BoundCustomer | undefined;
+  while (!customer) {
+    const target = await chooseTarget(flow, lead, lookup);
+    if (!target) return { status: 'skipped', step: 'resolve-match' };
+    const bound = await flow.step('bind-customer', () => erp.bindCustomer(lead, target), {
+      compensate: () => erp.unbindCustomer(lead.contactId),
+    });
+    if (!bound.done) return { status: 'skipped', step: 'bind-customer' };
+    if ('unknownCustomerNumber' in bound.value) {
+      // The operator named a customer that is not (or no longer) in the ERP: ask again, saying so.
+      lookup = { kind: 'ambiguous', reason: `${bound.value.unknownCustomerNumber} does not exist or was merged`, candidates: lookup.kind === 'ambiguous' ? lookup.candidates : [] };
+      continue;
+    }
+    customer = bound.value;
+  }
   flow.setErpRecord(customer.customerNumber);
 
   const written = await flow.step(

@@ -54,8 +54,8 @@ CREATE TABLE integration.issue (
   resolved_at   timestamptz,
   CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
 );
--- A workflow step has at most one open issue: recording it again (activity retry, replay) is a no-op.
-CREATE UNIQUE INDEX issue_open_step_uq ON integration.issue (workflow_id, step) WHERE status = 'open';
+-- A workflow run's step has at most one open issue: recording it again (activity retry, replay) is a no-op.
+CREATE UNIQUE INDEX issue_open_step_uq ON integration.issue (workflow_id, run_id, step) WHERE status = 'open';
 CREATE INDEX issue_status_idx ON integration.issue (status, opened_at);
 
 -- Where each polling sync stands; the cursor is a UTC instant plus the vendor's own token where it has one.

@@ -124,11 +124,18 @@ test('an ambiguous match waits for an operator, then links as decided', async ()
 
   await expect(handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' } }] }))
     .rejects.toMatchObject({ cause: { message: expect.stringMatching(/"retry" is not allowed/) } });
+  // A customer number that is not in the ERP is not applied: the same question comes back, saying why.
+  await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'link', customerNumber: 'C-999999' }, operator: 'test' }] });
+  const again = await eventually('the question again', async () => (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' })).find((i) => i.id !== issue.id));
+  expect(again).toMatchObject({ kind: 'ambiguous-match', message: expect.stringContaining('C-999999 does not exist') });
   await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'link', customerNumber: existing.customer_number }, operator: 'test' }] });
   expect(await handle.result()).toMatchObject({ status: 'converted', customerNumber: existing.customer_number, created: false });
   expect(await customers('jsmith@gmail.example')).toHaveLength(0);
-  const [resolved] = await listIssues(h.pool, { workflowId: handle.workflowId });
-  expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'test', resolution: { action: 'link' } });
+  const resolved = await listIssues(h.pool, { workflowId: handle.workflowId });
+  expect(resolved.map((i) => [i.status, i.resolution])).toEqual([
+    ['resolved', { action: 'link', customerNumber: 'C-999999' }],
+    ['resolved', { action: 'link', customerNumber: existing.customer_number }],
+  ]);
   await recordHistory(handle.workflowId, 'lead-conversion-ambiguous-linked');
 });
 

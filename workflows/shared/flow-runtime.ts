@@ -36,8 +36,8 @@ const issueLog = proxyActivities<IssueActivities>({
 
 /** Thrown inside a flow when the operator chose to undo it; `runFlow` turns it into compensation. */
 export class FlowAborted extends Error {
-  constructor(readonly step: string) {
-    super(`operator chose to compensate at step ${step}`);
+  constructor(readonly step: string, readonly reason = `operator chose to compensate at step ${step}`) {
+    super(reason);
     this.name = 'FlowAborted';
   }
 }
@@ -83,6 +83,7 @@ export class FlowRuntime {
   private refusal(input: OperatorDecisionInput): string | null {
     if (!input || typeof input !== 'object' || !input.decision) return 'decision is missing';
     if (!this.pending) return 'nothing is waiting for a decision';
+    if (this.answer) return 'a decision for this issue is already being applied';
     if (input.issueId !== undefined && input.issueId !== this.pending.issueId) return `issue ${input.issueId} is not the open one (${this.pending.issueId})`;
     if (!this.pending.allowed.includes(input.decision.action)) return `action "${input.decision.action}" is not allowed here; choose one of ${this.pending.allowed.join(', ')}`;
     if (input.decision.action === 'link' && !/^C-\d+$/.test(input.decision.customerNumber ?? '')) return 'link needs customerNumber like C-1001';
@@ -101,7 +102,7 @@ export class FlowRuntime {
   }
 
   /** Registers an undo for work about to be done; it runs only if the flow is later compensated. */
-  private registerCompensation(step: string, undo: () => Promise<unknown>): void {
+  registerCompensation(step: string, undo: () => Promise<unknown>): void {
     this.compensations.push({ step, undo });
   }
 
@@ -109,7 +110,11 @@ export class FlowRuntime {
    * Runs one step. Its compensation is registered before it runs. When the step's retries are exhausted or its
    * error is permanent, an issue is recorded and the step waits for retry / skip / compensate.
    */
-  async step<T>(name: string, run: () => Promise<T>, opts: { compensate?: () => Promise<unknown> } = {}): Promise<StepResult<T>> {
+  async step<T>(
+    name: string,
+    run: () => Promise<T>,
+    opts: { compensate?: () => Promise<unknown>; allowed?: DecisionAction[] } = {},
+  ): Promise<StepResult<T>> {
     if (opts.compensate) this.registerCompensation(name, opts.compensate);
     this.progress.currentStep = name;
     for (;;) {
@@ -126,7 +131,7 @@ export class FlowRuntime {
           kind: 'step-failed',
           message: cause?.message ?? err.message,
           details: { activity: err.activityType, failureType: cause instanceof ApplicationFailure ? cause.type : cause?.name },
-          allowed: ['retry', 'skip', 'compensate'],
+          allowed: opts.allowed ?? ['retry', 'skip', 'compensate'],
         });
         if (decision.action === 'retry') continue;
         // Skipped: the step did not happen, so its undo must not run later.
@@ -167,12 +172,31 @@ export class FlowRuntime {
     const undone: string[] = [];
     await CancellationScope.nonCancellable(async () => {
       for (const c of [...this.compensations].reverse()) {
-        await c.undo();
-        undone.push(c.step);
+        if (await this.undoOne(c)) undone.push(c.step);
       }
     });
     this.compensations.length = 0;
     return undone;
+  }
+
+  /** An undo that keeps failing waits for a person too (retry, or skip after fixing it by hand). */
+  private async undoOne(c: Compensation): Promise<boolean> {
+    for (;;) {
+      try {
+        await c.undo();
+        return true;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const decision = await this.ask({
+          step: `undo-${c.step}`,
+          kind: 'step-failed',
+          message: `compensation failed: ${err.cause?.message ?? err.message}`,
+          details: { activity: err.activityType },
+          allowed: ['retry', 'skip'],
+        });
+        if (decision.action === 'skip') return false;
+      }
+    }
   }
 }
 
@@ -180,14 +204,14 @@ export class FlowRuntime {
  * Runs a flow body; an operator's "compensate" or a workflow cancellation undoes what was done.
  * Cancellation is re-thrown after compensation so that the workflow ends as cancelled.
  */
-export async function runFlow<R>(runtime: FlowRuntime, body: () => Promise<R>, aborted: (undone: string[]) => R): Promise<R> {
+export async function runFlow<R>(runtime: FlowRuntime, body: () => Promise<R>, aborted: (undone: string[], cause: FlowAborted) => R): Promise<R> {
   try {
     return await body();
   } catch (err) {
     if (err instanceof FlowAborted) {
       const undone = await runtime.compensate();
-      runtime.setState('compensated', `undone: ${undone.join(', ') || 'nothing'}`);
-      return aborted(undone);
+      runtime.setState('compensated', `${err.reason}; undone: ${undone.join(', ') || 'nothing'}`);
+      return aborted(undone, err);
     }
     if (isCancellation(err)) {
       await runtime.compensate();

@@ -1,0 +1,65 @@
+import type { Queryable } from './db';
+
+/** Payments and invoices of sales orders: upserts keyed by the provider's ids, so every retry lands once. */
+
+export interface PaymentRecord {
+  provider: 'stripe';
+  providerPaymentId: string;
+  salesOrderId: number;
+  status: 'authorized' | 'captured' | 'cancelled' | 'refunded';
+  currency: string;
+  amountMinor: number;
+  feeMinor: number;
+}
+
+export async function recordPayment(db: Queryable, p: PaymentRecord): Promise<number> {
+  const { rows } = await db.query(
+    `INSERT INTO erp.payment (provider, provider_payment_id, sales_order_id, status, currency, amount_minor, fee_minor, captured_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'captured' THEN now() END)
+     ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
+       status = EXCLUDED.status, amount_minor = EXCLUDED.amount_minor, fee_minor = EXCLUDED.fee_minor,
+       sales_order_id = EXCLUDED.sales_order_id, captured_at = COALESCE(erp.payment.captured_at, EXCLUDED.captured_at)
+     RETURNING id`,
+    [p.provider, p.providerPaymentId, p.salesOrderId, p.status, p.currency, p.amountMinor, p.feeMinor],
+  );
+  return rows[0].id as number;
+}
+
+export async function setPaymentStatus(db: Queryable, provider: string, providerPaymentId: string, status: PaymentRecord['status']): Promise<void> {
+  await db.query('UPDATE erp.payment SET status = $3 WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId, status]);
+}
+
+export interface InvoiceRef { invoiceId: number; invoiceNumber: string; status: string }
+
+/** Posts the order's invoice (one per order) and settles it with the order's captured payments. */
+export async function postInvoice(db: Queryable, salesOrderId: number): Promise<InvoiceRef> {
+  await db.query(
+    `INSERT INTO erp.invoice (sales_order_id, customer_id, status, currency, total_minor, posted_at)
+     SELECT id, customer_id, 'posted', currency, total_minor, now() FROM erp.sales_order WHERE id = $1
+     ON CONFLICT (sales_order_id) DO NOTHING`,
+    [salesOrderId],
+  );
+  const { rows } = await db.query(
+    `WITH paid AS (SELECT COALESCE(sum(amount_minor), 0) AS minor FROM erp.payment WHERE sales_order_id = $1 AND status = 'captured')
+     UPDATE erp.invoice i SET paid_minor = paid.minor,
+            status = CASE WHEN i.status = 'void' THEN 'void' WHEN paid.minor >= i.total_minor THEN 'paid' ELSE 'posted' END
+       FROM paid WHERE i.sales_order_id = $1
+     RETURNING i.id, i.invoice_number, i.status`,
+    [salesOrderId],
+  );
+  await db.query('UPDATE erp.payment SET invoice_id = $2 WHERE sales_order_id = $1 AND invoice_id IS NULL', [salesOrderId, rows[0].id]);
+  return { invoiceId: rows[0].id, invoiceNumber: rows[0].invoice_number, status: rows[0].status };
+}
+
+/** Compensation of postInvoice: a posted invoice is voided, never deleted (the number stays used). */
+export async function voidInvoice(db: Queryable, salesOrderId: number): Promise<void> {
+  await db.query(`UPDATE erp.invoice SET status = 'void' WHERE sales_order_id = $1 AND status <> 'void'`, [salesOrderId]);
+}
+
+export async function recordFlowMetric(db: Queryable, flow: string, businessKey: string, metric: string, valueMs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO integration.flow_metric (flow, business_key, metric, value_ms) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (flow, business_key, metric) DO NOTHING`,
+    [flow, businessKey, metric, Math.max(0, Math.round(valueMs))],
+  );
+}

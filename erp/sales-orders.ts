@@ -1,0 +1,116 @@
+import type { ShopOrder } from '../domain/order';
+import type { Queryable } from './db';
+import { bind, findBinding, type ExternalKey } from './external-refs';
+
+/** ERP sales orders created from shop orders: idempotent on the shop order id, cancellable by their creator. */
+
+export class UnknownSkuError extends Error {
+  constructor(readonly skus: string[]) {
+    super(`unknown SKU${skus.length > 1 ? 's' : ''} ${skus.join(', ')}: add ${skus.length > 1 ? 'them' : 'it'} to the ERP catalogue, then retry`);
+    this.name = 'UnknownSkuError';
+  }
+}
+
+export interface SalesOrderRef {
+  salesOrderId: number;
+  orderNumber: string;
+  status: string;
+  created: boolean;
+}
+
+export const shopOrderKey = (shopOrderId: string): ExternalKey => ({ system: 'shopify', entityType: 'order', externalId: shopOrderId });
+
+async function orderRef(db: Queryable, id: number, created: boolean): Promise<SalesOrderRef> {
+  const { rows } = await db.query('SELECT id, order_number, status FROM erp.sales_order WHERE id = $1', [id]);
+  return { salesOrderId: rows[0].id, orderNumber: rows[0].order_number, status: rows[0].status, created };
+}
+
+export async function findSalesOrder(db: Queryable, shopOrderId: string): Promise<SalesOrderRef | undefined> {
+  const binding = await findBinding(db, shopOrderKey(shopOrderId));
+  return binding ? orderRef(db, binding.erpId, false) : undefined;
+}
+
+/** Resolves every line's SKU to an ERP product; all unknown SKUs are reported at once. */
+async function productIds(db: Queryable, order: ShopOrder): Promise<Map<string, number>> {
+  const skus = [...new Set(order.lines.map((l) => l.sku ?? ''))];
+  const { rows } = await db.query('SELECT id, sku FROM erp.product WHERE sku = ANY($1) AND active', [skus]);
+  const ids = new Map<string, number>(rows.map((r) => [r.sku as string, r.id as number]));
+  const unknown = order.lines.filter((l) => !l.sku || !ids.has(l.sku)).map((l) => l.sku ?? `(no SKU on line "${l.title}")`);
+  if (unknown.length > 0) throw new UnknownSkuError([...new Set(unknown)]);
+  return ids;
+}
+
+async function insertLines(db: Queryable, salesOrderId: number, order: ShopOrder, ids: Map<string, number>): Promise<void> {
+  for (const [index, line] of order.lines.entries()) {
+    await db.query(
+      `INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [salesOrderId, index + 1, ids.get(line.sku!)!, line.quantity, line.unitPriceMinor, line.quantity * line.unitPriceMinor],
+    );
+  }
+}
+
+/** Creates the sales order with its lines and binds it to the shop order; a second call returns the first one. */
+export async function createSalesOrder(db: Queryable, order: ShopOrder, customerId: number, createdBy: string): Promise<SalesOrderRef> {
+  const existing = await findSalesOrder(db, order.id);
+  if (existing) return existing;
+  const ids = await productIds(db, order);
+  const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
+  const { rows } = await db.query(
+    `INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
+                                  shipping_address, source_created_at, source_reference, created_by)
+     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
+      order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy],
+  );
+  const salesOrderId = rows[0].id as number;
+  await insertLines(db, salesOrderId, order, ids);
+  await bind(db, shopOrderKey(order.id), 'sales_order', salesOrderId, createdBy);
+  return orderRef(db, salesOrderId, true);
+}
+
+/** Replaces lines and amounts after an edit in the shop; only while nothing is reserved or paid. */
+export async function replaceOrderContent(db: Queryable, salesOrderId: number, order: ShopOrder): Promise<void> {
+  const { rows } = await db.query(`SELECT status FROM erp.sales_order WHERE id = $1 FOR UPDATE`, [salesOrderId]);
+  if (rows[0]?.status !== 'draft') throw new Error(`sales order ${salesOrderId} is ${rows[0]?.status}: its lines can no longer change`);
+  const ids = await productIds(db, order);
+  const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
+  await db.query('DELETE FROM erp.sales_order_line WHERE sales_order_id = $1', [salesOrderId]);
+  await insertLines(db, salesOrderId, order, ids);
+  await db.query(
+    `UPDATE erp.sales_order SET subtotal_minor = $2, tax_minor = $3, shipping_minor = $4, discount_minor = $5, total_minor = $6,
+            shipping_address = $7, updated_at = now() WHERE id = $1`,
+    [salesOrderId, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
+      order.shippingAddress ? JSON.stringify(order.shippingAddress) : null],
+  );
+}
+
+export async function updateShippingAddress(db: Queryable, salesOrderId: number, address: ShopOrder['shippingAddress']): Promise<void> {
+  await db.query(`UPDATE erp.sales_order SET shipping_address = $2, updated_at = now() WHERE id = $1`, [salesOrderId, address ? JSON.stringify(address) : null]);
+}
+
+export async function setStatus(db: Queryable, salesOrderId: number, status: string): Promise<void> {
+  await db.query(`UPDATE erp.sales_order SET status = $2, updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled')`, [salesOrderId, status]);
+}
+
+/** Cancels the order this workflow created (idempotent); an order someone else created is left alone. */
+export async function cancelOwnSalesOrder(db: Queryable, shopOrderId: string, createdBy: string): Promise<boolean> {
+  const binding = await findBinding(db, shopOrderKey(shopOrderId));
+  if (!binding) return false;
+  const { rowCount } = await db.query(
+    `UPDATE erp.sales_order SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+      WHERE id = $1 AND created_by = $2 AND status <> 'cancelled'`,
+    [binding.erpId, createdBy],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Marks the order confirmed in the ERP and returns shop-creation-to-confirmation time in ms. */
+export async function confirmSalesOrder(db: Queryable, salesOrderId: number): Promise<number> {
+  const { rows } = await db.query(
+    `UPDATE erp.sales_order SET confirmed_at = COALESCE(confirmed_at, now()), updated_at = now() WHERE id = $1
+     RETURNING (extract(epoch FROM (confirmed_at - source_created_at)) * 1000)::bigint AS processing_ms`,
+    [salesOrderId],
+  );
+  return Math.max(0, Number(rows[0].processing_ms));
+}

@@ -1,0 +1,79 @@
+import type { Queryable } from './db';
+
+/**
+ * Stock reservations for a sales order: all lines or none, under row locks taken in product order so that
+ * concurrent orders neither oversell (the CHECK reserved <= on_hand backs this up) nor deadlock.
+ */
+
+export interface Shortfall { sku: string; requested: number; available: number }
+export type ReservationResult = { ok: true; reserved: number } | { ok: false; shortfalls: Shortfall[] };
+
+export async function reserveOrder(tx: Queryable, salesOrderId: number, locationCode = 'MAIN'): Promise<ReservationResult> {
+  const already = await tx.query(
+    `SELECT count(*)::int AS n FROM erp.stock_reservation r JOIN erp.sales_order_line l ON l.id = r.sales_order_line_id
+      WHERE l.sales_order_id = $1 AND r.status IN ('active', 'consumed')`,
+    [salesOrderId],
+  );
+  if (already.rows[0].n > 0) return { ok: true, reserved: already.rows[0].n };
+
+  // Quantities per product (a product may appear on several lines), with their stock rows locked.
+  const { rows } = await tx.query(
+    `WITH wanted AS (
+       SELECT product_id, sum(quantity)::int AS requested FROM erp.sales_order_line WHERE sales_order_id = $1 GROUP BY product_id)
+     SELECT w.product_id, w.requested, p.sku, s.location_id, s.on_hand, s.reserved
+       FROM wanted w JOIN erp.product p ON p.id = w.product_id
+       LEFT JOIN erp.stock_level s ON s.product_id = w.product_id
+            AND s.location_id = (SELECT id FROM erp.stock_location WHERE code = $2)
+      ORDER BY w.product_id
+      FOR UPDATE OF s`,
+    [salesOrderId, locationCode],
+  );
+  const shortfalls = rows
+    .filter((r) => r.location_id === null || r.on_hand - r.reserved < r.requested)
+    .map((r) => ({ sku: r.sku as string, requested: r.requested as number, available: r.location_id === null ? 0 : (r.on_hand - r.reserved) as number }));
+  if (shortfalls.length > 0) return { ok: false, shortfalls };
+
+  for (const r of rows) {
+    await tx.query('UPDATE erp.stock_level SET reserved = reserved + $3, updated_at = now() WHERE product_id = $1 AND location_id = $2', [r.product_id, r.location_id, r.requested]);
+  }
+  const inserted = await tx.query(
+    `INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
+     SELECT l.id, l.product_id, (SELECT id FROM erp.stock_location WHERE code = $2), l.quantity, 'active'
+       FROM erp.sales_order_line l WHERE l.sales_order_id = $1`,
+    [salesOrderId, locationCode],
+  );
+  return { ok: true, reserved: inserted.rowCount ?? 0 };
+}
+
+/** Gives reserved stock back (compensation); already released or consumed reservations are left as they are. */
+export async function releaseOrder(tx: Queryable, salesOrderId: number): Promise<number> {
+  const { rows } = await tx.query(
+    `UPDATE erp.stock_reservation r SET status = 'released', released_at = now()
+       FROM erp.sales_order_line l
+      WHERE l.id = r.sales_order_line_id AND l.sales_order_id = $1 AND r.status = 'active'
+      RETURNING r.product_id, r.location_id, r.quantity`,
+    [salesOrderId],
+  );
+  for (const r of [...rows].sort((a, b) => a.product_id - b.product_id)) {
+    await tx.query('UPDATE erp.stock_level SET reserved = reserved - $3, updated_at = now() WHERE product_id = $1 AND location_id = $2', [r.product_id, r.location_id, r.quantity]);
+  }
+  return rows.length;
+}
+
+/** The goods left the warehouse: reserved stock becomes shipped stock. */
+export async function consumeOrder(tx: Queryable, salesOrderId: number): Promise<number> {
+  const { rows } = await tx.query(
+    `UPDATE erp.stock_reservation r SET status = 'consumed'
+       FROM erp.sales_order_line l
+      WHERE l.id = r.sales_order_line_id AND l.sales_order_id = $1 AND r.status = 'active'
+      RETURNING r.product_id, r.location_id, r.quantity`,
+    [salesOrderId],
+  );
+  for (const r of [...rows].sort((a, b) => a.product_id - b.product_id)) {
+    await tx.query(
+      'UPDATE erp.stock_level SET reserved = reserved - $3, on_hand = on_hand - $3, updated_at = now() WHERE product_id = $1 AND location_id = $2',
+      [r.product_id, r.location_id, r.quantity],
+    );
+  }
+  return rows.length;
+}
