@@ -52,6 +52,9 @@ export const envSchema = z.object({
   LEAD_QUALIFYING_STAGE: z.enum(LIFECYCLE_STAGES).default('salesqualifiedlead'),
   DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US').default('US'),
   HUBSPOT_ERP_ID_PROPERTY: z.string().min(1).default('erp_customer_number'),
+  ORDER_SHORTFALL_POLICY: z.enum(['backorder', 'cancel']).default('cancel'),
+  ORDER_PAYMENT_WAIT_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  ORDER_CANCEL_SHOP_ORDER_ON_FAILURE: bool.default(true),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

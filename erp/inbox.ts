@@ -44,10 +44,11 @@ export async function claimDue(db: Queryable, limit: number): Promise<InboxRow[]
   }));
 }
 
-export async function markDispatched(db: Queryable, id: number, workflowId: string): Promise<void> {
+export async function markDispatched(db: Queryable, id: number, workflowId: string, outcome: string): Promise<void> {
   await db.query(
-    `UPDATE integration.webhook_inbox SET status = 'dispatched', dispatched_at = now(), workflow_id = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-    [id, workflowId],
+    `UPDATE integration.webhook_inbox SET status = 'dispatched', dispatched_at = now(), workflow_id = $2, outcome = $3,
+            attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+    [id, workflowId, outcome],
   );
 }
 

@@ -1,5 +1,5 @@
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
 import { inTransaction } from '../erp/db';
@@ -86,9 +86,7 @@ export class Dispatcher {
     const maxBackoff = this.opts.maxBackoffMs ?? 15_000;
     return inTransaction(pool, async (tx) => {
       const rows = await claimDue(tx, batchSize);
-      // Several events about one business key (a contact's creation and its property changes arrive together)
-      // make one hand-over: the flow re-reads the source anyway, so the latest event stands for all.
-      const groups = new Map<string, { plan: DispatchPlan; rows: InboxRow[] }>();
+      const work: Array<{ plan: DispatchPlan; rows: InboxRow[] }> = [];
       for (const row of rows) {
         const plan = planDispatch(row, routes);
         if (!plan) {
@@ -96,19 +94,20 @@ export class Dispatcher {
           logger.warn({ provider: row.provider, topic: row.topic, eventId: row.eventId }, 'no flow handles this event yet; kept as unrouted');
           continue;
         }
-        const group = groups.get(plan.workflowId);
-        if (group) {
-          group.plan = plan;
-          group.rows.push(row);
+        // Consecutive signals of one kind to one flow (a contact's creation and its property changes arrive
+        // together) make one hand-over: the flow re-reads the source anyway, so the latest event stands for all.
+        const previous = work[work.length - 1];
+        if (previous && previous.plan.workflowId === plan.workflowId && previous.plan.kind === 'signal' && plan.kind === 'signal' && previous.plan.signal === plan.signal) {
+          previous.plan = plan;
+          previous.rows.push(row);
         } else {
-          groups.set(plan.workflowId, { plan, rows: [row] });
+          work.push({ plan, rows: [row] });
         }
       }
-      const work = [...groups.values()];
       for (const [index, { plan, rows: grouped }] of work.entries()) {
         try {
-          await this.handOver(plan);
-          for (const row of grouped) await markDispatched(tx, row.id, plan.workflowId);
+          const outcome = await this.handOver(plan);
+          for (const row of grouped) await markDispatched(tx, row.id, plan.workflowId, outcome);
         } catch (err) {
           const message = (err as Error).message;
           if (isUnavailable(err)) {
@@ -125,20 +124,43 @@ export class Dispatcher {
     });
   }
 
-  /** Starts the flow, or signals it when it is already running; the workflow id makes this idempotent. */
-  private async handOver(plan: DispatchPlan): Promise<void> {
+  /**
+   * Delivers one plan and says what happened. The workflow id makes every path idempotent: a start that finds
+   * the flow running signals it, and one that finds it finished (where the id may not be reused) is a no-op.
+   */
+  private async handOver(plan: DispatchPlan): Promise<string> {
     const { client } = this.opts;
     // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
-    await client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () =>
-      client.workflow.signalWithStart(plan.workflowType, {
-        workflowId: plan.workflowId,
-        taskQueue: plan.taskQueue,
-        args: plan.args,
-        signal: plan.signal,
-        signalArgs: plan.signalArgs,
-        typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
-        staticSummary: plan.summary,
-      }));
+    const withDeadline = <T>(call: () => Promise<T>) => client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), call);
+    const start = (signal: string, signalArgs: unknown[]) => withDeadline(() => client.workflow.signalWithStart(plan.workflowType, {
+      workflowId: plan.workflowId,
+      taskQueue: plan.taskQueue,
+      args: plan.args,
+      signal,
+      signalArgs,
+      workflowIdReusePolicy: plan.reusePolicy,
+      typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
+      staticSummary: plan.summary,
+    }));
+    try {
+      if (plan.kind === 'signal') {
+        await start(plan.signal, plan.signalArgs);
+        return `signal ${plan.signal}`;
+      }
+      try {
+        const result = await withDeadline(() => client.workflow.getHandle(plan.workflowId).executeUpdate(plan.update, { args: plan.updateArgs as [unknown, ...unknown[]] }));
+        return `update ${plan.update}: ${JSON.stringify(result)}`;
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) return `update ${plan.update} refused: ${err.cause?.message ?? err.message}`;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // No flow is running for it (a missed creation webhook, or a finished order): start one or note it.
+        await start(plan.startSignal, plan.startSignalArgs);
+        return `started by ${plan.update}`;
+      }
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'flow already finished; nothing to do';
+      throw err;
+    }
   }
 }
 

@@ -30,6 +30,11 @@ async function main(): Promise<void> {
     routes: {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY },
+      orderPolicy: {
+        shortfall: config.ORDER_SHORTFALL_POLICY,
+        paymentWaitSeconds: config.ORDER_PAYMENT_WAIT_SECONDS,
+        cancelShopOrderOnFailure: config.ORDER_CANCEL_SHOP_ORDER_ON_FAILURE,
+      },
     },
     pollMs: config.DISPATCH_POLL_MS,
   });

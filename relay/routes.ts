@@ -1,55 +1,89 @@
-import type { SearchAttributePair } from '@temporalio/common';
+import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import type { LeadPolicy } from '../domain/lead';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
 import type { InboxRow } from '../erp/inbox';
 import { contactChangedSignal, leadConversion } from '../workflows/lead-conversion';
+import { editOrderUpdate, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderPolicy } from '../workflows/order-api';
+import { orderFulfilment } from '../workflows/order-fulfilment';
 
 /**
- * Which workflow an inbox event goes to. Workflow ids come from business keys, so every event about the same
- * contact (or order) reaches the same workflow and a redelivered webhook can never start a second one.
+ * Which workflow an inbox event goes to, and how. Workflow ids come from business keys, so every event about the
+ * same contact or order reaches the same workflow and a redelivered webhook can never start a second one.
  */
 
 export interface RouteContext {
   taskQueue: string;
   leadPolicy: LeadPolicy;
+  orderPolicy: OrderPolicy;
 }
 
-export interface DispatchPlan {
+interface Start {
   workflowType: string;
   workflowId: string;
   taskQueue: string;
   args: unknown[];
-  signal: string;
-  signalArgs: unknown[];
   searchAttributes: SearchAttributePair[];
   summary: string;
+  reusePolicy: WorkflowIdReusePolicy;
 }
+
+/** Signal the running flow, starting it first when there is none. */
+export interface SignalPlan extends Start { kind: 'signal'; signal: string; signalArgs: unknown[] }
+/** Send an update to the running flow (its validator may refuse); with no flow running, start one instead. */
+export interface UpdatePlan extends Start { kind: 'update'; update: string; updateArgs: unknown[]; startSignal: string; startSignalArgs: unknown[] }
+export type DispatchPlan = SignalPlan | UpdatePlan;
 
 const LEAD_TOPICS = new Set(['contact.creation', 'contact.propertyChange', 'contact.restore']);
 
-export function leadWorkflowId(contactId: string): string {
-  return `lead-hubspot-${contactId}`;
-}
+export const leadWorkflowId = (contactId: string) => `lead-hubspot-${contactId}`;
+export const orderWorkflowId = (shopOrderId: string) => `order-shopify-${shopOrderId}`;
+
+const attributes = (businessKey: string, flow: string, source: string): SearchAttributePair[] => [
+  { key: BusinessKey, value: businessKey },
+  { key: Flow, value: flow },
+  { key: SourceSystem, value: source },
+  { key: FlowState, value: 'running' },
+];
 
 export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | undefined {
+  const id = row.businessKey.split(':')[2]!;
+  const event = { eventId: row.eventId, topic: row.topic };
   if (row.provider === 'hubspot' && LEAD_TOPICS.has(row.topic)) {
-    const contactId = row.businessKey.split(':')[2]!;
     return {
+      kind: 'signal',
       workflowType: leadConversion.name,
-      workflowId: leadWorkflowId(contactId),
+      workflowId: leadWorkflowId(id),
       taskQueue: ctx.taskQueue,
-      args: [{ contactId, policy: ctx.leadPolicy }],
+      args: [{ contactId: id, policy: ctx.leadPolicy }],
       signal: contactChangedSignal.name,
-      signalArgs: [{ eventId: row.eventId, topic: row.topic }],
-      searchAttributes: [
-        { key: BusinessKey, value: row.businessKey },
-        { key: Flow, value: 'lead' },
-        { key: SourceSystem, value: 'hubspot' },
-        { key: FlowState, value: 'running' },
-      ] satisfies SearchAttributePair[],
-      summary: `Lead: HubSpot contact ${contactId} → ERP customer`,
+      signalArgs: [event],
+      searchAttributes: attributes(row.businessKey, 'lead', 'hubspot'),
+      summary: `Lead: HubSpot contact ${id} → ERP customer`,
+      // A contact may qualify later: a finished conversion can run again (it is idempotent).
+      reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     };
+  }
+  if (row.provider === 'shopify') {
+    const name = (row.payload as { name?: unknown }).name;
+    const start: Start = {
+      workflowType: orderFulfilment.name,
+      workflowId: orderWorkflowId(id),
+      taskQueue: ctx.taskQueue,
+      args: [{ shopOrderId: id, policy: ctx.orderPolicy }],
+      searchAttributes: attributes(row.businessKey, 'order', 'shopify'),
+      summary: `Order ${typeof name === 'string' ? `${name} ` : ''}(Shopify ${id}) → ERP sales order, stock, payment, invoice`,
+      // One order, one flow, ever: a late redelivery after completion must not start it again.
+      reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    };
+    switch (row.topic) {
+      case 'orders/create':
+      case 'orders/paid':
+        return { ...start, kind: 'signal', signal: shopOrderChangedSignal.name, signalArgs: [event] };
+      case 'orders/cancelled':
+        return { ...start, kind: 'signal', signal: shopOrderCancelledSignal.name, signalArgs: [event] };
+      case 'orders/updated':
+        return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], startSignal: shopOrderChangedSignal.name, startSignalArgs: [event] };
+    }
   }
   return undefined;
 }
-

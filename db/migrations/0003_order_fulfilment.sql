@@ -11,3 +11,6 @@ ALTER TABLE erp.payment DROP CONSTRAINT payment_status_check;
 ALTER TABLE erp.payment ADD CONSTRAINT payment_status_check CHECK (status IN ('authorized', 'captured', 'cancelled', 'failed', 'refunded'));
 
 INSERT INTO erp.stock_location (code, name) VALUES ('MAIN', 'Main warehouse') ON CONFLICT (code) DO NOTHING;
+
+-- What the dispatcher did with an event: started or signalled a flow, or why the flow refused it (kept for operators).
+ALTER TABLE integration.webhook_inbox ADD COLUMN outcome text;

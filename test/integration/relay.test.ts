@@ -71,7 +71,7 @@ test('redelivered events are stored once; the answer says how many were duplicat
   expect(rows.rows).toEqual([{ event_id: '100', business_key: 'hubspot:contact:7001' }, { event_id: '101', business_key: 'hubspot:contact:7001' }]);
 });
 
-test('Shopify and Stripe webhooks are verified and stored; with no flow for them yet they wait as unrouted', async () => {
+test('Shopify and Stripe webhooks are verified and stored; orders go to their flow, payment events wait as unrouted', async () => {
   const order = JSON.stringify({ id: 1042, name: '#1042' });
   const shop = await fetch(`${h.relay.url}/webhooks/shopify`, {
     method: 'POST', body: order,
@@ -83,12 +83,12 @@ test('Shopify and Stripe webhooks are verified and stored; with no flow for them
     method: 'POST', body: event, headers: { 'content-type': 'application/json', 'stripe-signature': signStripe(h.secrets.stripe, event, Math.floor(Date.now() / 1000)) },
   });
   expect(stripe.status).toBe(200);
-  const rows = await eventually('unrouted rows', async () => {
-    const r = await h.pool.query(`SELECT provider, business_key, status FROM integration.webhook_inbox WHERE provider <> 'hubspot' ORDER BY provider`);
-    return r.rows.every((x) => x.status === 'unrouted') && r.rowCount === 2 ? r.rows : undefined;
+  const rows = await eventually('both rows handled', async () => {
+    const r = await h.pool.query(`SELECT provider, business_key, status, workflow_id, outcome FROM integration.webhook_inbox WHERE provider <> 'hubspot' ORDER BY provider`);
+    return r.rowCount === 2 && r.rows.every((x) => x.status !== 'pending') ? r.rows : undefined;
   });
   expect(rows).toEqual([
-    { provider: 'shopify', business_key: 'shopify:order:1042', status: 'unrouted' },
-    { provider: 'stripe', business_key: 'stripe:payment_intent:pi_1', status: 'unrouted' },
+    { provider: 'shopify', business_key: 'shopify:order:1042', status: 'dispatched', workflow_id: 'order-shopify-1042', outcome: 'signal shopOrderChanged' },
+    { provider: 'stripe', business_key: 'stripe:payment_intent:pi_1', status: 'unrouted', workflow_id: null, outcome: null },
   ]);
 });

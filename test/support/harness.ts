@@ -10,6 +10,7 @@ import { startHubspotSimulator, type HubspotSimulator } from '../../simulators/h
 import { dropDatabase, ensureDatabase } from '../../db/admin';
 import { createWorker } from '../../workers/create-worker';
 import type { LeadPolicy } from '../../domain/lead';
+import type { OrderPolicy } from '../../workflows/order-api';
 
 /**
  * One isolated engine per test file, on the shared PostgreSQL server and Temporal dev server: its own database,
@@ -33,6 +34,7 @@ export interface Harness {
 export interface HarnessOptions {
   temporalAddress?: string;
   leadPolicy?: LeadPolicy;
+  orderPolicy?: OrderPolicy;
   /** Start without a worker (tests that control it). */
   withoutWorker?: boolean;
 }
@@ -65,7 +67,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const relay = await startRelay({
     pool, client, logger, host: '127.0.0.1', port: 0, bodyLimitBytes: 64 * 1024,
     secrets: { hubspotClientSecret: secrets.hubspot, shopifySecret: secrets.shopify, stripeSecret: secrets.stripe },
-    routes: { taskQueue, leadPolicy: opts.leadPolicy ?? { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' } },
+    routes: {
+      taskQueue,
+      leadPolicy: opts.leadPolicy ?? { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' },
+      orderPolicy: opts.orderPolicy ?? { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true },
+    },
     pollMs: 200,
   });
   const hubspot = await startHubspotSimulator({
