@@ -36,10 +36,17 @@ const owner = () => callingWorkflow().workflowId;
 export function createOrderActivities(deps: OrderActivityDeps) {
   const { pool, shop, payments } = deps;
 
-  async function settleInErp(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
+  /** Books a captured PaymentIntent in the ERP once it is checked against what the order expects, to the cent. */
+  async function settleInErp(salesOrderId: number, paymentIntentId: string, expected: { amountMinor: number; currency: string }): Promise<SettledPayment> {
     const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
     if (intent.status !== 'succeeded') throw ApplicationFailure.nonRetryable(`PaymentIntent ${paymentIntentId} is ${intent.status}, not captured`, 'PaymentNotCaptured');
-    const fee = intent.latestChargeId ? (await callVendor(() => payments.retrieveCharge(intent.latestChargeId!))).feeMinor : 0;
+    if (intent.currency !== expected.currency || intent.amountReceivedMinor !== expected.amountMinor) {
+      throw ApplicationFailure.nonRetryable(
+        `PaymentIntent ${paymentIntentId} received ${intent.amountReceivedMinor} ${intent.currency}, the order expects ${expected.amountMinor} ${expected.currency}`,
+        'AmountMismatch',
+      );
+    }
+    const fee = intent.latestChargeId ? ((await callVendor(() => payments.retrieveCharge(intent.latestChargeId!))).feeMinor ?? 0) : 0;
     await recordPayment(pool, { provider: 'stripe', providerPaymentId: intent.id, salesOrderId, status: 'captured', currency: intent.currency, amountMinor: intent.amountReceivedMinor, feeMinor: fee });
     await setStatus(pool, salesOrderId, 'paid');
     return { paymentIntentId: intent.id, status: 'captured', amountMinor: intent.amountReceivedMinor, feeMinor: fee, currency: intent.currency };
@@ -121,7 +128,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     },
 
     /** Captures an authorised PaymentIntent (partially when the order is now smaller) and records it in the ERP. */
-    async capturePayment(salesOrderId: number, paymentIntentId: string, amountMinor: number): Promise<SettledPayment> {
+    async capturePayment(salesOrderId: number, paymentIntentId: string, amountMinor: number, currency: string): Promise<SettledPayment> {
       const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
       if (intent.status === 'requires_capture') {
         if (amountMinor > intent.amountCapturableMinor) {
@@ -129,12 +136,12 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         }
         await callVendor(() => payments.capturePaymentIntent(paymentIntentId, { amountMinor, idempotencyKey: idempotencyKey('capture-payment') }));
       }
-      return settleInErp(salesOrderId, paymentIntentId);
+      return settleInErp(salesOrderId, paymentIntentId, { amountMinor, currency });
     },
 
     /** A payment captured at checkout: confirm it with the provider and record it. */
-    async recordCapturedPayment(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
-      return settleInErp(salesOrderId, paymentIntentId);
+    async recordCapturedPayment(salesOrderId: number, paymentIntentId: string, amountMinor: number, currency: string): Promise<SettledPayment> {
+      return settleInErp(salesOrderId, paymentIntentId, { amountMinor, currency });
     },
 
     /** Compensation of the payment step: release an authorisation, or refund what was captured. */

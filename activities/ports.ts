@@ -24,5 +24,5 @@ export interface PaymentsPort {
   capturePaymentIntent(id: string, opts: { amountMinor?: number; idempotencyKey: string }): Promise<PaymentIntentView>;
   cancelPaymentIntent(id: string, opts: { reason?: 'abandoned' | 'duplicate' | 'fraudulent' | 'requested_by_customer'; idempotencyKey: string }): Promise<PaymentIntentView>;
   createRefund(opts: { paymentIntentId: string; amountMinor: number; reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer'; idempotencyKey: string }): Promise<{ id: string; amountMinor: number; status: string | null }>;
-  retrieveCharge(id: string): Promise<{ id: string; feeMinor: number; amountCapturedMinor: number; amountRefundedMinor: number }>;
+  retrieveCharge(id: string): Promise<{ id: string; feeMinor: number | null; amountCapturedMinor: number; amountRefundedMinor: number }>;
 }

@@ -16,21 +16,24 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
   );
   if (already.rows[0].n > 0) return { ok: true, reserved: already.rows[0].n };
 
-  // Quantities per product (a product may appear on several lines), with their stock rows locked.
-  const { rows } = await tx.query(
-    `WITH wanted AS (
-       SELECT product_id, sum(quantity)::int AS requested FROM erp.sales_order_line WHERE sales_order_id = $1 GROUP BY product_id)
-     SELECT w.product_id, w.requested, p.sku, s.location_id, s.on_hand, s.reserved
-       FROM wanted w JOIN erp.product p ON p.id = w.product_id
-       LEFT JOIN erp.stock_level s ON s.product_id = w.product_id
-            AND s.location_id = (SELECT id FROM erp.stock_location WHERE code = $2)
-      ORDER BY w.product_id
-      FOR UPDATE OF s`,
-    [salesOrderId, locationCode],
+  // Quantities per product (a product may appear on several lines), then their stock rows, locked in id order.
+  const wanted = await tx.query(
+    `SELECT l.product_id, p.sku, sum(l.quantity)::int AS requested FROM erp.sales_order_line l JOIN erp.product p ON p.id = l.product_id
+      WHERE l.sales_order_id = $1 GROUP BY l.product_id, p.sku ORDER BY l.product_id`,
+    [salesOrderId],
   );
+  const location = await tx.query('SELECT id FROM erp.stock_location WHERE code = $1', [locationCode]);
+  const locationId = location.rows[0]?.id as number | undefined;
+  if (locationId === undefined) throw new Error(`unknown stock location ${locationCode}`);
+  const levels = await tx.query(
+    `SELECT product_id, on_hand, reserved FROM erp.stock_level WHERE location_id = $1 AND product_id = ANY($2) ORDER BY product_id FOR UPDATE`,
+    [locationId, wanted.rows.map((w) => w.product_id)],
+  );
+  const level = new Map<number, { on_hand: number; reserved: number }>(levels.rows.map((l) => [l.product_id, l]));
+  const rows = wanted.rows.map((w) => ({ ...w, location_id: level.has(w.product_id) ? locationId : null, on_hand: level.get(w.product_id)?.on_hand ?? 0, reserved: level.get(w.product_id)?.reserved ?? 0 }));
   const shortfalls = rows
     .filter((r) => r.location_id === null || r.on_hand - r.reserved < r.requested)
-    .map((r) => ({ sku: r.sku as string, requested: r.requested as number, available: r.location_id === null ? 0 : (r.on_hand - r.reserved) as number }));
+    .map((r) => ({ sku: r.sku as string, requested: r.requested as number, available: r.location_id === null ? 0 : r.on_hand - r.reserved }));
   if (shortfalls.length > 0) return { ok: false, shortfalls };
 
   for (const r of rows) {

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
     hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: requireSetting(config, 'HUBSPOT_ACCESS_TOKEN') },
+    shopify: { baseUrl: requireSetting(config, 'SHOPIFY_BASE_URL'), accessToken: requireSetting(config, 'SHOPIFY_ACCESS_TOKEN'), apiVersion: config.SHOPIFY_API_VERSION },
+    stripe: { baseUrl: config.STRIPE_BASE_URL, apiKey: requireSetting(config, 'STRIPE_API_KEY') },
     erpIdProperty: config.HUBSPOT_ERP_ID_PROPERTY,
+    defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export { leadConversion } from './lead-conversion';
+export { orderFulfilment } from './order-fulfilment';

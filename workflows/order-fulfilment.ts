@@ -7,7 +7,7 @@ import { addressDiffers, linesDiffer, totalsProblem } from '../domain/order-cust
 import { CustomerEmail, ShopOrderNumber } from '../domain/search-attributes';
 import type { SalesOrderRef } from '../erp/sales-orders';
 import {
-  editOrderUpdate, markShippedUpdate, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderFulfilmentInput,
+  editOrderUpdate, markShippedUpdate, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderFulfilmentInput,
 } from './order-api';
 import { FlowAborted, FlowRuntime } from './shared/flow-runtime';
 
@@ -57,8 +57,14 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
   let editing = false;
   let cancelReason: string | null = null;
   let shipment: { trackingNumber: string; carrier: string } | null = null;
+  let signalledPayment: NonNullable<ShopOrder['payment']> | null = null;
 
   setHandler(shopOrderChangedSignal, () => void changes++);
+  setHandler(paymentReceivedSignal, (p) => {
+    // Verified with the provider by the capture/record step before anything is booked.
+    signalledPayment = { gateway: 'stripe', paymentIntentId: p.paymentIntentId, kind: p.kind, amountMinor: 0 };
+    changes++;
+  });
   setHandler(shopOrderCancelledSignal, () => {
     if (stage === 'shipping' || stage === 'fulfilled' || cancelReason) return;
     cancelReason = 'cancelled in the shop';
@@ -107,12 +113,19 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
     const fetched = await flow.step('fetch-order', () => shop.fetchShopOrder(shopOrderId));
     if (!fetched.done) return { status: 'skipped', step: 'fetch-order' };
     if (!fetched.value) return { status: 'not-found' };
-    if (fetched.value.cancelledAt) return { status: 'cancelled-in-shop' };
+    if (fetched.value.cancelledAt) {
+      // Cancelled before we did anything: only the checkout's payment hold, if any, is ours to release.
+      const intent = fetched.value.payment?.paymentIntentId;
+      if (intent) await flow.step('release-payment', () => payments.undoPayment(intent), { allowed: ['retry', 'skip'] });
+      return { status: 'cancelled-in-shop' };
+    }
     order = fetched.value;
     upsertSearchAttributes([{ key: ShopOrderNumber, value: order.name.replace(/^#/, '') }]);
     const email = order.customer?.email ?? order.email;
     if (email) upsertSearchAttributes([{ key: CustomerEmail, value: email.trim().toLowerCase() }]);
     if (policy.cancelShopOrderOnFailure) flow.registerCompensation('cancel-shop-order', () => shop.cancelShopOrder(shopOrderId));
+    // An authorisation made at checkout is a hold on the buyer's card: an undone order releases it.
+    if (order.payment) holdPayment(order.payment.paymentIntentId);
     await checkTotals();
 
     // 2. Who bought it.
@@ -153,11 +166,11 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
     // 5. Payment, according to what the checkout did.
     enter('payment');
     const payment = await awaitPayment();
-    flow.registerCompensation('undo-payment', () => payments.undoPayment(payment.paymentIntentId));
-    const amount = order.totalMinor;
+    holdPayment(payment.paymentIntentId);
+    const { totalMinor, currency } = order;
     const settled = payment.kind === 'AUTHORIZATION'
-      ? await flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentIntentId, amount), { allowed: ['retry', 'compensate'] })
-      : await flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentIntentId), { allowed: ['retry', 'compensate'] });
+      ? await flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentIntentId, totalMinor, currency), { allowed: ['retry', 'compensate'] })
+      : await flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentIntentId, totalMinor, currency), { allowed: ['retry', 'compensate'] });
     if (!settled.done) return { status: 'skipped', step: 'payment' };
 
     // 6. The invoice, settled by that payment.
@@ -170,7 +183,7 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
     // 7. The shop learns the ERP number; the KPI clock stops at ERP confirmation.
     enter('telling-shop');
     await flow.step('tag-shop-order', () => shop.tagShopOrder(shopOrderId, so.orderNumber));
-    const confirmed = await flow.step('confirm-order', () => erp.confirmOrder(so.salesOrderId, `shopify:order:${shopOrderId}`), { allowed: ['retry', 'skip'] });
+    const confirmed = await flow.step('confirm-order', () => erp.confirmOrder(so.salesOrderId, `shopify:order:${shopOrderId}`));
 
     // 8. Fulfilment when the ERP ships.
     enter('awaiting-shipment');
@@ -185,6 +198,14 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
     };
   }
 
+  /** Registers, once per PaymentIntent, the undo that cancels its authorisation or refunds its capture. */
+  const heldPayments = new Set<string>();
+  function holdPayment(paymentIntentId: string): void {
+    if (heldPayments.has(paymentIntentId)) return;
+    heldPayments.add(paymentIntentId);
+    flow.registerCompensation('undo-payment', () => payments.undoPayment(paymentIntentId));
+  }
+
   /** A total that does not add up is for a person: fixed in the shop (retry) or the order is undone. */
   async function checkTotals(): Promise<void> {
     for (let problem = totalsProblem(order!); problem; problem = totalsProblem(order!)) {
@@ -197,7 +218,7 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
   /** The checkout's payment reference, or the one that arrives before the deadline (else the order is undone). */
   async function awaitPayment(): Promise<NonNullable<ShopOrder['payment']>> {
     const deadline = Date.now() + policy.paymentWaitSeconds * 1000;
-    while (!order!.payment) {
+    while (!order!.payment && !signalledPayment) {
       const seen = changes;
       flow.setState('awaiting-payment', `until ${new Date(deadline).toISOString()}`);
       const signalled = await condition(() => changes > seen, Math.max(0, deadline - Date.now()));
@@ -206,7 +227,7 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
       if (latest) order = latest;
     }
     flow.setState('payment');
-    return order!.payment;
+    return order!.payment ?? signalledPayment!;
   }
 
   try {
@@ -220,6 +241,11 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
       throw err;
     }
     stage = 'cancelled';
+    if (!order) {
+      // Cancelled before the order was even read: its checkout may still hold the buyer's money.
+      const seen = await CancellationScope.nonCancellable(() => shop.fetchShopOrder(shopOrderId));
+      if (seen?.payment) holdPayment(seen.payment.paymentIntentId);
+    }
     const undone = await flow.compensate();
     flow.setState('cancelled', `${aborted}; undone: ${undone.join(', ') || 'nothing'}`);
     return { status: 'cancelled', reason: aborted, undone };

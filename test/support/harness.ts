@@ -7,6 +7,9 @@ import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { startRelay } from '../../relay/relay';
 import { startHubspotSimulator, type HubspotSimulator } from '../../simulators/hubspot/server';
+import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
+import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
+import type { ActivityFaults } from '../../workers/activity-faults';
 import { dropDatabase, ensureDatabase } from '../../db/admin';
 import { createWorker } from '../../workers/create-worker';
 import type { LeadPolicy } from '../../domain/lead';
@@ -23,9 +26,15 @@ export interface Harness {
   client: Client;
   taskQueue: string;
   hubspot: HubspotSimulator;
+  shopify: ShopifySimulator;
+  stripe: StripeSimulator;
+  /** Failure tests: activity name -> how many of its next calls fail (see workers/activity-faults.ts). */
+  activityFaults: ActivityFaults;
   relay: Awaited<ReturnType<typeof startRelay>>;
   secrets: { hubspot: string; shopify: string; stripe: string };
   accessToken: string;
+  shopifyToken: string;
+  stripeKey: string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -79,15 +88,31 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     webhookTargetUrl: `${relay.url}/webhooks/hubspot`, logger: false,
   });
 
+  const shopifyToken = `shpat_${suffix}`;
+  const stripeKey = `sk_test_${suffix}`;
+  const fastRetries = { baseDelayMs: 50, maxDelayMs: 500 };
+  const shopify = await startShopifySimulator({
+    port: 0, host: '127.0.0.1', accessToken: shopifyToken, webhookSecret: secrets.shopify,
+    webhookTargetUrl: `${relay.url}/webhooks/shopify`, logger: false, webhookRetry: fastRetries,
+  });
+  const stripe = await startStripeSimulator({
+    port: 0, host: '127.0.0.1', apiKey: stripeKey, webhookSecret: secrets.stripe,
+    webhookTargetUrl: `${relay.url}/webhooks/stripe`, logger: false, webhookRetry: fastRetries,
+  });
+  const activityFaults: ActivityFaults = new Map();
+
   let worker: { instance: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   const harness: Harness = {
-    pool, databaseUrl, client, taskQueue, hubspot, relay, secrets, accessToken,
+    pool, databaseUrl, client, taskQueue, hubspot, shopify, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
     async startWorker() {
       if (worker) return;
       const connection = await NativeConnection.connect({ address });
       const instance = await createWorker({
         connection, namespace: 'default', taskQueue, pool,
-        hubspot: { baseUrl: hubspot.url, accessToken }, erpIdProperty: 'erp_customer_number',
+        hubspot: { baseUrl: hubspot.url, accessToken },
+        shopify: { baseUrl: shopify.url, accessToken: shopifyToken, apiVersion: '2025-07' },
+        stripe: { baseUrl: stripe.url, apiKey: stripeKey },
+        erpIdProperty: 'erp_customer_number', defaultPhoneCountry: 'US', activityFaults,
         workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       });
       worker = { instance, connection, running: instance.run() };
@@ -102,6 +127,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await hubspot.close();
+      await shopify.close();
+      await stripe.close();
       await relay.close();
       await harness.stopWorker();
       await client.connection.close().catch(() => undefined);

@@ -42,6 +42,9 @@ export class FlowAborted extends Error {
   }
 }
 
+/** Placeholder issue id while the issue is being recorded. */
+const RECORDING = -1;
+
 export type StepResult<T> = { done: true; value: T } | { done: false; skipped: true };
 
 interface Compensation {
@@ -84,7 +87,10 @@ export class FlowRuntime {
     if (!input || typeof input !== 'object' || !input.decision) return 'decision is missing';
     if (!this.pending) return 'nothing is waiting for a decision';
     if (this.answer) return 'a decision for this issue is already being applied';
-    if (input.issueId !== undefined && input.issueId !== this.pending.issueId) return `issue ${input.issueId} is not the open one (${this.pending.issueId})`;
+    // The issue id is known once its recording completes; a decision may arrive just before that.
+    if (input.issueId !== undefined && this.pending.issueId !== RECORDING && input.issueId !== this.pending.issueId) {
+      return `issue ${input.issueId} is not the open one (${this.pending.issueId})`;
+    }
     if (!this.pending.allowed.includes(input.decision.action)) return `action "${input.decision.action}" is not allowed here; choose one of ${this.pending.allowed.join(', ')}`;
     if (input.decision.action === 'link' && !/^C-\d+$/.test(input.decision.customerNumber ?? '')) return 'link needs customerNumber like C-1001';
     return null;
@@ -149,9 +155,11 @@ export class FlowRuntime {
    */
   async ask(question: Question): Promise<OperatorDecision> {
     const { allowed, ...issue } = question;
+    // Pending from the moment the issue is being written: whoever sees it in the log can answer at once.
+    this.pending = { issueId: RECORDING, step: question.step, message: question.message, allowed };
     const issueId = await issueLog.recordIssue({ ...issue, flow: this.progress.flow, businessKey: this.progress.businessKey, allowedDecisions: allowed });
     const previousState = this.progress.state;
-    this.pending = { issueId, step: question.step, message: question.message, allowed };
+    this.pending = { ...this.pending, issueId };
     this.progress.waitingFor = this.pending;
     upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
     this.setState('waiting-operator', `issue #${issueId} at ${question.step}: ${question.message}`);

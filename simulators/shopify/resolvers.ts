@@ -1,0 +1,152 @@
+import { GraphQLError } from 'graphql';
+import { toDecimalString } from '../../domain/money';
+import {
+  displayFulfillmentStatus, gid, parseGid, totals, UserErrors,
+  type CancelReason, type FulfillmentCreateInput, type OrderCreateInput, type OrderCreateOptions, type OrderUpdateInput,
+  type ShopifySimState, type SimFulfillment, type SimOrder, type SimVariant, type UserError,
+} from './state';
+
+/**
+ * The GraphQL side of the simulator: root resolvers, and views of the state whose function-valued fields take
+ * their arguments the way graphql-js's default resolver passes them (`lineItems({ first })`).
+ */
+
+export const MAX_PAGE_SIZE = 250;
+
+interface PageArgs { first?: number | null; after?: string | null }
+
+const money = (amountMinor: number, currency: string) => {
+  const m = { amount: toDecimalString(amountMinor, currency), currencyCode: currency };
+  return { shopMoney: m, presentmentMoney: m };
+};
+
+const cursorOf = (index: number) => Buffer.from(JSON.stringify({ last: index })).toString('base64');
+function offsetAfter(cursor: string | null | undefined): number {
+  if (!cursor) return 0;
+  try {
+    const { last } = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { last?: unknown };
+    if (typeof last === 'number' && Number.isInteger(last) && last >= 0) return last + 1;
+  } catch {
+    // fall through
+  }
+  throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: 'BAD_REQUEST' } });
+}
+
+/** A Relay connection over an in-memory list, with Shopify's page-size rules. */
+function connection<T>(items: readonly T[], args: PageArgs, view: (item: T) => unknown) {
+  if (args.first === undefined || args.first === null) throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
+  if (args.first < 0 || args.first > MAX_PAGE_SIZE) {
+    throw new GraphQLError(`The page size for first must be between 0 and ${MAX_PAGE_SIZE}`, { extensions: { code: 'BAD_REQUEST' } });
+  }
+  const start = offsetAfter(args.after);
+  const page = items.slice(start, start + args.first).map((item, i) => ({ cursor: cursorOf(start + i), node: view(item) }));
+  return {
+    nodes: page.map((e) => e.node),
+    edges: page,
+    pageInfo: {
+      hasNextPage: start + page.length < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: page[0]?.cursor ?? null,
+      endCursor: page[page.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+const limit = <T>(items: readonly T[], first: number | null | undefined) => (first === undefined || first === null ? [...items] : items.slice(0, first));
+
+export function variantView(v: SimVariant, currency: string) {
+  return {
+    __typename: 'ProductVariant', id: gid('ProductVariant', v.id), legacyResourceId: String(v.id), sku: v.sku, title: v.title,
+    price: toDecimalString(v.priceMinor, currency), inventoryQuantity: v.inventoryQuantity,
+  };
+}
+
+function fulfillmentView(f: SimFulfillment) {
+  const tracking = f.trackingNumber || f.trackingCompany ? [{ number: f.trackingNumber, company: f.trackingCompany, url: f.trackingUrl }] : [];
+  return { __typename: 'Fulfillment', id: gid('Fulfillment', f.id), status: f.status, createdAt: f.createdAt, trackingInfo: (a: PageArgs) => limit(tracking, a.first) };
+}
+
+export function orderView(o: SimOrder, state: ShopifySimState, shopCurrency: string) {
+  const t = totals(o);
+  const c = o.currency;
+  const a = o.shippingAddress;
+  return {
+    __typename: 'Order',
+    id: gid('Order', o.id), legacyResourceId: String(o.id), name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt, processedAt: o.processedAt,
+    cancelledAt: o.cancelledAt, cancelReason: o.cancelReason, closedAt: o.closedAt, email: o.email, phone: o.phone,
+    displayFinancialStatus: o.financialStatus, displayFulfillmentStatus: displayFulfillmentStatus(o),
+    currencyCode: c, tags: o.tags, note: o.note, test: o.test,
+    subtotalPriceSet: money(t.subtotalMinor, c), totalTaxSet: money(t.taxMinor, c), totalShippingPriceSet: money(t.shippingMinor, c),
+    totalDiscountsSet: money(t.discountsMinor, c), totalPriceSet: money(t.totalMinor, c), totalOutstandingSet: money(t.outstandingMinor, c),
+    customer: o.customer && { __typename: 'Customer', ...o.customer, id: gid('Customer', o.customer.id), legacyResourceId: String(o.customer.id) },
+    shippingAddress: a && {
+      ...a, countryCodeV2: a.countryCode, name: [a.firstName, a.lastName].filter(Boolean).join(' ') || null,
+    },
+    lineItems: (args: PageArgs) => connection(o.lineItems, args, (l) => {
+      const variant = l.variantId === null ? undefined : state.variants.get(l.variantId);
+      return {
+        __typename: 'LineItem', id: gid('LineItem', l.id), sku: l.sku, title: l.title, name: l.title, quantity: l.quantity,
+        currentQuantity: o.cancelledAt ? 0 : l.quantity, originalUnitPriceSet: money(l.unitPriceMinor, c),
+        variant: variant ? variantView(variant, shopCurrency) : null,
+      };
+    }),
+    transactions: (args: PageArgs) => limit(o.transactions, args.first).map((tx) => ({
+      __typename: 'OrderTransaction', id: gid('OrderTransaction', tx.id), kind: tx.kind, status: tx.status, gateway: tx.gateway,
+      authorizationCode: tx.authorizationCode, amountSet: money(tx.amountMinor, c), createdAt: tx.createdAt, test: tx.test,
+    })),
+    fulfillmentOrders: (args: PageArgs) => connection(o.fulfillmentOrders, args, (f) => ({ __typename: 'FulfillmentOrder', id: gid('FulfillmentOrder', f.id), status: f.status })),
+    fulfillments: (args: PageArgs) => limit(o.fulfillments, args.first).map(fulfillmentView),
+  };
+}
+
+/** Runs a state change; a refusal becomes the payload's userErrors (in the list field Shopify uses). */
+function mutate<T>(run: () => T, payload: (result: T) => Record<string, unknown>, empty: Record<string, unknown>, errorsField = 'userErrors') {
+  try {
+    return { ...payload(run()), [errorsField]: [] };
+  } catch (err) {
+    if (!(err instanceof UserErrors)) throw err;
+    return { ...empty, [errorsField]: err.errors.map((e: UserError) => (errorsField === 'userErrors' ? { field: e.field, message: e.message } : e)) };
+  }
+}
+
+/** The root value: Query and Mutation fields. */
+export function rootResolvers(state: ShopifySimState, shopCurrency: string) {
+  const view = (o: SimOrder) => orderView(o, state, shopCurrency);
+  const orderById = (id: string) => {
+    const n = parseGid(id, 'Order');
+    if (n === null && !/^gid:\/\/shopify\//.test(id)) throw new GraphQLError(`Invalid global id '${id}'`, { extensions: { code: 'INVALID_GLOBAL_ID' } });
+    const order = n === null ? undefined : state.order(n);
+    return order ? view(order) : null;
+  };
+
+  return {
+    order: ({ id }: { id: string }) => orderById(id),
+    node: ({ id }: { id: string }) => {
+      const variant = parseGid(id, 'ProductVariant');
+      if (variant !== null) {
+        const v = state.variants.get(variant);
+        return v ? variantView(v, shopCurrency) : null;
+      }
+      return orderById(id);
+    },
+    productVariants: (args: PageArgs & { query?: string | null }) =>
+      connection(state.findVariants(args.query), args, (v) => variantView(v, shopCurrency)),
+
+    orderCreate: ({ order, options }: { order: OrderCreateInput; options?: OrderCreateOptions | null }) =>
+      mutate(() => state.createOrder(order, options ?? {}), (o) => ({ order: view(o) }), { order: null }),
+    orderUpdate: ({ input }: { input: OrderUpdateInput }) =>
+      mutate(() => state.updateOrder(input), (o) => ({ order: view(o) }), { order: null }),
+    orderMarkAsPaid: ({ input }: { input: { id: string } }) =>
+      mutate(() => state.markAsPaid(input.id), (o) => ({ order: view(o) }), { order: null }),
+    tagsAdd: ({ id, tags }: { id: string; tags: string[] }) =>
+      mutate(() => state.addTags(id, tags), (o) => ({ node: view(o) }), { node: null }),
+    orderCancel: (args: { orderId: string; reason: CancelReason; refund: boolean; restock: boolean; staffNote?: string | null }) => {
+      const result = mutate(() => state.cancelOrder(args.orderId, args), (r) => ({ job: { id: r.jobId, done: true } }), { job: null }, 'orderCancelUserErrors');
+      // Shopify fills both lists; the older `userErrors` carries no codes.
+      const errors = result.orderCancelUserErrors as UserError[];
+      return { ...result, userErrors: errors.map((e) => ({ field: e.field, message: e.message })) };
+    },
+    fulfillmentCreate: ({ fulfillment }: { fulfillment: FulfillmentCreateInput }) =>
+      mutate(() => state.createFulfillment(fulfillment), (f) => ({ fulfillment: fulfillmentView(f) }), { fulfillment: null }),
+  };
+}
