@@ -120,6 +120,7 @@ describe.each([
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: expect.stringContaining(`compensate at step ${step}`) });
     await expectUndone(placed, { shopCancelled: true });
     expect((await availability(h.pool, ['TEE']))[0]).toEqual(stockBefore);
+    if (step === 'capture-payment') await recordHistory(placed.workflowId, 'order-fulfilment-compensated-at-capture');
   });
 });
 
