@@ -51,9 +51,13 @@ async function startCli(path: string, opts: DevServerOptions): Promise<DevServer
   // A previous server on the same SQLite file may still be exiting (SQLITE_BUSY): give it a few seconds.
   for (let attempt = 1; ; attempt++) {
     const child = spawn(path, cliArgs(opts, namespace), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
+    // The first lines say why a start failed (a Go panic follows them): keep the head and the tail.
+    let head = '';
+    let tail = '';
     const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-8000);
+      const text = chunk.toString();
+      if (head.length < 4000) head += text.slice(0, 4000 - head.length);
+      tail = (tail + text).slice(-4000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -63,8 +67,10 @@ async function startCli(path: string, opts: DevServerOptions): Promise<DevServer
       return { address, namespace, uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined, cli: path, stop: () => stopChild(child, exited) };
     }
     await stopChild(child, exited);
-    if (/database is locked|SQLITE_BUSY|address already in use/i.test(output) && attempt < 10) {
-      opts.log(`Temporal dev server could not start yet (attempt ${attempt}), retrying…`);
+    const output = head.length < 4000 ? head : `${head}\n…\n${tail}`;
+    // A previous server still releasing its SQLite file, or one of its other ports taken by a race: retry.
+    if (/database is locked|SQLITE_BUSY|address already in use|bind/i.test(output) && attempt < 10) {
+      opts.log(`Temporal dev server could not start yet (attempt ${attempt}): ${output.split('\n')[0]}; retrying…`);
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
