@@ -6,6 +6,7 @@ import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
 import { inboxCounts } from '../erp/inbox';
 import { listIssues } from '../erp/issues';
+import { markShippedUpdate } from '../workflows/order-api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
@@ -16,9 +17,10 @@ import { parseDecision } from './decision-args';
  *   npm run ops -- decide <workflowId> <retry|skip|compensate|create-new|link=C-1001> [--issue N] [--operator NAME]
  *   npm run ops -- progress <workflowId>
  *   npm run ops -- inbox
+ *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox | ship <workflowId> [--tracking N] [--carrier NAME]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -81,6 +83,23 @@ async function main(args: string[]): Promise<number> {
       const client = await connectTemporalClient(config, endpoints().temporalAddress);
       console.log(JSON.stringify(await client.workflow.getHandle(workflowId).query(progressQuery), null, 2));
       await client.connection.close();
+      return 0;
+    }
+    case 'ship': {
+      const [workflowId] = rest;
+      if (!workflowId) throw new Error(`workflowId: missing\n${USAGE}`);
+      const client = await connectTemporalClient(config, endpoints().temporalAddress);
+      try {
+        await client.workflow.getHandle(workflowId).executeUpdate(markShippedUpdate, {
+          args: [{ trackingNumber: option(rest, '--tracking') ?? `MANUAL-${Date.now()}`, carrier: option(rest, '--carrier') ?? 'manual' }],
+        });
+        console.log(`${workflowId}: shipment recorded; the shop is being told.`);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new Error(`refused: ${err.cause?.message ?? err.message}`);
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
       return 0;
     }
     case 'inbox': {

@@ -39,6 +39,8 @@ export const envSchema = z.object({
   HUBSPOT_SIM_PORT: port.default(4010),
   /** npm start runs our vendor simulators and points the connectors at them; false uses the real vendors. */
   RUN_SIMULATORS: bool.default(true),
+  /** npm start seeds the demo catalogue (ERP products and stock, the same variants in the shop simulator). */
+  SEED_CATALOGUE: bool.default(true),
   SHOPIFY_BASE_URL: z.string().url().optional(),
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
   SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2025-07').default('2025-07'),

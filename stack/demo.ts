@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
+import { Client, Connection } from '@temporalio/client';
 import { HubspotClient } from '../connectors/hubspot/client';
+import { ShopifyClient } from '../connectors/shopify/client';
+import { StripePayments } from '../connectors/stripe/client';
+import { checkout } from '../simulators/checkout';
+import { markShippedUpdate } from '../workflows/order-api';
 import type { StackInfo } from './start';
 
 /**
- * `npm run demo`: a steady, realistic stream of CRM activity against the running stack's simulators, so that a
+ * `npm run demo`: a steady, realistic stream of activity against the running stack's simulators, so that a
  * newcomer sees flows in the Temporal UI: new leads, leads qualified later, the same person typed differently
- * (which an operator must resolve), invalid data, and vendor faults the engine rides out.
+ * (which an operator must resolve), invalid data, vendor faults the engine rides out, and shop orders paid
+ * through Stripe that the warehouse ships (or the customer cancels).
  */
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'John', 'Margaret', 'Linus', 'Barbara', 'Dennis', 'Frances', 'Edsger', 'Radia'];
@@ -16,17 +22,40 @@ const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Smith', 'Hamilton', 'T
 const COMPANIES = ['Acme Inc.', 'Globex GmbH', 'Initech LLC', 'Umbrella Ltd', 'Stark Industries', 'Wayne Enterprises'];
 const NICKNAMES: Record<string, string> = { Katherine: 'Kathy', John: 'Jon', Margaret: 'Maggie', Barbara: 'Barb', Frances: 'Fran', Alan: 'Allan' };
 
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
 interface Person { first: string; last: string; company: string; phone: string; email: string; contactId?: string }
 
 export interface DemoOptions { signal: AbortSignal; log: (line: string) => void; intervalMs?: number; count?: number }
 
 export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void> {
   const sim = info.simulators.hubspot;
-  if (!sim) throw new Error('the demo needs the HubSpot simulator (RUN_SIMULATORS=true)');
+  if (!sim || !info.simulators.shopify || !info.simulators.stripe) throw new Error('the demo needs the simulators (RUN_SIMULATORS=true)');
   const crm = new HubspotClient({ baseUrl: sim.url, accessToken: sim.accessToken });
+  const shop = new ShopifyClient({ baseUrl: info.simulators.shopify.url, accessToken: info.simulators.shopify.accessToken, apiVersion: info.simulators.shopify.apiVersion });
+  const payments = new StripePayments({ baseUrl: info.simulators.stripe.url, apiKey: info.simulators.stripe.apiKey });
+  const temporal = new Client({ connection: await Connection.connect({ address: info.temporal.address }), namespace: info.temporal.namespace });
+  const placeOrder = async () => {
+    const products = info.catalogue.length > 0 ? info.catalogue : [];
+    if (products.length === 0) return;
+    const lines = [...new Set([pick(products), pick(products)])].map((p) => ({ sku: p.sku, title: p.name, quantity: 1 + Math.floor(Math.random() * 2), unitPriceMinor: p.unitPriceMinor }));
+    const payment = Math.random() < 0.7 ? 'authorized' : 'captured';
+    const { order } = await checkout(shop, payments, { lines, payment, shippingMinor: 499, firstName: pick(FIRST), lastName: pick(LAST) });
+    opts.log(`shop order ${order.name} (${lines.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}, payment ${payment}) → workflow order-shopify-${order.id}`);
+    if (Math.random() < 0.1) {
+      setTimeout(() => void shop.cancelOrder(order.id, { reason: 'CUSTOMER', refund: false, restock: true })
+        .then(() => opts.log(`customer cancelled ${order.name}`), () => undefined), 1500);
+    }
+  };
+  /** The warehouse ships what waits for shipment, as the ERP would report it. */
+  const shipWaitingOrders = async () => {
+    for await (const wf of temporal.workflow.list({ query: `Flow = 'order' AND FlowState = 'awaiting-shipment'` })) {
+      await temporal.workflow.getHandle(wf.workflowId).executeUpdate(markShippedUpdate, { args: [{ trackingNumber: `1Z${Date.now()}`, carrier: 'UPS' }] })
+        .then(() => opts.log(`warehouse shipped ${wf.workflowId}`), () => undefined);
+    }
+  };
   const people: Person[] = [];
   const waitingForQualification: Person[] = [];
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
   let n = 0;
 
   const newPerson = (): Person => {
@@ -50,6 +79,8 @@ export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void>
     n++;
     const roll = Math.random();
     try {
+      if (n % 2 === 0) await placeOrder();
+      if (n % 5 === 0) await shipWaitingOrders();
       if (roll < 0.5 || people.length < 3) {
         const p = newPerson();
         people.push(p);
@@ -80,6 +111,7 @@ export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void>
     }
     await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 2500 + Math.random() * 1500));
   }
+  await temporal.connection.close();
 }
 
 if (require.main === module) {

@@ -7,7 +7,9 @@ export interface LocalSecrets {
   HUBSPOT_CLIENT_SECRET: string;
   HUBSPOT_ACCESS_TOKEN: string;
   SHOPIFY_WEBHOOK_SECRET: string;
+  SHOPIFY_ACCESS_TOKEN: string;
   STRIPE_WEBHOOK_SECRET: string;
+  STRIPE_API_KEY: string;
 }
 
 export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): LocalSecrets {
@@ -18,13 +20,11 @@ export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): Lo
     HUBSPOT_CLIENT_SECRET: stored.HUBSPOT_CLIENT_SECRET ?? make(''),
     HUBSPOT_ACCESS_TOKEN: stored.HUBSPOT_ACCESS_TOKEN ?? make('pat-local-'),
     SHOPIFY_WEBHOOK_SECRET: stored.SHOPIFY_WEBHOOK_SECRET ?? make(''),
+    SHOPIFY_ACCESS_TOKEN: stored.SHOPIFY_ACCESS_TOKEN ?? make('shpat_local_'),
     STRIPE_WEBHOOK_SECRET: stored.STRIPE_WEBHOOK_SECRET ?? make('whsec_'),
+    STRIPE_API_KEY: stored.STRIPE_API_KEY ?? make('sk_test_local_'),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return {
-    HUBSPOT_CLIENT_SECRET: env.HUBSPOT_CLIENT_SECRET || secrets.HUBSPOT_CLIENT_SECRET,
-    HUBSPOT_ACCESS_TOKEN: env.HUBSPOT_ACCESS_TOKEN || secrets.HUBSPOT_ACCESS_TOKEN,
-    SHOPIFY_WEBHOOK_SECRET: env.SHOPIFY_WEBHOOK_SECRET || secrets.SHOPIFY_WEBHOOK_SECRET,
-    STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET || secrets.STRIPE_WEBHOOK_SECRET,
-  };
+  const fromEnv = Object.fromEntries(Object.keys(secrets).filter((k) => env[k]).map((k) => [k, env[k]]));
+  return { ...secrets, ...fromEnv };
 }

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from './postgres';
 import { startChild, waitForHttp, type ChildService } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { startDevServer } from './temporal-server';
+import { DEMO_CATALOGUE, seedErpCatalogue, seedShopCatalogue } from './catalogue';
 import { runDemo } from './demo';
 
 /**
@@ -25,7 +26,12 @@ export interface StackInfo {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string | null; embedded: boolean };
   databaseUrl: string;
   relay: { url: string; webhooks: Record<'hubspot' | 'shopify' | 'stripe', string> };
-  simulators: { hubspot: { url: string; accessToken: string } | null };
+  simulators: {
+    hubspot: { url: string; accessToken: string } | null;
+    shopify: { url: string; accessToken: string; apiVersion: string } | null;
+    stripe: { url: string; apiKey: string } | null;
+  };
+  catalogue: Array<{ sku: string; name: string; unitPriceMinor: number; currency: string; onHand: number }>;
   secrets: Record<string, string>;
 }
 
@@ -65,8 +71,10 @@ async function main(): Promise<void> {
     }
     const pool = createPool(databaseUrl, 2);
     const applied = await migrate(pool);
-    await pool.end();
     say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+    const catalogue = config.SEED_CATALOGUE ? DEMO_CATALOGUE : [];
+    await seedErpCatalogue(pool, catalogue);
+    await pool.end();
 
     // 2. Temporal.
     let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -89,12 +97,14 @@ async function main(): Promise<void> {
     // 3. Our services.
     const relayUrl = `http://${config.RELAY_HOST}:${config.RELAY_PORT}`;
     const simUrl = `http://127.0.0.1:${config.HUBSPOT_SIM_PORT}`;
+    const shopUrl = `http://127.0.0.1:${config.SHOPIFY_SIM_PORT}`;
+    const stripeUrl = `http://127.0.0.1:${config.STRIPE_SIM_PORT}`;
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...secrets,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      ...(config.RUN_SIMULATORS ? { HUBSPOT_BASE_URL: simUrl } : {}),
+      ...(config.RUN_SIMULATORS ? { HUBSPOT_BASE_URL: simUrl, SHOPIFY_BASE_URL: shopUrl, STRIPE_BASE_URL: stripeUrl } : {}),
     };
     const onExit = (name: string, code: number | null) => {
       if (!shuttingDown) {
@@ -114,7 +124,12 @@ async function main(): Promise<void> {
     await waitForHttp('relay', `${relayUrl}/health`);
     if (config.RUN_SIMULATORS) {
       launch('hubspot-sim', 'simulators/hubspot/main.js');
+      launch('shopify-sim', 'simulators/shopify/main.js');
+      launch('stripe-sim', 'simulators/stripe/main.js');
       await waitForHttp('HubSpot simulator', `${simUrl}/__sim/health`);
+      await waitForHttp('Shopify simulator', `${shopUrl}/__sim/health`);
+      await waitForHttp('Stripe simulator', `${stripeUrl}/__sim/health`);
+      if (catalogue.length > 0) await seedShopCatalogue(shopUrl, catalogue);
     }
 
     const info: StackInfo = {
@@ -122,7 +137,12 @@ async function main(): Promise<void> {
       temporal: { address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, uiUrl, embedded: !config.TEMPORAL_ADDRESS },
       databaseUrl,
       relay: { url: relayUrl, webhooks: { hubspot: `${relayUrl}/webhooks/hubspot`, shopify: `${relayUrl}/webhooks/shopify`, stripe: `${relayUrl}/webhooks/stripe` } },
-      simulators: { hubspot: config.RUN_SIMULATORS ? { url: simUrl, accessToken: secrets.HUBSPOT_ACCESS_TOKEN } : null },
+      simulators: {
+        hubspot: config.RUN_SIMULATORS ? { url: simUrl, accessToken: secrets.HUBSPOT_ACCESS_TOKEN } : null,
+        shopify: config.RUN_SIMULATORS ? { url: shopUrl, accessToken: secrets.SHOPIFY_ACCESS_TOKEN, apiVersion: config.SHOPIFY_API_VERSION } : null,
+        stripe: config.RUN_SIMULATORS ? { url: stripeUrl, apiKey: secrets.STRIPE_API_KEY } : null,
+      },
+      catalogue,
       secrets: { ...secrets },
     };
     writeFileSync(join(dataDir, 'stack.json'), JSON.stringify(info, null, 2));
@@ -147,6 +167,9 @@ function printBanner(config: AppConfig, info: StackInfo): void {
     `  Temporal           ${info.temporal.address}  namespace ${info.temporal.namespace}, task queue ${info.temporal.taskQueue}`,
     `  Webhook relay      ${info.relay.url}  (POST /webhooks/hubspot | shopify | stripe)`,
     `  HubSpot simulator  ${info.simulators.hubspot?.url ?? '(off: RUN_SIMULATORS=false)'}`,
+    `  Shopify simulator  ${info.simulators.shopify ? `${info.simulators.shopify.url}/admin/api/${info.simulators.shopify.apiVersion}/graphql.json` : '(off)'}`,
+    `  Stripe simulator   ${info.simulators.stripe?.url ?? '(off)'}`,
+    `  Demo catalogue     ${info.catalogue.map((p) => p.sku).join(', ') || '(not seeded)'}`,
     `  PostgreSQL (ERP)   ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
     `  Everything above   ${join(config.DATA_DIR, 'stack.json')}`,
     '',

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { ShopifyClient } from '../../connectors/shopify/client';
 import { StripePayments } from '../../connectors/stripe/client';
-import { toDecimalString } from '../../domain/money';
-import type { ShopOrder } from '../../domain/order';
+import { checkout, type CheckoutResult, type CheckoutSpec } from '../../simulators/checkout';
 import { upsertProductWithStock } from '../../erp/catalogue';
 import { orderWorkflowId } from '../../relay/routes';
 import { progressQuery } from '../../workflows/shared/operator-api';
@@ -10,15 +8,8 @@ import { eventually, type Harness } from './harness';
 
 /** Places orders the way a shop checkout does: a Stripe PaymentIntent first, then the Shopify order recording it. */
 
-export interface PlaceOrder {
-  lines: Array<{ sku: string; quantity: number; unitPriceMinor: number }>;
-  payment: 'authorized' | 'captured' | 'none';
-  email?: string;
-  shippingMinor?: number;
-  currency?: string;
-}
-
-export interface PlacedOrder { order: ShopOrder; paymentIntentId: string | null; workflowId: string }
+export type PlaceOrder = CheckoutSpec;
+export interface PlacedOrder extends CheckoutResult { workflowId: string }
 
 export const shopClient = (h: Harness) => new ShopifyClient({ baseUrl: h.shopify.url, accessToken: h.shopifyToken, apiVersion: '2025-07' });
 export const stripeClient = (h: Harness) => new StripePayments({ baseUrl: h.stripe.url, apiKey: h.stripeKey });
@@ -28,25 +19,8 @@ export async function seedProduct(h: Harness, sku: string, onHand: number, unitP
 }
 
 export async function placeOrder(h: Harness, spec: PlaceOrder): Promise<PlacedOrder> {
-  const currency = spec.currency ?? 'USD';
-  const money = (minor: number) => ({ shopMoney: { amount: toDecimalString(minor, currency), currencyCode: currency } });
-  const total = spec.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0) + (spec.shippingMinor ?? 0);
-  const email = spec.email ?? `buyer-${randomUUID().slice(0, 8)}@example.com`;
-  const intent = spec.payment === 'none' ? null : await stripeClient(h).createPaymentIntent({
-    amountMinor: total, currency, captureMethod: spec.payment === 'authorized' ? 'manual' : 'automatic',
-    paymentMethod: 'pm_card_visa', confirm: true, idempotencyKey: randomUUID(),
-  });
-  const order = await shopClient(h).createOrder({
-    email,
-    currency,
-    lineItems: spec.lines.map((l) => ({ sku: l.sku, title: `Product ${l.sku}`, quantity: l.quantity, priceSet: money(l.unitPriceMinor) })),
-    shippingAddress: { firstName: 'Ada', lastName: 'Buyer', address1: '1 Main St', city: 'Springfield', zip: '12345', countryCode: 'US' },
-    customer: { toUpsert: { email, firstName: 'Ada', lastName: 'Buyer' } },
-    financialStatus: spec.payment === 'authorized' ? 'AUTHORIZED' : spec.payment === 'captured' ? 'PAID' : 'PENDING',
-    transactions: intent ? [{ kind: spec.payment === 'authorized' ? 'AUTHORIZATION' : 'SALE', status: 'SUCCESS', gateway: 'stripe', authorizationCode: intent.id, amountSet: money(total) }] : [],
-    shippingLines: spec.shippingMinor ? [{ title: 'Standard', priceSet: money(spec.shippingMinor) }] : [],
-  });
-  return { order, paymentIntentId: intent?.id ?? null, workflowId: orderWorkflowId(order.id) };
+  const placed = await checkout(shopClient(h), stripeClient(h), spec);
+  return { ...placed, workflowId: orderWorkflowId(placed.order.id) };
 }
 
 /** Waits until the order's flow reports `state` in its progress query. */
