@@ -211,7 +211,7 @@ test('no payment before the deadline: the order is cancelled with compensation',
   await expectUndone(placed, { shopCancelled: true });
 });
 
-test('an address edit is applied while waiting for shipment; a line edit after reservation is refused with a reason', async () => {
+test('an address edit is applied while waiting for shipment; an edit once shipped is refused with a reason', async () => {
   const placed = await placeOrder(h, { lines: [{ sku: 'TEE', quantity: 1, unitPriceMinor: 2500 }], payment: 'authorized' });
   await reachesState(h, placed.workflowId, 'awaiting-shipment');
   const handle = h.client.workflow.getHandle(placed.workflowId);
@@ -229,5 +229,18 @@ test('an address edit is applied while waiting for shipment; a line edit after r
   expect(outcome).toBe('update editOrder: {"applied":["address"]}');
   await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'manual', topic: 'orders/updated' }] })).resolves.toEqual({ applied: [] });
   await ship(placed.workflowId);
-  await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'late', topic: 'orders/updated' }] })).rejects.toThrow();
+  await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'late', topic: 'orders/updated' }] }))
+    .rejects.toMatchObject({ cause: { message: expect.stringMatching(/too late to edit/) } });
+});
+
+test('a guest checkout with a known email links to the existing ERP customer', async () => {
+  const existing = await h.pool.query(
+    `INSERT INTO erp.customer (display_name, email, name_key) VALUES ('Grace Known', 'grace.known@example.com', 'grace known') RETURNING id`,
+  );
+  const placed = await placeOrder(h, { lines: [{ sku: 'MUG', quantity: 1, unitPriceMinor: 1450 }], payment: 'captured', email: 'Grace.Known@Example.com' });
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  const order = await h.pool.query(`SELECT customer_id FROM erp.sales_order WHERE source_reference = $1`, [placed.order.name]);
+  expect(order.rows).toEqual([{ customer_id: existing.rows[0].id }]);
+  expect((await h.pool.query(`SELECT count(*)::int AS n FROM erp.customer WHERE email = 'grace.known@example.com'`)).rows[0].n).toBe(1);
+  await ship(placed.workflowId);
 });
