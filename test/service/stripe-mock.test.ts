@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Stripe from 'stripe';
 import { VendorHttpError } from '../../connectors/http';
 import { StripePayments, type CancellationReason, type PaymentIntentStatus } from '../../connectors/stripe/client';
@@ -21,7 +21,8 @@ const STRIPE_MOCK_VERSION = 'v0.203.0'; // keep equal to STRIPE_MOCK_VERSION in 
 const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
 const CACHED_BIN = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'integration-engine', 'stripe-mock', 'stripe-mock');
 const BIN = process.env.STRIPE_MOCK_PATH || CACHED_BIN;
-const KEY = 'sk_test_stripe_mock_0001';
+/** stripe-mock accepts any key shaped sk_test_<one part>: exactly two underscores. */
+const KEY = 'sk_test_stripemock0001';
 
 function isExecutable(path: string): boolean {
   try {
@@ -34,9 +35,9 @@ function isExecutable(path: string): boolean {
 
 const FOUND = isExecutable(BIN);
 const MISSING =
-  `stripe-mock is not at ${BIN} (${process.env.STRIPE_MOCK_PATH ? 'STRIPE_MOCK_PATH' : 'set STRIPE_MOCK_PATH, or build it there'}: ` +
-  `GOBIN=${join(CACHED_BIN, '..')} GOFLAGS=-mod=mod go install github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION}). ` +
-  '.ci/run builds it; under CI=true this test fails without it.';
+  `stripe-mock ${STRIPE_MOCK_VERSION} was not found at ${BIN} (${process.env.STRIPE_MOCK_PATH ? 'from STRIPE_MOCK_PATH' : 'the cache path; STRIPE_MOCK_PATH overrides it'}). ` +
+  `Build it with: GOBIN=${dirname(CACHED_BIN)} GOFLAGS=-mod=mod go install github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION} ` +
+  '(about 6 s). .ci/run builds it; under CI=true this test fails without it.';
 
 interface StripeMock { child: ChildProcess; baseUrl: string; output: () => string }
 
@@ -50,7 +51,8 @@ async function startStripeMock(bin: string, timeoutMs = 20_000): Promise<StripeM
   let exited: string | undefined;
   child.on('exit', (code, signal) => { exited = `exited (${signal ?? code})`; });
   child.on('error', (err) => { exited = `failed to start: ${err.message}`; });
-  const output = () => log.trim();
+  /** The last lines only: stripe-mock logs every request. */
+  const output = () => log.trim().split('\n').slice(-30).join('\n');
 
   const deadline = Date.now() + timeoutMs;
   const fail = (why: string) => {
@@ -63,13 +65,17 @@ async function startStripeMock(bin: string, timeoutMs = 20_000): Promise<StripeM
     if (Date.now() > deadline) throw fail(`did not answer within ${timeoutMs} ms`);
     baseUrl ??= /Listening for HTTP at address: (127\.0\.0\.1:\d+)/.exec(log)?.[1]?.replace(/^/, 'http://');
     if (baseUrl) {
+      let res: Response | undefined;
       try {
-        const res = await fetch(`${baseUrl}/v1/charges/ch_ready`, { headers: { authorization: `Bearer ${KEY}` } });
-        await res.arrayBuffer();
-        if (res.ok) return { child, baseUrl, output };
+        res = await fetch(`${baseUrl}/v1/charges/ch_ready`, { headers: { authorization: `Bearer ${KEY}` } });
       } catch {
         // not listening yet
       }
+      if (res?.ok) {
+        await res.arrayBuffer();
+        return { child, baseUrl, output };
+      }
+      if (res) throw fail(`answered the readiness probe with HTTP ${res.status}: ${await res.text()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -204,7 +210,7 @@ describeMock(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (S
     expect(charge.balanceTransactionId).toMatch(/^txn_\w+$/);
     expect(Number.isSafeInteger(charge.feeMinor)).toBe(true);
     expect(Number.isSafeInteger(charge.netMinor)).toBe(true);
-    expect(lastResponse()).toMatchObject({ method: 'GET', path: '/v1/charges/ch_3MockCharge0001', status: 200 });
+    expect(lastResponse()).toMatchObject({ method: 'GET', path: '/v1/charges/ch_3MockCharge0001?expand[0]=balance_transaction', status: 200 });
   });
 
   it('lists an intent\'s refunds', async () => {
@@ -218,9 +224,8 @@ describeMock(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (S
       expect(refund.paymentIntentId === null || /^pi_\w+$/.test(refund.paymentIntentId)).toBe(true);
       expect(refund.chargeId === null || /^ch_\w+$/.test(refund.chargeId)).toBe(true);
     }
-    const pages = responses.slice(before);
-    expect(pages.length).toBeGreaterThan(0);
-    for (const page of pages) expect(page).toMatchObject({ method: 'GET', path: '/v1/refunds', status: 200 });
+    // One page: stripe-mock's list fixture says has_more: false.
+    expect(responses.slice(before)).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/refunds?payment_intent=pi_3MockRefund0001&limit=100', status: 200 })]);
   });
 
   it('rejects an invalid parameter: a permanent VendorHttpError carrying Stripe\'s error shape', async () => {
@@ -240,6 +245,5 @@ describeMock(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (S
   it('rejected nothing else: every other request passed Stripe\'s OpenAPI validation', () => {
     const rejected = responses.filter((r) => r.status !== 200 && !/pi_3MockCancel0002|pi_3MockCapture0003/.test(r.path));
     expect(rejected).toEqual([]);
-    expect(responses.length).toBeGreaterThanOrEqual(13);
   });
 });
