@@ -166,6 +166,11 @@ export function refundView(refund: Stripe.Refund): RefundView {
   };
 }
 
+/** Money reaches Stripe only as a positive whole number of minor units: never a float, never zero. */
+function assertMinorUnits(amount: number, what: string): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`${what} amount must be a positive integer of minor units, got ${amount}`);
+}
+
 export class StripePayments implements PaymentsPort {
   readonly stripe: Stripe;
 
@@ -189,6 +194,7 @@ export class StripePayments implements PaymentsPort {
   async capturePaymentIntent(id: string, opts: { amountMinor?: number; idempotencyKey: string }): Promise<PaymentIntentView> {
     requireKey(opts.idempotencyKey);
     const path = `/v1/payment_intents/${requireId(id, 'pi', 'PaymentIntent')}/capture`;
+    if (opts.amountMinor !== undefined) assertMinorUnits(opts.amountMinor, 'capture');
     const params = opts.amountMinor === undefined ? {} : { amount_to_capture: opts.amountMinor };
     try {
       return paymentIntentView(await this.call('POST', path, () => this.stripe.paymentIntents.capture(id, params, { idempotencyKey: opts.idempotencyKey })));
@@ -218,7 +224,7 @@ export class StripePayments implements PaymentsPort {
   async createRefund(input: { paymentIntentId: string; amountMinor: number; reason?: RefundReason; idempotencyKey: string; metadata?: Record<string, string> }): Promise<RefundView> {
     requireKey(input.idempotencyKey);
     requireId(input.paymentIntentId, 'pi', 'PaymentIntent');
-    if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) throw new Error(`refund amount must be a positive integer of minor units, got ${input.amountMinor}`);
+    assertMinorUnits(input.amountMinor, 'refund');
     const params: Stripe.RefundCreateParams = {
       payment_intent: input.paymentIntentId,
       amount: input.amountMinor,
@@ -253,6 +259,7 @@ export class StripePayments implements PaymentsPort {
   /** For tests and the demo: what a checkout does. */
   async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentView> {
     requireKey(input.idempotencyKey);
+    assertMinorUnits(input.amountMinor, 'payment');
     const params: Stripe.PaymentIntentCreateParams = {
       amount: input.amountMinor,
       currency: input.currency.toLowerCase(),
