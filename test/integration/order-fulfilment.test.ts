@@ -152,7 +152,7 @@ test('two concurrent orders for the last unit: exactly one gets it, the other is
     });
     return (await h.client.workflow.getHandle(p.workflowId).query(progressQuery)).state;
   }));
-  expect(results.sort()).toEqual(['awaiting-shipment', 'cancelled']);
+  expect([...results].sort()).toEqual(['awaiting-shipment', 'cancelled']);
   const loser = results[0] === 'cancelled' ? a! : b!;
   const winnerResult = [a!, b!].find((p) => p !== loser)!;
   expect(await h.client.workflow.getHandle(loser.workflowId).result()).toMatchObject({ status: 'cancelled', reason: expect.stringContaining('insufficient stock: LAST') });
