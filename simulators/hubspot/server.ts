@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../config/logger';
 import type { RunningService } from '../../config/service';
 import { LIFECYCLE_STAGES } from '../../domain/lead';
 import { safeEqual, signHubspotV3 } from '../../domain/webhooks/signatures';
-import { FaultPlan, type FaultKind, type FaultRuleInput } from '../shared/faults';
+import { FaultPlan, type FaultKind } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
+import { listenOn, registerFaultRoutes } from '../shared/control';
 
 /**
  * An in-memory stand-in for HubSpot's CRM v3 contacts API and its webhooks, close enough to the real thing
@@ -323,14 +323,7 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
   });
 
   // ---- control API: no auth, no faults
-  app.post('/__sim/faults', async (request, reply) => {
-    const body = request.body as unknown;
-    const rules = Array.isArray(body) ? body : Array.isArray((body as { rules?: unknown })?.rules) ? (body as { rules: unknown[] }).rules : [body];
-    return reply.code(201).send({ ids: faults.add(rules as FaultRuleInput[]) });
-  });
-  app.get('/__sim/faults', async () => ({ faults: faults.list() }));
-  app.delete('/__sim/faults', async () => ({ cleared: faults.clear() }));
-  app.get('/__sim/requests', async () => ({ requests: faults.requestCounts() }));
+  registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
     const patch = webhookConfigBody.parse(request.body ?? {});
     const { targetUrl, ...rest } = patch;
@@ -359,13 +352,10 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
   });
   app.get('/__sim/health', async () => ({ status: 'ok', contacts: state.contacts.size, webhookTarget: webhooks.config.targetUrl ?? null }));
 
-  const host = opts.host ?? '127.0.0.1';
-  await app.listen({ port: opts.port ?? 0, host });
-  const port = (app.server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listenOn(app, opts);
   return {
     name: 'hubspot-simulator',
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     state,
     faults,

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../config/logger';
 import type { RunningService } from '../../config/service';
 import { toMinorUnits } from '../../domain/money';
 import { safeEqual, signShopify } from '../../domain/webhooks/signatures';
-import { FaultPlan, type FaultKind, type FaultRuleInput } from '../shared/faults';
+import { FaultPlan, type FaultKind } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
 import { LeakyBucket, type ThrottleStatus } from './cost';
 import { createGraphqlEndpoint } from './graphql-endpoint';
@@ -15,6 +14,7 @@ import { rootResolvers, variantView } from './resolvers';
 import { restOrder } from './rest-order';
 import { buildShopifySchema } from './schema';
 import { gid, ShopifySimState, type OrderTopic } from './state';
+import { listenOn, registerFaultRoutes } from '../shared/control';
 
 /**
  * An in-memory stand-in for Shopify's Admin GraphQL API (orders, fulfilments, variants) and its order webhooks:
@@ -180,14 +180,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   });
 
   // ---- control API: no auth, no faults, no throttling
-  app.post('/__sim/faults', async (request, reply) => {
-    const body = request.body as unknown;
-    const rules = Array.isArray(body) ? body : Array.isArray((body as { rules?: unknown })?.rules) ? (body as { rules: unknown[] }).rules : [body];
-    return reply.code(201).send({ ids: faults.add(rules as FaultRuleInput[]) });
-  });
-  app.get('/__sim/faults', async () => ({ faults: faults.list() }));
-  app.delete('/__sim/faults', async () => ({ cleared: faults.clear() }));
-  app.get('/__sim/requests', async () => ({ requests: faults.requestCounts() }));
+  registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
     const { targetUrl, ...rest } = webhookConfigBody.parse(request.body ?? {});
     return { config: webhooks.configure({ ...rest, ...(targetUrl !== undefined ? { targetUrl: targetUrl ?? undefined } : {}) }) };
@@ -230,13 +223,10 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     webhookTarget: webhooks.config.targetUrl ?? null, throttle: bucket.status(),
   }));
 
-  const host = opts.host ?? '127.0.0.1';
-  await app.listen({ port: opts.port ?? 0, host });
-  const port = (app.server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listenOn(app, opts);
   return {
     name: 'shopify-simulator',
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     state,
     faults,

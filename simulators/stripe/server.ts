@@ -1,15 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../config/logger';
 import type { RunningService } from '../../config/service';
 import { STRIPE_TOPICS } from '../../domain/webhooks/events';
 import { safeEqual, signStripe } from '../../domain/webhooks/signatures';
-import { FaultPlan, type FaultRuleInput } from '../shared/faults';
+import { FaultPlan } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';
 import { Params, parseStripeForm, type FormObject } from './form';
 import { newId, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
+import { listenOn, registerFaultRoutes } from '../shared/control';
 
 /**
  * An in-memory Stripe account behind the real v1 API shapes, so the official `stripe` SDK drives it unchanged:
@@ -272,14 +272,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   });
 
   // ---- control API: no auth, no faults
-  app.post('/__sim/faults', async (request, reply) => {
-    const body = request.body as unknown;
-    const rules = Array.isArray(body) ? body : Array.isArray((body as { rules?: unknown })?.rules) ? (body as { rules: unknown[] }).rules : [body];
-    return reply.code(201).send({ ids: faults.add(rules as FaultRuleInput[]) });
-  });
-  app.get('/__sim/faults', async () => ({ faults: faults.list() }));
-  app.delete('/__sim/faults', async () => ({ cleared: faults.clear() }));
-  app.get('/__sim/requests', async () => ({ requests: faults.requestCounts() }));
+  registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
     const { targetUrl, enabledEvents: events, ...rest } = webhookConfigBody.parse(request.body ?? {});
     if (events) enabledEvents = events;
@@ -325,13 +318,10 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   });
   app.get('/__sim/health', async () => ({ status: 'ok', paymentIntents: state.paymentIntents.size, webhookTarget: webhooks.config.targetUrl ?? null }));
 
-  const host = opts.host ?? '127.0.0.1';
-  await app.listen({ port: opts.port ?? 0, host });
-  const port = (app.server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listenOn(app, opts);
   return {
     name: 'stripe-simulator',
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     state,
     faults,

@@ -1,0 +1,26 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { FaultPlan, FaultRuleInput } from './faults';
+
+/** Pieces every simulator shares: the fault-injection control routes, and listening with a usable URL. */
+
+/** POST/GET/DELETE /__sim/faults and GET /__sim/requests; a body may be one rule, a list, or { rules }. */
+export function registerFaultRoutes(app: FastifyInstance, faults: FaultPlan): void {
+  app.post('/__sim/faults', async (request, reply) => {
+    const body = request.body as unknown;
+    const rules = Array.isArray(body) ? body : Array.isArray((body as { rules?: unknown })?.rules) ? (body as { rules: unknown[] }).rules : [body];
+    return reply.code(201).send({ ids: faults.add(rules as FaultRuleInput[]) });
+  });
+  app.get('/__sim/faults', async () => ({ faults: faults.list() }));
+  app.delete('/__sim/faults', async () => ({ cleared: faults.clear() }));
+  app.get('/__sim/requests', async () => ({ requests: faults.requestCounts() }));
+}
+
+/** Listens (port 0 picks a free one) and returns the port and a URL clients can use, even for 0.0.0.0. */
+export async function listenOn(app: FastifyInstance, opts: { host?: string; port?: number }): Promise<{ port: number; url: string }> {
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ port: opts.port ?? 0, host });
+  const port = (app.server.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { port, url: `http://${shownHost}:${port}` };
+}
