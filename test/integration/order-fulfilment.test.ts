@@ -122,6 +122,18 @@ describe.each([
     expect((await availability(h.pool, ['TEE']))[0]).toEqual(stockBefore);
     if (step === 'capture-payment') await recordHistory(placed.workflowId, 'order-fulfilment-compensated-at-capture');
   });
+
+  test('a cancellation in the shop while the flow is held there undoes everything', async () => {
+    const stockBefore = (await availability(h.pool, ['TEE']))[0]!;
+    h.activityFaults.set(activity, { remaining: 1 });
+    const placed = await placeOrder(h, { lines: [{ sku: 'TEE', quantity: 1, unitPriceMinor: 2500 }], payment: 'authorized' });
+    await openIssue(placed.workflowId);
+    await shopClient(h).cancelOrder(placed.order.id, { reason: 'CUSTOMER', refund: false, restock: true });
+    expect(await h.client.workflow.getHandle(placed.workflowId).result()).toMatchObject({ status: 'cancelled', reason: 'cancelled in the shop' });
+    await expectUndone(placed, { shopCancelled: true });
+    expect((await availability(h.pool, ['TEE']))[0]).toEqual(stockBefore);
+    expect(await listIssues(h.pool, { workflowId: placed.workflowId })).toMatchObject([{ status: 'resolved', resolution: { action: 'cancelled' } }]);
+  });
 });
 
 test('the same webhook delivered 5 times, concurrently and late, makes one ERP order and one capture', async () => {

@@ -163,7 +163,18 @@ export class FlowRuntime {
     this.progress.waitingFor = this.pending;
     upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
     this.setState('waiting-operator', `issue #${issueId} at ${question.step}: ${question.message}`);
-    await condition(() => this.answer !== null);
+    try {
+      await condition(() => this.answer !== null);
+    } catch (err) {
+      // The flow is being cancelled while it waits: the question is moot, so the issue closes with it.
+      if (isCancellation(err)) {
+        await CancellationScope.nonCancellable(() => issueLog.closeIssue(issueId, { action: 'cancelled' }, 'engine'));
+        upsertSearchAttributes([{ key: NeedsAttention, value: false }]);
+        this.pending = null;
+        this.progress.waitingFor = null;
+      }
+      throw err;
+    }
     const { decision, operator } = this.answer!;
     this.answer = null;
     this.pending = null;
