@@ -134,7 +134,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         if (amountMinor > intent.amountCapturableMinor) {
           throw ApplicationFailure.nonRetryable(`order total ${amountMinor} exceeds the authorised ${intent.amountCapturableMinor}`, 'AmountMismatch');
         }
-        await callVendor(() => payments.capturePaymentIntent(paymentIntentId, { amountMinor, idempotencyKey: idempotencyKey('capture-payment') }));
+        await callVendor(() => payments.capturePaymentIntent(paymentIntentId, { amountMinor, idempotencyKey: idempotencyKey(`capture-payment:${paymentIntentId}`) }));
       }
       return settleInErp(salesOrderId, paymentIntentId, { amountMinor, currency });
     },
@@ -149,7 +149,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId), { notFound: null });
       if (!intent) return 'nothing';
       if (['requires_capture', 'requires_confirmation', 'requires_payment_method', 'requires_action'].includes(intent.status)) {
-        await callVendor(() => payments.cancelPaymentIntent(paymentIntentId, { reason: 'abandoned', idempotencyKey: idempotencyKey('cancel-payment') }));
+        await callVendor(() => payments.cancelPaymentIntent(paymentIntentId, { reason: 'abandoned', idempotencyKey: idempotencyKey(`cancel-payment:${paymentIntentId}`) }));
         await setPaymentStatus(pool, 'stripe', paymentIntentId, 'cancelled');
         return 'cancelled';
       }
@@ -157,7 +157,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         const charge = await callVendor(() => payments.retrieveCharge(intent.latestChargeId!));
         const remaining = charge.amountCapturedMinor - charge.amountRefundedMinor;
         if (remaining > 0) {
-          await callVendor(() => payments.createRefund({ paymentIntentId, amountMinor: remaining, reason: 'requested_by_customer', idempotencyKey: idempotencyKey('refund-payment') }));
+          await callVendor(() => payments.createRefund({ paymentIntentId, amountMinor: remaining, reason: 'requested_by_customer', idempotencyKey: idempotencyKey(`refund-payment:${paymentIntentId}`) }));
         }
         await setPaymentStatus(pool, 'stripe', paymentIntentId, 'refunded');
         return 'refunded';

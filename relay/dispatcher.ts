@@ -25,6 +25,7 @@ export interface DispatcherOptions {
 
 /** gRPC codes that mean "Temporal is not there right now" rather than "this event is wrong". */
 const UNAVAILABLE_CODES = new Set([4, 14]);
+const UPDATE_TIMEOUT_MS = 60_000;
 
 export function retryDelayMs(attempts: number, maxMs: number): number {
   return Math.min(maxMs, 500 * 2 ** Math.min(attempts, 16));
@@ -131,7 +132,7 @@ export class Dispatcher {
   private async handOver(plan: DispatchPlan): Promise<string> {
     const { client } = this.opts;
     // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
-    const withDeadline = <T>(call: () => Promise<T>) => client.connection.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), call);
+    const withDeadline = <T>(call: () => Promise<T>, ms = this.opts.callTimeoutMs ?? 5000) => client.connection.withDeadline(Date.now() + ms, call);
     const start = (signal: string, signalArgs: unknown[]) => withDeadline(() => client.workflow.signalWithStart(plan.workflowType, {
       workflowId: plan.workflowId,
       taskQueue: plan.taskQueue,
@@ -148,7 +149,8 @@ export class Dispatcher {
         return `signal ${plan.signal}`;
       }
       try {
-        const result = await withDeadline(() => client.workflow.getHandle(plan.workflowId).executeUpdate(plan.update, { args: plan.updateArgs as [unknown, ...unknown[]] }));
+        // An update runs its handler (which may call a throttled vendor) before it answers: give it time.
+        const result = await withDeadline(() => client.workflow.getHandle(plan.workflowId).executeUpdate(plan.update, { args: plan.updateArgs as [unknown, ...unknown[]] }), UPDATE_TIMEOUT_MS);
         return `update ${plan.update}: ${JSON.stringify(result)}`;
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) return `update ${plan.update} refused: ${err.cause?.message ?? err.message}`;

@@ -210,8 +210,8 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
   async function checkTotals(): Promise<void> {
     for (let problem = totalsProblem(order!); problem; problem = totalsProblem(order!)) {
       await flow.ask({ step: 'check-totals', kind: 'invalid-data', message: problem, details: { shopOrderId }, allowed: ['retry', 'compensate'] });
-      const again = await shop.fetchShopOrder(shopOrderId);
-      if (again) order = again;
+      const again = await flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'compensate'] });
+      if (again.done && again.value) order = again.value;
     }
   }
 
@@ -223,8 +223,8 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
       flow.setState('awaiting-payment', `until ${new Date(deadline).toISOString()}`);
       const signalled = await condition(() => changes > seen, Math.max(0, deadline - Date.now()));
       if (!signalled) throw new FlowAborted('await-payment', `no payment within ${policy.paymentWaitSeconds} s`);
-      const latest = await shop.fetchShopOrder(shopOrderId);
-      if (latest) order = latest;
+      const latest = await flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'skip', 'compensate'] });
+      if (latest.done && latest.value) order = latest.value;
     }
     flow.setState('payment');
     return order!.payment ?? signalledPayment!;
@@ -243,8 +243,8 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
     stage = 'cancelled';
     if (!order) {
       // Cancelled before the order was even read: its checkout may still hold the buyer's money.
-      const seen = await CancellationScope.nonCancellable(() => shop.fetchShopOrder(shopOrderId));
-      if (seen?.payment) holdPayment(seen.payment.paymentIntentId);
+      const seen = await CancellationScope.nonCancellable(() => flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'skip'] }));
+      if (seen.done && seen.value?.payment) holdPayment(seen.value.payment.paymentIntentId);
     }
     const undone = await flow.compensate();
     flow.setState('cancelled', `${aborted}; undone: ${undone.join(', ') || 'nothing'}`);

@@ -95,7 +95,8 @@ const REQUIRED_VARS = [...new Set([...uncommented.matchAll(/(?<!\$)\$\{([A-Za-z_
 /** A clean environment, so that the developer's own shell does not change what is checked. */
 function composeEnv(withRequired: boolean): Env {
   const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
-  if (withRequired) for (const name of REQUIRED_VARS) env[name] = `compose-test-${name.toLowerCase()}`;
+  // Stand-in values of the right form: URLs where a URL is required, plain tokens elsewhere.
+  if (withRequired) for (const name of REQUIRED_VARS) env[name] = name.endsWith('_URL') ? `https://compose-test-${name.toLowerCase().replace(/_/g, '-')}.example.com` : `compose-test-${name.toLowerCase()}`;
   return env;
 }
 
