@@ -63,8 +63,28 @@ export async function releaseOrder(tx: Queryable, salesOrderId: number): Promise
   return rows.length;
 }
 
-/** The goods left the warehouse: reserved stock becomes shipped stock. */
-export async function consumeOrder(tx: Queryable, salesOrderId: number): Promise<number> {
+/**
+ * The goods left the warehouse: reserved stock becomes shipped stock. A backorder (nothing reserved) ships from
+ * what is on hand now; without enough, the CHECK on on_hand refuses and the step waits for a person.
+ */
+export async function consumeOrder(tx: Queryable, salesOrderId: number, locationCode = 'MAIN'): Promise<number> {
+  const any = await tx.query(
+    `SELECT count(*)::int AS n FROM erp.stock_reservation r JOIN erp.sales_order_line l ON l.id = r.sales_order_line_id WHERE l.sales_order_id = $1`,
+    [salesOrderId],
+  );
+  if (any.rows[0].n === 0) {
+    const shipped = await tx.query(
+      `INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
+       SELECT l.id, l.product_id, (SELECT id FROM erp.stock_location WHERE code = $2), l.quantity, 'consumed'
+         FROM erp.sales_order_line l WHERE l.sales_order_id = $1 ORDER BY l.product_id
+       RETURNING product_id, location_id, quantity`,
+      [salesOrderId, locationCode],
+    );
+    for (const r of shipped.rows) {
+      await tx.query('UPDATE erp.stock_level SET on_hand = on_hand - $3, updated_at = now() WHERE product_id = $1 AND location_id = $2', [r.product_id, r.location_id, r.quantity]);
+    }
+    return shipped.rowCount ?? 0;
+  }
   const { rows } = await tx.query(
     `UPDATE erp.stock_reservation r SET status = 'consumed'
        FROM erp.sales_order_line l

@@ -256,3 +256,20 @@ test('a guest checkout with a known email links to the existing ERP customer', a
   expect((await h.pool.query(`SELECT count(*)::int AS n FROM erp.customer WHERE email = 'grace.known@example.com'`)).rows[0].n).toBe(1);
   await ship(placed.workflowId);
 });
+
+test('under the backorder policy a shortfall goes on: paid and invoiced now, shipped from stock that arrives later', async () => {
+  await seedProduct(h, 'SOLDOUT', 0, 3000);
+  await simPost(h.shopify.url, 'webhooks/config', { targetUrl: 'http://127.0.0.1:9/unreachable' });
+  const placed = await placeOrder(h, { lines: [{ sku: 'SOLDOUT', quantity: 2, unitPriceMinor: 3000 }], payment: 'authorized' });
+  await simPost(h.shopify.url, 'webhooks/config', { targetUrl: `${h.relay.url}/webhooks/shopify` });
+  const handle = await h.client.workflow.start(orderFulfilment, {
+    workflowId: placed.workflowId, taskQueue: h.taskQueue,
+    args: [{ shopOrderId: placed.order.id, policy: { shortfall: 'backorder', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true } }],
+  });
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  expect((await erpView(h, placed.order.id))).toMatchObject({ reservations: [], invoice: { status: 'paid', total_minor: 6000 } });
+  await seedProduct(h, 'SOLDOUT', 5, 3000);
+  await ship(placed.workflowId);
+  expect(await handle.result()).toMatchObject({ status: 'fulfilled', backordered: true });
+  expect(await availability(h.pool, ['SOLDOUT'])).toEqual([{ sku: 'SOLDOUT', onHand: 3, reserved: 0, available: 3 }]);
+});
