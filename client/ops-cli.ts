@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
@@ -42,9 +42,21 @@ function endpoints(): { databaseUrl: string; temporalAddress: string } {
   return { databaseUrl, temporalAddress };
 }
 
+/** Runs one call against a workflow; a refused update comes back as the workflow's own reason. */
+async function withWorkflow<T>(workflowId: string, call: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+  const client = await connectTemporalClient(loadConfig(), endpoints().temporalAddress);
+  try {
+    return await call(client.workflow.getHandle(workflowId));
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new Error(`refused: ${err.cause?.message ?? err.message}`);
+    throw err;
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  const config = loadConfig();
   switch (command) {
     case 'issues': {
       const pool = createPool(endpoints().databaseUrl, 1);
@@ -63,43 +75,25 @@ async function main(args: string[]): Promise<number> {
       if (!parsed.ok) throw new Error(parsed.error);
       const issueText = option(rest, '--issue');
       if (issueText !== undefined && !/^\d+$/.test(issueText)) throw new Error(`--issue: expected an issue number, got "${issueText}"`);
-      const client = await connectTemporalClient(config, endpoints().temporalAddress);
-      try {
-        const result = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, {
-          args: [{ decision: parsed.decision, operator: option(rest, '--operator') ?? process.env.USER ?? 'operator', issueId: issueText ? Number(issueText) : undefined }],
-        });
-        console.log(`Decision "${parsed.decision.action}" accepted for issue #${result.issueId} of ${workflowId}.`);
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new Error(`refused: ${err.cause?.message ?? err.message}`);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
+      const result = await withWorkflow(workflowId, (handle) => handle.executeUpdate(decideUpdate, {
+        args: [{ decision: parsed.decision, operator: option(rest, '--operator') ?? process.env.USER ?? 'operator', issueId: issueText ? Number(issueText) : undefined }],
+      }));
+      console.log(`Decision "${parsed.decision.action}" accepted for issue #${result.issueId} of ${workflowId}.`);
       return 0;
     }
     case 'progress': {
       const [workflowId] = rest;
       if (!workflowId) throw new Error(`workflowId: missing\n${USAGE}`);
-      const client = await connectTemporalClient(config, endpoints().temporalAddress);
-      console.log(JSON.stringify(await client.workflow.getHandle(workflowId).query(progressQuery), null, 2));
-      await client.connection.close();
+      console.log(JSON.stringify(await withWorkflow(workflowId, (handle) => handle.query(progressQuery)), null, 2));
       return 0;
     }
     case 'ship': {
       const [workflowId] = rest;
       if (!workflowId) throw new Error(`workflowId: missing\n${USAGE}`);
-      const client = await connectTemporalClient(config, endpoints().temporalAddress);
-      try {
-        await client.workflow.getHandle(workflowId).executeUpdate(markShippedUpdate, {
-          args: [{ trackingNumber: option(rest, '--tracking') ?? `MANUAL-${Date.now()}`, carrier: option(rest, '--carrier') ?? 'manual' }],
-        });
-        console.log(`${workflowId}: shipment recorded; the shop is being told.`);
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new Error(`refused: ${err.cause?.message ?? err.message}`);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
+      await withWorkflow(workflowId, (handle) => handle.executeUpdate(markShippedUpdate, {
+        args: [{ trackingNumber: option(rest, '--tracking') ?? `MANUAL-${Date.now()}`, carrier: option(rest, '--carrier') ?? 'manual' }],
+      }));
+      console.log(`${workflowId}: shipment recorded; the shop is being told.`);
       return 0;
     }
     case 'inbox': {
