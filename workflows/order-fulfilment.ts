@@ -237,7 +237,11 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
   } catch (err) {
     const aborted = err instanceof FlowAborted ? err.reason : isCancellation(err) && cancelReason ? cancelReason : null;
     if (aborted === null) {
-      if (isCancellation(err)) await flow.compensate();
+      if (isCancellation(err)) {
+        // Cancelled from Temporal itself (UI or API): undo, mark it, and end as cancelled.
+        await flow.compensate();
+        flow.setState('cancelled', 'workflow cancelled');
+      }
       throw err;
     }
     stage = 'cancelled';
