@@ -7,7 +7,7 @@ import { LIFECYCLE_STAGES } from '../../domain/lead';
 import { safeEqual, signHubspotV3 } from '../../domain/webhooks/signatures';
 import { FaultPlan, type FaultKind } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
-import { listenOn, registerFaultRoutes } from '../shared/control';
+import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../shared/control';
 
 /**
  * An in-memory stand-in for HubSpot's CRM v3 contacts API and its webhooks, close enough to the real thing
@@ -210,12 +210,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),
   after: z.string().regex(/^\d+$/).optional(),
 });
-const webhookConfigBody = z.object({
-  targetUrl: z.string().url().nullable().optional(),
-  duplicates: z.number().int().min(1).max(10).optional(),
-  shuffle: z.boolean().optional(),
-  delayMs: z.number().int().min(0).max(60_000).optional(),
-}).strict();
+
 const redeliverBody = z.object({ count: z.number().int().min(1).max(100).default(1) }).strict();
 
 const q = (query: unknown) => (query ?? {}) as Record<string, unknown>;
@@ -325,7 +320,7 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
   // ---- control API: no auth, no faults
   registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
-    const patch = webhookConfigBody.parse(request.body ?? {});
+    const patch = webhookConfigSchema.parse(request.body ?? {});
     const { targetUrl, ...rest } = patch;
     return { config: webhooks.configure({ ...rest, ...(targetUrl !== undefined ? { targetUrl: targetUrl ?? undefined } : {}) }) };
   });

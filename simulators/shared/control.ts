@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { FaultPlan, FaultRuleInput } from './faults';
 
 /** Pieces every simulator shares: the fault-injection control routes, and listening with a usable URL. */
@@ -24,3 +25,12 @@ export async function listenOn(app: FastifyInstance, opts: { host?: string; port
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return { port, url: `http://${shownHost}:${port}` };
 }
+
+/** The body of POST /__sim/webhooks/config that every simulator accepts (a simulator may add its own fields). */
+export const webhookConfigFields = {
+  targetUrl: z.string().url().nullable().optional(),
+  duplicates: z.number().int().min(1).max(10).optional(),
+  shuffle: z.boolean().optional(),
+  delayMs: z.number().int().min(0).max(60_000).optional(),
+};
+export const webhookConfigSchema = z.object(webhookConfigFields).strict();

@@ -14,7 +14,7 @@ import { rootResolvers, variantView } from './resolvers';
 import { restOrder } from './rest-order';
 import { buildShopifySchema } from './schema';
 import { gid, ShopifySimState, type OrderTopic } from './state';
-import { listenOn, registerFaultRoutes } from '../shared/control';
+import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../shared/control';
 
 /**
  * An in-memory stand-in for Shopify's Admin GraphQL API (orders, fulfilments, variants) and its order webhooks:
@@ -74,12 +74,7 @@ const graphqlBody = z.object({
   variables: z.record(z.string(), z.unknown()).nullable().optional(),
   operationName: z.string().nullable().optional(),
 });
-const webhookConfigBody = z.object({
-  targetUrl: z.string().url().nullable().optional(),
-  duplicates: z.number().int().min(1).max(10).optional(),
-  shuffle: z.boolean().optional(),
-  delayMs: z.number().int().min(0).max(60_000).optional(),
-}).strict();
+
 const redeliverBody = z.object({ count: z.number().int().min(1).max(100).default(1), webhookId: z.string().min(1).optional() }).strict();
 const throttleBody = z.object({
   maximumAvailable: z.number().positive().max(1_000_000).optional(),
@@ -182,7 +177,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   // ---- control API: no auth, no faults, no throttling
   registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
-    const { targetUrl, ...rest } = webhookConfigBody.parse(request.body ?? {});
+    const { targetUrl, ...rest } = webhookConfigSchema.parse(request.body ?? {});
     return { config: webhooks.configure({ ...rest, ...(targetUrl !== undefined ? { targetUrl: targetUrl ?? undefined } : {}) }) };
   });
   // Shopify's "resend": the very same webhook (id, body, signature input) once more.

@@ -9,7 +9,7 @@ import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';
 import { Params, parseStripeForm, type FormObject } from './form';
 import { newId, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
-import { listenOn, registerFaultRoutes } from '../shared/control';
+import { listenOn, registerFaultRoutes, webhookConfigFields } from '../shared/control';
 
 /**
  * An in-memory Stripe account behind the real v1 API shapes, so the official `stripe` SDK drives it unchanged:
@@ -43,10 +43,7 @@ const MAX_IDEMPOTENCY_KEYS = 10_000;
 interface StoredResponse { fingerprint: string; status: number; body: unknown }
 
 const webhookConfigBody = z.object({
-  targetUrl: z.string().url().nullable().optional(),
-  duplicates: z.number().int().min(1).max(10).optional(),
-  shuffle: z.boolean().optional(),
-  delayMs: z.number().int().min(0).max(60_000).optional(),
+  ...webhookConfigFields,
   /** Event types the endpoint subscribes to; `['*']` for all. Defaults to the types the relay accepts. */
   enabledEvents: z.array(z.string().min(1)).min(1).optional(),
 }).strict();

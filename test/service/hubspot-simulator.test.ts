@@ -1,13 +1,13 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { toCrmContact } from '../../connectors/hubspot/mapper';
-import { JsonHttpClient, VendorHttpError } from '../../connectors/http';
+import { JsonHttpClient } from '../../connectors/http';
 import { parseHubspot } from '../../domain/webhooks/events';
 import { verifyHubspotV3 } from '../../domain/webhooks/signatures';
 import { startHubspotSimulator, type HubspotSimulator, type HubspotWebhookEvent } from '../../simulators/hubspot/server';
 import { WebhookSender } from '../../simulators/shared/webhook-sender';
 import { freePort } from '../support/ports';
+import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 /** The HubSpot simulator driven over HTTP by the real connector, with a stand-in relay receiving its webhooks. */
 
@@ -17,50 +17,14 @@ const PORTAL = 777;
 
 interface Received { url: string; headers: IncomingHttpHeaders; raw: Buffer; events: HubspotWebhookEvent[] }
 
-/** Stands in for the relay: records every request and answers the queued failure statuses first. */
-class Receiver {
-  received: Received[] = [];
-  failNext: number[] = [];
-  url = '';
-  private server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      this.received.push({ url: req.url ?? '', headers: req.headers, raw, events: JSON.parse(raw.toString('utf8')) as HubspotWebhookEvent[] });
-      res.statusCode = this.failNext.shift() ?? 200;
-      res.end();
-    });
-  });
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+/** Stands in for the relay. */
+class Receiver extends WebhookReceiver<Received> {
+  constructor() {
+    super((raw, req) => ({ url: req.url ?? '', headers: req.headers, raw, events: JSON.parse(raw.toString('utf8')) as HubspotWebhookEvent[] }));
   }
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Runs the call and returns the VendorHttpError it must fail with. */
-async function vendorError(call: () => Promise<unknown>): Promise<VendorHttpError> {
-  try {
-    await call();
-  } catch (err) {
-    if (err instanceof VendorHttpError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
+const vendorError = (call: () => Promise<unknown>) => failure(call);
 
 const verify = (r: Received, uri: string) => verifyHubspotV3({
   secret: SECRET, method: 'POST', uri, rawBody: r.raw, nowMs: Date.now(),

@@ -1,11 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ShopifyClient, ShopifyUserError, type ShopifyOrderCreateInput } from '../../connectors/shopify/client';
-import { JsonHttpClient, VendorHttpError } from '../../connectors/http';
+import { JsonHttpClient } from '../../connectors/http';
 import { totalsProblem } from '../../domain/order-customer';
 import { parseShopify } from '../../domain/webhooks/events';
 import { verifyShopify } from '../../domain/webhooks/signatures';
 import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
+import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 /** The Shopify simulator driven over HTTP by the real connector, with a stand-in relay receiving its webhooks. */
 
@@ -15,53 +15,17 @@ const VERSION = '2025-07';
 
 interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown> }
 
-/** Stands in for the relay: records every request and answers the queued failure statuses first. */
-class Receiver {
-  received: Received[] = [];
-  failNext: number[] = [];
-  url = '';
-  private server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      this.received.push({ headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')) as Record<string, unknown> });
-      res.statusCode = this.failNext.shift() ?? 200;
-      res.end();
-    });
-  });
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+/** Stands in for the relay; `topics()` lists the X-Shopify-Topic of each delivery. */
+class Receiver extends WebhookReceiver<Received> {
+  constructor() {
+    super((raw, req) => ({ headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')) as Record<string, unknown> }));
   }
   topics(): string[] {
     return this.received.map((r) => String(r.headers['x-shopify-topic']));
   }
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Runs the call and returns the VendorHttpError it must fail with. */
-async function vendorError(call: () => Promise<unknown>): Promise<VendorHttpError> {
-  try {
-    await call();
-  } catch (err) {
-    if (err instanceof VendorHttpError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
+const vendorError = (call: () => Promise<unknown>) => failure(call);
 
 const header = (r: Received, name: string) => r.headers[name] as string | undefined;
 const money = (amount: string, currencyCode = 'USD') => ({ shopMoney: { amount, currencyCode } });

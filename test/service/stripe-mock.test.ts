@@ -3,8 +3,8 @@ import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Stripe from 'stripe';
-import { VendorHttpError } from '../../connectors/http';
 import { StripePayments, type CancellationReason, type PaymentIntentStatus } from '../../connectors/stripe/client';
+import { failure } from '../support/webhook-receiver';
 
 /**
  * Our Stripe connector against stripe-mock, Stripe's own mock server: every request is validated against Stripe's
@@ -91,16 +91,7 @@ async function stopStripeMock(mock: StripeMock | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Runs the call and returns the VendorHttpError it must fail with. */
-async function vendorFailure(call: () => Promise<unknown>): Promise<VendorHttpError> {
-  try {
-    await call();
-  } catch (err) {
-    if (err instanceof VendorHttpError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to be rejected by stripe-mock');
-}
+const vendorFailure = (call: () => Promise<unknown>) => failure(call);
 
 const STATUSES: PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded'];
 const isMinor = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;

@@ -1,5 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import { VendorHttpError } from '../../connectors/http';
 import { StripePayments } from '../../connectors/stripe/client';
@@ -9,6 +8,7 @@ import { startStripeSimulator, type StripeSimulator } from '../../simulators/str
 import type { SimEvent } from '../../simulators/stripe/state';
 import { freePort } from '../support/ports';
 import { injectFaults, simPost } from '../support/sim-control';
+import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 /** The Stripe simulator driven only through the official SDK (via our connector), with a stand-in relay for its webhooks. */
 
@@ -17,52 +17,14 @@ const SECRET = 'whsec_test_secret';
 
 interface Received { url: string; headers: IncomingHttpHeaders; raw: Buffer; event: SimEvent }
 
-/** Stands in for the relay: records every request and answers the queued failure statuses first. */
-class Receiver {
-  received: Received[] = [];
-  failNext: number[] = [];
-  url = '';
-  private server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      this.received.push({ url: req.url ?? '', headers: req.headers, raw, event: JSON.parse(raw.toString('utf8')) as SimEvent });
-      res.statusCode = this.failNext.shift() ?? 200;
-      res.end();
-    });
-  });
-
+/** Stands in for the relay; `of(type)` picks the deliveries of one event type. */
+class Receiver extends WebhookReceiver<Received> {
+  constructor() {
+    super((raw, req) => ({ url: req.url ?? '', headers: req.headers, raw, event: JSON.parse(raw.toString('utf8')) as SimEvent }));
+  }
   of(type: string): Received[] {
     return this.received.filter((r) => r.event.type === type);
   }
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Runs the call and returns the error it must fail with. */
-async function failure<E = VendorHttpError>(call: () => Promise<unknown>, type: abstract new (...args: never[]) => E = VendorHttpError as never): Promise<E> {
-  try {
-    await call();
-  } catch (err) {
-    if (err instanceof type) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const bodyOf = (err: VendorHttpError) => err.body as { type?: string; code?: string; decline_code?: string; param?: string };
