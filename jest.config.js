@@ -1,6 +1,7 @@
 /**
- * unit: pure logic. service: one of our HTTP services or files on its own (simulators, compose file).
- * integration: the real stack, one PostgreSQL and one Temporal dev server shared through global setup.
+ * unit: pure logic. service: one of our HTTP services or files on its own (simulators, compose file, stripe-mock),
+ * with the Go-built tools they need provisioned once by global setup. integration: the real stack, one PostgreSQL
+ * and one Temporal dev server shared through global setup.
  */
 const tsJest = ['ts-jest', { diagnostics: false }];
 const base = { transform: { '^.+\\.ts$': tsJest }, testEnvironment: 'node' };
@@ -9,7 +10,12 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...base, displayName: 'service', testMatch: ['<rootDir>/test/service/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'service',
+      testMatch: ['<rootDir>/test/service/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/service-setup.ts',
+    },
     {
       ...base,
       displayName: 'integration',

@@ -1,33 +1,34 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { envSchema, loadConfig } from '../../config/env';
 import { PROJECT_ROOT } from '../../config/paths';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { composeCheckPath } from '../../stack/go-tools';
 
 /**
  * Keeps docker-compose.yml and the Dockerfile true to the code: the compose file must validate, every engine
  * service must start an entry point that the build produces, set only settings that config/env.ts knows (with
  * values it accepts), and register exactly the search attributes that the flows set.
  *
- * Validation uses Debian's docker-compose 1.29, which checks the schema and interpolation without a Docker
- * engine. CI installs it (.ci/run) and this test fails there without it; elsewhere it skips with a message.
- * The rendered file is parsed by the Python that docker-compose itself runs on (it always has PyYAML).
+ * Validation runs the Compose specification's own loader (compose-go, the library inside `docker compose`) through
+ * test/support/compose-check, which the service tests' global setup builds with Go: schema, ${VAR:-default} and
+ * ${VAR:?message} interpolation, merge keys and consistency checks, without a Docker engine. Its JSON rendering is
+ * what the cross-checks read.
  */
 
 const COMPOSE_FILE = join(PROJECT_ROOT, 'docker-compose.yml');
 const DOCKERFILE = join(PROJECT_ROOT, 'Dockerfile');
 const DOCKERIGNORE = join(PROJECT_ROOT, '.dockerignore');
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
 
 type Scalar = string | number | boolean | null;
 type Env = Record<string, string | undefined>;
 interface ServiceDef {
   image?: string;
   build?: unknown;
-  command?: string | string[];
-  entrypoint?: string | string[];
+  command?: string | string[] | null;
+  entrypoint?: string | string[] | null;
   environment?: Record<string, Scalar> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
 }
@@ -37,46 +38,10 @@ interface ComposeDoc {
 
 // ---------------------------------------------------------------------------------------------- tools
 
-function findExecutable(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const COMPOSE_BIN = findExecutable('docker-compose');
-const COMPOSE_MISSING =
-  'docker-compose is not on PATH. Install it with `apt-get update && apt-get install -y docker-compose` ' +
-  '(Debian package, v1.29: validates the file without a Docker engine). .ci/run installs it; under CI=true this test fails without it.';
-
-/** A Python that can import yaml: docker-compose's own interpreter first (from its #! line), then python3. */
-function findYamlPython(): string | undefined {
-  const candidates: string[] = [];
-  if (COMPOSE_BIN) {
-    const shebang = /^#!\s*(\S+)/.exec(readFileSync(COMPOSE_BIN, 'utf8').split('\n', 1)[0] ?? '');
-    if (shebang?.[1] && /python/.test(shebang[1])) candidates.push(shebang[1]);
-  }
-  candidates.push('python3', '/usr/bin/python3');
-  return candidates.find((py) => spawnSync(py, ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0);
-}
-
-const YAML_PYTHON = findYamlPython();
-const YAML_MISSING = 'no Python with PyYAML found (docker-compose brings one: apt-get install -y docker-compose).';
-
-function parseYaml(text: string): unknown {
-  if (!YAML_PYTHON) throw new Error(YAML_MISSING);
-  const script = 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout, default=str)';
-  const result = spawnSync(YAML_PYTHON, ['-c', script], { input: text, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`YAML parse failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+let composeCheck: string;
+beforeAll(async () => {
+  composeCheck = await composeCheckPath();
+}, 600_000); // generous: builds the checker when run without the service project's global setup
 
 /** Strips // and block comments so that a tsconfig with comments still parses. */
 function readJsonc(path: string): Record<string, unknown> {
@@ -111,10 +76,10 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-function runCompose(args: string[], env: Env) {
-  if (!COMPOSE_BIN) throw new Error(COMPOSE_MISSING);
-  // --env-file: a developer's .env beside the compose file must not take part either.
-  return spawnSync(COMPOSE_BIN, ['--env-file', emptyEnvFile(), '-f', COMPOSE_FILE, ...args], {
+/** Loads and renders the compose file as JSON, like `docker compose config --format json`. */
+function runCompose(env: Env) {
+  // -env-file: a developer's .env beside the compose file must not take part either.
+  return spawnSync(composeCheck, ['-env-file', emptyEnvFile(), '-f', COMPOSE_FILE], {
     cwd: PROJECT_ROOT,
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
@@ -122,31 +87,13 @@ function runCompose(args: string[], env: Env) {
   });
 }
 
-/** Compose-style interpolation, for when docker-compose is absent (local runs only). */
-function interpolate(text: string, env: Env): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_]\w*)(?:(:?)([-?])([^}]*))?\}/g, (whole, name?: string, colon?: string, op?: string, arg?: string) => {
-    if (whole === '$$') return '$';
-    const value = env[name as string];
-    const unset = value === undefined || (colon === ':' && value === '');
-    if (op === '-') return unset ? (arg ?? '') : (value as string);
-    if (op === '?' && unset) throw new Error(`required variable ${name} unset: ${arg}`);
-    return value ?? '';
-  });
-}
-
 let rendered: ComposeDoc | undefined;
-/** The compose file as docker-compose renders it (normalised, interpolated); else the raw file, interpolated here. */
+/** The compose file as the Compose loader renders it: interpolated, normalised, merge keys applied. */
 function composeDoc(): ComposeDoc {
   if (rendered) return rendered;
-  let yaml: string;
-  if (COMPOSE_BIN) {
-    const result = runCompose(['config'], composeEnv(true));
-    if (result.status !== 0) throw new Error(`docker-compose config failed:\n${result.stderr}`);
-    yaml = result.stdout;
-  } else {
-    yaml = interpolate(uncommented, composeEnv(true));
-  }
-  const doc = parseYaml(yaml) as ComposeDoc;
+  const result = runCompose(composeEnv(true));
+  if (result.status !== 0) throw new Error(`compose-check failed:\n${result.stderr}`);
+  const doc = JSON.parse(result.stdout) as ComposeDoc;
   if (!doc || typeof doc.services !== 'object') throw new Error('compose file has no services');
   rendered = doc;
   return doc;
@@ -154,8 +101,8 @@ function composeDoc(): ComposeDoc {
 
 // ------------------------------------------------------------------------------------ service helpers
 
-function tokens(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
+function tokens(value: string | string[] | null | undefined): string[] {
+  if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value.map(String) : value.trim().split(/\s+/);
 }
 
@@ -256,37 +203,45 @@ function entryPointProblems(who: string, command: string[]): string[] {
 
 // ================================================================================================ tests
 
-const itCompose = COMPOSE_BIN || IN_CI ? it : it.skip;
-const itParsed = YAML_PYTHON || COMPOSE_BIN || IN_CI ? it : it.skip;
-if (!COMPOSE_BIN && !IN_CI) console.warn(`docker-compose.test: skipping validation: ${COMPOSE_MISSING}`);
-if (!YAML_PYTHON && !COMPOSE_BIN && !IN_CI) console.warn(`docker-compose.test: skipping cross-checks: ${YAML_MISSING}`);
-const skipNote = (available: boolean, why: string) => (available || IN_CI ? '' : ` [skipped: ${why}]`);
-
 describe('docker-compose.yml', () => {
   it('exists', () => {
     expect(existsSync(COMPOSE_FILE)).toBe(true);
   });
 
-  itCompose(`passes docker-compose config --quiet${skipNote(Boolean(COMPOSE_BIN), 'docker-compose not installed')}`, () => {
-    const result = runCompose(['config', '--quiet'], composeEnv(true));
+  it('loads under the Compose specification (schema, interpolation, consistency), as `docker compose config` does', () => {
+    const result = runCompose(composeEnv(true));
     if (result.error) throw result.error;
     expect({ status: result.status, stderr: result.stderr.trim() }).toEqual({ status: 0, stderr: '' });
   });
 
-  itCompose(`refuses to render while a required secret is unset${skipNote(Boolean(COMPOSE_BIN), 'docker-compose not installed')}`, () => {
+  it('refuses to render while a required secret is unset', () => {
     expect(REQUIRED_VARS.length).toBeGreaterThan(0);
-    const result = runCompose(['config', '--quiet'], composeEnv(false));
+    const result = runCompose(composeEnv(false));
     expect(result.status).not.toBe(0);
     expect(REQUIRED_VARS.some((name) => result.stderr.includes(name))).toBe(true);
   });
 
-  describe(`against the code${skipNote(Boolean(YAML_PYTHON || COMPOSE_BIN), 'no YAML parser')}`, () => {
-    itParsed('runs the engine image as at least a worker and a relay', () => {
+  it('fills ${VAR:-default} from the environment when set, else with the default', () => {
+    const workerEnv = (env: Env) => {
+      const result = runCompose(env);
+      if (result.status !== 0) throw new Error(`compose-check failed:\n${result.stderr}`);
+      return environmentOf((JSON.parse(result.stdout) as ComposeDoc).services.worker ?? {});
+    };
+    const defaults = workerEnv(composeEnv(true));
+    expect({ namespace: defaults.TEMPORAL_NAMESPACE, url: defaults.DATABASE_URL })
+      .toEqual({ namespace: 'default', url: 'postgres://integration:integration@postgresql:5432/erp' });
+    const chosen = workerEnv({ ...composeEnv(true), TEMPORAL_NAMESPACE: 'billing', POSTGRES_USER: 'erp_app', ERP_DATABASE: 'ledger' });
+    expect({ namespace: chosen.TEMPORAL_NAMESPACE, url: chosen.DATABASE_URL })
+      .toEqual({ namespace: 'billing', url: 'postgres://erp_app:integration@postgresql:5432/ledger' });
+  });
+
+  describe('against the code', () => {
+    it('runs the engine image as at least a worker and a relay', () => {
       const engines = engineServices(composeDoc());
       expect(engines.length).toBeGreaterThanOrEqual(2);
     });
 
-    itParsed('starts, in every engine service and as the image default, an entry point that the build produces', () => {
+    it('starts, in every engine service and as the image default, an entry point that the build produces', () => {
       const problems = engineServices(composeDoc()).flatMap(([name, service]) => {
         const command = [...tokens(service.entrypoint), ...tokens(service.command)];
         return entryPointProblems(`service ${name}`, command.length ? command : dockerfileCmd());
@@ -295,7 +250,7 @@ describe('docker-compose.yml', () => {
       expect(problems).toEqual([]);
     });
 
-    itParsed('sets on engine services only settings of envSchema (config/env.ts), with values loadConfig accepts', () => {
+    it('sets on engine services only settings of envSchema (config/env.ts), with values loadConfig accepts', () => {
       const known = new Set(Object.keys(envSchema.shape));
       const problems: string[] = [];
       for (const [name, service] of engineServices(composeDoc())) {
@@ -310,7 +265,7 @@ describe('docker-compose.yml', () => {
       expect(problems).toEqual([]);
     });
 
-    itParsed('points engine services at hosts that are services of this file', () => {
+    it('points engine services at hosts that are services of this file', () => {
       const doc = composeDoc();
       const problems: string[] = [];
       for (const [name, service] of engineServices(doc)) {
@@ -328,7 +283,7 @@ describe('docker-compose.yml', () => {
       expect(problems).toEqual([]);
     });
 
-    itParsed('registers exactly the search attributes of domain/search-attributes.ts, before engine services start', () => {
+    it('registers exactly the search attributes of domain/search-attributes.ts, before engine services start', () => {
       const doc = composeDoc();
       const jobs = Object.entries(doc.services).filter(([, s]) => /search-attribute\s+create/.test(scriptOf(s)));
       expect(jobs.map(([name]) => name)).toHaveLength(1);

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type Stripe from 'stripe';
 import { StripePayments, type CancellationReason, type PaymentIntentStatus } from '../../connectors/stripe/client';
 import { failure } from '../support/webhook-receiver';
+import { STRIPE_MOCK_VERSION, stripeMockPath } from '../../stack/go-tools';
 
 /**
  * Our Stripe connector against stripe-mock, Stripe's own mock server: every request is validated against Stripe's
@@ -13,31 +11,12 @@ import { failure } from '../support/webhook-receiver';
  * request our connector sends is one real Stripe would parse, our views map the real response shapes, and a real
  * Stripe error becomes a permanent VendorHttpError. The behaviour is covered by stripe-simulator.test.ts.
  *
- * The binary: STRIPE_MOCK_PATH, else the cache that .ci/run builds it into. CI builds it and this test fails there
- * without it; elsewhere it skips with a message.
+ * The binary: STRIPE_MOCK_PATH, else the cache that the service tests' global setup builds it into with Go
+ * (stack/go-tools.ts), so this suite runs everywhere Go and the module proxy are reachable.
  */
 
-const STRIPE_MOCK_VERSION = 'v0.203.0'; // keep equal to STRIPE_MOCK_VERSION in .ci/run
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
-const CACHED_BIN = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'integration-engine', 'stripe-mock', 'stripe-mock');
-const BIN = process.env.STRIPE_MOCK_PATH || CACHED_BIN;
 /** stripe-mock accepts any key shaped sk_test_<one part>: exactly two underscores. */
 const KEY = 'sk_test_stripemock0001';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const FOUND = isExecutable(BIN);
-const MISSING =
-  `stripe-mock ${STRIPE_MOCK_VERSION} was not found at ${BIN} (${process.env.STRIPE_MOCK_PATH ? 'from STRIPE_MOCK_PATH' : 'the cache path; STRIPE_MOCK_PATH overrides it'}). ` +
-  `Build it with: GOBIN=${dirname(CACHED_BIN)} GOFLAGS=-mod=mod go install github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION} ` +
-  '(about 6 s). .ci/run builds it; under CI=true this test fails without it.';
 
 interface StripeMock { child: ChildProcess; baseUrl: string; output: () => string }
 
@@ -98,11 +77,7 @@ const isMinor = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
 const isUpperCurrency = (c: unknown) => typeof c === 'string' && /^[A-Z]{3}$/.test(c);
 const isStringMap = (m: unknown) => typeof m === 'object' && m !== null && Object.values(m).every((v) => typeof v === 'string');
 
-const describeMock = FOUND || IN_CI ? describe : describe.skip;
-if (!FOUND && !IN_CI) console.warn(`stripe-mock.test: skipping: ${MISSING}`);
-const skipNote = FOUND || IN_CI ? '' : ` [skipped: stripe-mock not found at ${BIN}; set STRIPE_MOCK_PATH or build it, see .ci/run]`;
-
-describeMock(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (Stripe's OpenAPI validation and fixtures)${skipNote}`, () => {
+describe(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (Stripe's OpenAPI validation and fixtures)`, () => {
   let mock: StripeMock | undefined;
   let payments: StripePayments;
   /** Every answer the SDK received, in order, with the Idempotency-Key stripe-mock echoed back. */
@@ -111,11 +86,10 @@ describeMock(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (S
   const key = (what: string) => `stripe-mock-${what}-${++keySeq}`;
 
   beforeAll(async () => {
-    if (!FOUND) throw new Error(MISSING); // only under CI; locally the whole block is skipped
-    mock = await startStripeMock(BIN);
+    mock = await startStripeMock(await stripeMockPath());
     payments = new StripePayments({ apiKey: KEY, baseUrl: mock.baseUrl, timeoutMs: 10_000 });
     payments.stripe.on('response', (event: Stripe.ResponseEvent) => responses.push(event));
-  }, 60_000);
+  }, 600_000); // generous: builds stripe-mock when run without the service project's global setup
 
   afterAll(async () => {
     await stopStripeMock(mock);
