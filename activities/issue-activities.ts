@@ -1,5 +1,6 @@
+import { log } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import { openIssue, resolveIssue, type IssueKind } from '../erp/issues';
+import { openIssue, remindIssue, resolveIssue, type IssueKind } from '../erp/issues';
 import { callingWorkflow } from './context';
 
 /** Issue-log activities every flow uses when it needs a person. The workflow identity comes from the activity context. */
@@ -24,6 +25,11 @@ export function createIssueActivities(pool: Pool) {
     /** Closes the issue with the operator's decision. */
     async closeIssue(issueId: number, resolution: unknown, resolvedBy: string): Promise<void> {
       await resolveIssue(pool, issueId, resolution, resolvedBy);
+    },
+    /** Raises the issue again (nobody answered within the reminder period); logged so that alerting sees it. */
+    async remindIssue(issueId: number): Promise<void> {
+      await remindIssue(pool, issueId);
+      log.warn('issue still waiting for a person', { issueId });
     },
   };
 }

@@ -3,9 +3,10 @@ import type { HubspotClient } from '../connectors/hubspot/client';
 import { contactProperties, toCrmContact } from '../connectors/hubspot/mapper';
 import { matchCustomer, type CustomerRecord, type MatchResult } from '../domain/customer-matching';
 import type { CrmContact, LeadCandidate } from '../domain/lead';
-import { customerById, customerByNumber, createOrGetByEmail, deleteOwnIfUnreferenced, matchCandidates } from '../erp/customers';
+import { bindFoundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
+import { customerById, customerByNumber, createOrGetByEmail, matchCandidates } from '../erp/customers';
 import { inTransaction } from '../erp/db';
-import { bind, findBinding, unbind, type ExternalKey } from '../erp/external-refs';
+import { findBinding, type ExternalKey } from '../erp/external-refs';
 import { callingWorkflow } from './context';
 import { callVendor } from './vendor-errors';
 
@@ -30,7 +31,6 @@ export interface BoundCustomer {
 }
 
 const contactKey = (contactId: string): ExternalKey => ({ system: 'hubspot', entityType: 'contact', externalId: contactId });
-const workflowId = () => callingWorkflow().workflowId;
 
 export function createLeadActivities(deps: LeadActivityDeps) {
   const { pool, hubspot, erpIdProperty } = deps;
@@ -56,6 +56,7 @@ export function createLeadActivities(deps: LeadActivityDeps) {
      * customer that does not exist (or was merged) comes back as `unknownCustomerNumber` for the operator.
      */
     async bindCustomer(lead: LeadCandidate, target: BindTarget): Promise<BoundCustomer | { unknownCustomerNumber: string }> {
+      const owner = callingWorkflow();
       return inTransaction(pool, async (tx) => {
         const key = contactKey(lead.contactId);
         const existing = await findBinding(tx, key);
@@ -63,34 +64,25 @@ export function createLeadActivities(deps: LeadActivityDeps) {
           const customer = await customerById(tx, existing.erpId);
           return { customerId: existing.erpId, customerNumber: customer!.customerNumber, created: false };
         }
-        let customer: CustomerRecord;
-        let created = false;
+        let found: { customer: CustomerRecord; created: boolean };
         if (target.kind === 'existing') {
-          const found = await customerByNumber(tx, target.customerNumber);
-          if (!found) return { unknownCustomerNumber: target.customerNumber };
-          customer = found;
+          const customer = await customerByNumber(tx, target.customerNumber);
+          if (!customer) return { unknownCustomerNumber: target.customerNumber };
+          found = { customer, created: false };
         } else {
-          ({ customer, created } = await createOrGetByEmail(tx, lead, workflowId()));
+          found = await createOrGetByEmail(tx, lead, owner);
         }
-        const binding = await bind(tx, key, 'customer', customer.id, workflowId());
-        if (binding.erpId !== customer.id) {
-          // A concurrent attempt of this activity bound the contact first: keep its customer, drop ours.
-          if (created) await deleteOwnIfUnreferenced(tx, customer.id, workflowId());
-          const winner = await customerById(tx, binding.erpId);
-          return { customerId: binding.erpId, customerNumber: winner!.customerNumber, created: false };
-        }
+        const { customer, created } = await bindFoundCustomer(tx, key, found, owner);
         return { customerId: customer.id, customerNumber: customer.customerNumber, created };
       });
     },
 
-    /** Compensation of bindCustomer: removes this workflow's binding and the customer it created, if unused. */
-    async unbindCustomer(contactId: string): Promise<void> {
-      await inTransaction(pool, async (tx) => {
-        const binding = await findBinding(tx, contactKey(contactId));
-        if (!binding || binding.createdBy !== workflowId()) return;
-        await unbind(tx, contactKey(contactId));
-        await deleteOwnIfUnreferenced(tx, binding.erpId, workflowId());
-      });
+    /**
+     * Compensation of bindCustomer: undoes the binding and the customer only if this run made them. A later run
+     * of the same contact's flow (it qualified again, or continued as new) leaves an earlier run's work alone.
+     */
+    async unbindCustomer(contactId: string): Promise<BindingUndo> {
+      return inTransaction(pool, (tx) => undoCustomerBinding(tx, contactKey(contactId), callingWorkflow()));
     },
 
     /** Writes the ERP customer number onto the CRM contact, unless it is already there. */

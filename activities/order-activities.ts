@@ -1,18 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { matchCustomer } from '../domain/customer-matching';
 import type { ShopOrder } from '../domain/order';
-import { orderCustomerCandidate } from '../domain/order-customer';
 import { recordFlowMetric, recordPayment, postInvoice, setPaymentStatus, voidInvoice } from '../erp/billing';
-import { createOrGetByEmail, customerById, deleteOwnIfUnreferenced, matchCandidates } from '../erp/customers';
 import { inTransaction } from '../erp/db';
-import { bind, findBinding } from '../erp/external-refs';
 import {
   cancelOwnSalesOrder, confirmSalesOrder, createSalesOrder, replaceOrderContent, setStatus, updateShippingAddress, UnknownSkuError,
   type SalesOrderRef,
 } from '../erp/sales-orders';
 import { consumeOrder, releaseOrder, reserveOrder, type ReservationResult } from '../erp/stock';
 import { callingWorkflow } from './context';
+import { createOrderCustomerActivities } from './order-customer-activities';
 import type { PaymentsPort, ShopPort } from './ports';
 import { callVendor } from './vendor-errors';
 
@@ -58,39 +55,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       return callVendor(() => shop.getOrder(orderId), { notFound: null });
     },
 
-    /** Links the buyer to an ERP customer (shop binding, then email, phone, name) or creates one. */
-    async ensureOrderCustomer(order: ShopOrder): Promise<OrderCustomer> {
-      return inTransaction(pool, async (tx) => {
-        const shopCustomer = order.customer?.id ? { system: 'shopify' as const, entityType: 'customer', externalId: order.customer.id } : null;
-        const bound = shopCustomer && (await findBinding(tx, shopCustomer));
-        if (bound) {
-          const customer = await customerById(tx, bound.erpId);
-          if (customer) return { customerId: customer.id, customerNumber: customer.customerNumber, created: false };
-        }
-        const candidate = orderCustomerCandidate(order, deps.defaultPhoneCountry);
-        if (!candidate.ok) throw ApplicationFailure.nonRetryable(`the order's customer cannot be used: ${candidate.problems.join('; ')}`, 'InvalidCustomer');
-        const match = matchCustomer(candidate.lead, await matchCandidates(tx, candidate.lead));
-        // A shop buyer is identified by email: without a sure match, a new customer beats a guess.
-        if (match.kind === 'ambiguous' && !candidate.lead.email) {
-          throw ApplicationFailure.nonRetryable(`ambiguous customer (${match.reason}) and no email to tell them apart`, 'AmbiguousCustomer');
-        }
-        const found = match.kind === 'match' ? { customer: match.customer, created: false } : await createOrGetByEmail(tx, candidate.lead, owner());
-        if (shopCustomer) await bind(tx, shopCustomer, 'customer', found.customer.id, owner());
-        return { customerId: found.customer.id, customerNumber: found.customer.customerNumber, created: found.created };
-      });
-    },
-
-    /** Compensation of ensureOrderCustomer: a customer this flow created goes again if nothing refers to it. */
-    async removeOrderCustomer(order: ShopOrder): Promise<void> {
-      await inTransaction(pool, async (tx) => {
-        const key = order.customer?.id ? { system: 'shopify' as const, entityType: 'customer', externalId: order.customer.id } : null;
-        const binding = key && (await findBinding(tx, key));
-        if (binding && binding.createdBy === owner()) {
-          await tx.query('DELETE FROM erp.external_ref WHERE system = $1 AND entity_type = $2 AND external_id = $3', [key.system, key.entityType, key.externalId]);
-          await deleteOwnIfUnreferenced(tx, binding.erpId, owner());
-        }
-      });
-    },
+    ...createOrderCustomerActivities({ pool, defaultPhoneCountry: deps.defaultPhoneCountry }),
 
     /** Creates the ERP sales order and its lines; an unknown SKU is for an operator to fix, not to retry blindly. */
     async createSalesOrder(order: ShopOrder, customerId: number): Promise<SalesOrderRef> {

@@ -17,6 +17,8 @@ export interface PaymentIntentView {
   amountReceivedMinor: number;
   currency: string;
   latestChargeId: string | null;
+  /** The shop order id may be recorded here by the checkout (`shop_order_id`, or WooCommerce's `order_id`). */
+  metadata?: Record<string, string>;
 }
 
 export interface PaymentsPort {

@@ -12,6 +12,14 @@ export interface PaymentRecord {
   feeMinor: number;
 }
 
+/** A payment already booked for another sales order: never moved silently from one order to another. */
+export class PaymentBoundElsewhereError extends Error {
+  constructor(readonly providerPaymentId: string) {
+    super(`payment ${providerPaymentId} is already booked for another sales order`);
+    this.name = 'PaymentBoundElsewhereError';
+  }
+}
+
 export async function recordPayment(db: Queryable, p: PaymentRecord): Promise<number> {
   const { rows } = await db.query(
     `INSERT INTO erp.payment (provider, provider_payment_id, sales_order_id, status, currency, amount_minor, fee_minor, captured_at)
@@ -19,10 +27,25 @@ export async function recordPayment(db: Queryable, p: PaymentRecord): Promise<nu
      ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
        status = EXCLUDED.status, amount_minor = EXCLUDED.amount_minor, fee_minor = EXCLUDED.fee_minor,
        sales_order_id = EXCLUDED.sales_order_id, captured_at = COALESCE(erp.payment.captured_at, EXCLUDED.captured_at)
+     WHERE erp.payment.sales_order_id IS NULL OR erp.payment.sales_order_id = EXCLUDED.sales_order_id
      RETURNING id`,
     [p.provider, p.providerPaymentId, p.salesOrderId, p.status, p.currency, p.amountMinor, p.feeMinor],
   );
+  if (!rows[0]) throw new PaymentBoundElsewhereError(p.providerPaymentId);
   return rows[0].id as number;
+}
+
+/** The sales order a payment is booked for, or null when it is not booked (or booked without an order). */
+export async function paymentBinding(db: Queryable, provider: string, providerPaymentId: string): Promise<number | null> {
+  const { rows } = await db.query('SELECT sales_order_id FROM erp.payment WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId]);
+  return rows[0]?.sales_order_id == null ? null : Number(rows[0].sales_order_id);
+}
+
+/** What the ERP expects to be paid for a sales order: the one amount capture, payment and invoice must agree on. */
+export async function salesOrderAmount(db: Queryable, salesOrderId: number): Promise<{ amountMinor: number; currency: string }> {
+  const { rows } = await db.query('SELECT total_minor, currency FROM erp.sales_order WHERE id = $1', [salesOrderId]);
+  if (!rows[0]) throw new Error(`sales order ${salesOrderId} does not exist`);
+  return { amountMinor: Number(rows[0].total_minor), currency: rows[0].currency as string };
 }
 
 export async function setPaymentStatus(db: Queryable, provider: string, providerPaymentId: string, status: PaymentRecord['status']): Promise<void> {

@@ -1,6 +1,7 @@
 import type { CustomerRecord } from '../domain/customer-matching';
 import type { LeadCandidate } from '../domain/lead';
 import type { Queryable } from './db';
+import type { RecordOwner } from './ownership';
 
 /** ERP customers: lookup for matching, creation that cannot duplicate an email, and removal for compensation. */
 
@@ -41,28 +42,43 @@ export async function customerByNumber(db: Queryable, customerNumber: string): P
  * Creates the customer, or returns the live customer that already has this email: the partial unique index
  * decides races between concurrent conversions, so two can never both create one.
  */
-export async function createOrGetByEmail(db: Queryable, lead: LeadCandidate, createdBy: string): Promise<{ customer: CustomerRecord; created: boolean }> {
+export async function createOrGetByEmail(db: Queryable, lead: LeadCandidate, owner: RecordOwner): Promise<{ customer: CustomerRecord; created: boolean }> {
   const { rows } = await db.query(
-    `INSERT INTO erp.customer (display_name, first_name, last_name, company, email, phone_e164, name_key, company_key, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO erp.customer (display_name, first_name, last_name, company, email, phone_e164, name_key, company_key, created_by, created_by_run)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (email) WHERE email IS NOT NULL AND merged_into_id IS NULL DO NOTHING
      RETURNING ${COLUMNS}`,
-    [lead.displayName, lead.firstName, lead.lastName, lead.company, lead.email, lead.phoneE164, lead.nameKey, lead.companyKey, createdBy],
+    [lead.displayName, lead.firstName, lead.lastName, lead.company, lead.email, lead.phoneE164, lead.nameKey, lead.companyKey, owner.workflowId, owner.runId],
   );
   if (rows[0]) return { customer: toRecord(rows[0]), created: true };
   const existing = await db.query(`SELECT ${COLUMNS} FROM erp.customer WHERE email = $1 AND merged_into_id IS NULL`, [lead.email]);
   return { customer: toRecord(existing.rows[0]), created: false };
 }
 
-/** Deletes a customer this workflow created, only while nothing else refers to it (no binding, order or invoice). */
-export async function deleteOwnIfUnreferenced(db: Queryable, id: number, createdBy: string): Promise<boolean> {
+/** Whether this run created the customer (and may therefore remove it again). */
+export async function isCreatedByRun(db: Queryable, id: number, owner: RecordOwner): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM erp.customer WHERE id = $1 AND created_by = $2 AND created_by_run = $3', [id, owner.workflowId, owner.runId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** The customers a run created: a guest buyer's customer has no binding to find it by. */
+export async function customerIdsCreatedByRun(db: Queryable, owner: RecordOwner): Promise<number[]> {
+  const { rows } = await db.query('SELECT id FROM erp.customer WHERE created_by = $1 AND created_by_run = $2 ORDER BY id', [owner.workflowId, owner.runId]);
+  return rows.map((r) => r.id as number);
+}
+
+/**
+ * Deletes a customer this run created, only while nothing else refers to it: no binding (other than
+ * `exceptBindingId`, the one being undone with it), order, invoice or merged customer.
+ */
+export async function deleteOwnIfUnreferenced(db: Queryable, id: number, owner: RecordOwner, exceptBindingId: number | null = null): Promise<boolean> {
   const { rowCount } = await db.query(
-    `DELETE FROM erp.customer c WHERE c.id = $1 AND c.created_by = $2
-       AND NOT EXISTS (SELECT 1 FROM erp.external_ref r WHERE r.erp_table = 'customer' AND r.erp_id = c.id)
+    `DELETE FROM erp.customer c WHERE c.id = $1 AND c.created_by = $2 AND c.created_by_run = $3
+       AND NOT EXISTS (SELECT 1 FROM erp.external_ref r WHERE r.erp_table = 'customer' AND r.erp_id = c.id AND r.id IS DISTINCT FROM $4)
        AND NOT EXISTS (SELECT 1 FROM erp.sales_order o WHERE o.customer_id = c.id)
        AND NOT EXISTS (SELECT 1 FROM erp.invoice i WHERE i.customer_id = c.id)
        AND NOT EXISTS (SELECT 1 FROM erp.customer m WHERE m.merged_into_id = c.id)`,
-    [id, createdBy],
+    [id, owner.workflowId, owner.runId, exceptBindingId],
   );
   return (rowCount ?? 0) > 0;
 }

@@ -9,27 +9,34 @@ export interface ExternalKey {
 }
 
 export interface Binding extends ExternalKey {
+  id: number;
   erpTable: string;
   erpId: number;
+  /** The workflow id that made the binding. */
   createdBy: string | null;
+  /** The run that made it; null for bindings older than run ownership. */
+  createdByRun: string | null;
 }
 
 export async function findBinding(db: Queryable, key: ExternalKey): Promise<Binding | undefined> {
   const { rows } = await db.query(
-    `SELECT system, entity_type, external_id, erp_table, erp_id, created_by FROM erp.external_ref
+    `SELECT id, system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run FROM erp.external_ref
       WHERE system = $1 AND entity_type = $2 AND external_id = $3`,
     [key.system, key.entityType, key.externalId],
   );
   const r = rows[0];
-  return r && { system: r.system, entityType: r.entity_type, externalId: r.external_id, erpTable: r.erp_table, erpId: r.erp_id, createdBy: r.created_by };
+  return r && {
+    id: r.id, system: r.system, entityType: r.entity_type, externalId: r.external_id, erpTable: r.erp_table, erpId: r.erp_id,
+    createdBy: r.created_by, createdByRun: r.created_by_run,
+  };
 }
 
 /** Binds once; a second bind of the same key keeps the first binding and returns it. */
-export async function bind(db: Queryable, key: ExternalKey, erpTable: string, erpId: number, createdBy: string): Promise<Binding> {
+export async function bind(db: Queryable, key: ExternalKey, erpTable: string, erpId: number, createdBy: string, createdByRun: string | null = null): Promise<Binding> {
   await db.query(
-    `INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (system, entity_type, external_id) DO NOTHING`,
-    [key.system, key.entityType, key.externalId, erpTable, erpId, createdBy],
+    `INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (system, entity_type, external_id) DO NOTHING`,
+    [key.system, key.entityType, key.externalId, erpTable, erpId, createdBy, createdByRun],
   );
   return (await findBinding(db, key))!;
 }

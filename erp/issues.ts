@@ -2,7 +2,14 @@ import type { Queryable } from './db';
 
 /** The issue log: a step that needs a person, and what that person decided. */
 
-export type IssueKind = 'step-failed' | 'ambiguous-match' | 'invalid-data';
+export type IssueKind =
+  | 'step-failed'
+  | 'ambiguous-match'
+  | 'invalid-data'
+  /** A wait past its limit (no shipment yet): for a person to chase; closes by itself when the wait ends. */
+  | 'overdue'
+  /** The shop cancelled an order that has already shipped: the goods have left, nothing is undone. */
+  | 'refused-cancellation';
 
 export interface IssueDraft {
   workflowId: string;
@@ -23,6 +30,9 @@ export interface IssueRow extends IssueDraft {
   resolvedBy: string | null;
   openedAt: Date;
   resolvedAt: Date | null;
+  /** How many times the issue was raised again because nobody answered it. */
+  reminders: number;
+  lastRemindedAt: Date | null;
 }
 
 const toRow = (r: Record<string, unknown>): IssueRow => ({
@@ -41,6 +51,8 @@ const toRow = (r: Record<string, unknown>): IssueRow => ({
   resolvedBy: r.resolved_by as string | null,
   openedAt: r.opened_at as Date,
   resolvedAt: r.resolved_at as Date | null,
+  reminders: (r.reminders as number | undefined) ?? 0,
+  lastRemindedAt: (r.last_reminded_at as Date | null | undefined) ?? null,
 });
 
 /** Opens the issue, or returns the one already open for this workflow step (so a retried activity adds nothing). */
@@ -68,6 +80,11 @@ export async function resolveIssue(db: Queryable, id: number, resolution: unknow
       WHERE id = $1 AND status = 'open'`,
     [id, JSON.stringify(resolution), resolvedBy],
   );
+}
+
+/** Raises an open issue again: nobody answered it within the flow's reminder period. */
+export async function remindIssue(db: Queryable, id: number): Promise<void> {
+  await db.query(`UPDATE integration.issue SET reminders = reminders + 1, last_reminded_at = now() WHERE id = $1 AND status = 'open'`, [id]);
 }
 
 export async function listIssues(db: Queryable, filter: { status?: 'open' | 'resolved'; workflowId?: string } = {}): Promise<IssueRow[]> {

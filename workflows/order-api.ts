@@ -1,4 +1,7 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ShopOrder } from '../domain/order';
+import type { SalesOrderRef } from '../erp/sales-orders';
+import type { CarriedCompensation } from './shared/flow-runtime';
 
 /** Messages of the OrderFulfilment flow, defined once for the workflow, the relay and our tools. */
 
@@ -9,6 +12,14 @@ export interface OrderPolicy {
   paymentWaitSeconds: number;
   /** Whether compensation also cancels the order in the shop. */
   cancelShopOrderOnFailure: boolean;
+  /** An issue nobody answers is raised again after this long (default: a day). */
+  operatorReminderSeconds?: number;
+  /** An order not shipped within this raises an "overdue" issue, and again each period (default: 3 days). */
+  shipmentReminderSeconds?: number;
+  /** How long a step may keep meeting vendor rate limits before a person is asked (default: 30 minutes). */
+  rateLimitBudgetSeconds?: number;
+  /** Continue as new past this many history events, or when Temporal suggests it (default: Temporal decides). */
+  maxHistoryEvents?: number;
 }
 
 export const DEFAULT_ORDER_POLICY: OrderPolicy = { shortfall: 'cancel', paymentWaitSeconds: 24 * 3600, cancelShopOrderOnFailure: true };
@@ -16,7 +27,33 @@ export const DEFAULT_ORDER_POLICY: OrderPolicy = { shortfall: 'cancel', paymentW
 export interface OrderFulfilmentInput {
   shopOrderId: string;
   policy: OrderPolicy;
+  /** Set by continue-as-new: where the previous run stood. */
+  resume?: OrderSnapshot;
 }
+
+/** What a long-waiting order flow carries into its next run (continue-as-new). */
+export interface OrderSnapshot {
+  phase: 'awaiting-payment' | 'awaiting-shipment';
+  order: ShopOrder;
+  salesOrder: SalesOrderRef;
+  compensations: CarriedCompensation[];
+  heldPayments: string[];
+  stepsDone: string[];
+  paymentDeadlineMs: number;
+  backordered: boolean;
+  invoiceNumber: string | null;
+  processingMs: number;
+  overdueIssueId: number | null;
+  runs: number;
+}
+
+export type OrderFulfilmentResult =
+  | { status: 'fulfilled'; orderNumber: string; invoiceNumber: string; processingMs: number; backordered: boolean }
+  /** The warehouse shipped and the ERP says so, but the shop refused the fulfilment and an operator skipped it. */
+  | { status: 'fulfilled-in-erp-not-in-shop'; orderNumber: string; invoiceNumber: string; processingMs: number; backordered: boolean }
+  | { status: 'cancelled'; reason: string; undone: string[] }
+  | { status: 'not-found' | 'cancelled-in-shop' }
+  | { status: 'skipped'; step: string };
 
 export interface OrderEvent { eventId: string; topic: string }
 

@@ -1,257 +1,340 @@
 import {
-  ActivityCancellationType, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, log, patched, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { OrderActivities } from '../activities/order-activities';
+import type { SettledPayment } from '../activities/order-payment-activities';
 import type { ShopOrder } from '../domain/order';
-import { addressDiffers, linesDiffer, totalsProblem } from '../domain/order-customer';
+import { totalsProblem } from '../domain/order-customer';
 import { CustomerEmail, ShopOrderNumber } from '../domain/search-attributes';
-import type { SalesOrderRef } from '../erp/sales-orders';
-import {
-  editOrderUpdate, markShippedUpdate, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderFulfilmentInput,
-} from './order-api';
-import { FlowAborted, FlowRuntime } from './shared/flow-runtime';
+import type { OrderFulfilmentInput, OrderFulfilmentResult, OrderSnapshot } from './order-api';
+import { erp, payments, shop } from './order/proxies';
+import { installOrderHandlers, OrderState, type NamedPayment } from './order/order-state';
+import { runUndo, undoing, type OrderUndo } from './order/undo';
+import { FlowAborted, FlowRuntime, handlersFinished, type StepResult } from './shared/flow-runtime';
+
+export type { OrderFulfilmentResult } from './order-api';
 
 /**
  * Order -> shop -> ERP: one workflow per shop order. The order becomes one ERP sales order with its stock
  * reserved, its payment captured and its invoice posted; the shop learns the ERP number and, once shipped, the
- * fulfilment. Each step registers its undo first; a cancellation in the shop, a payment that never comes, a
- * shortfall under the "cancel" policy or an operator's "compensate" all leave every system consistent.
+ * fulfilment. Each step registers its undo first; a cancellation in the shop or from Temporal, a payment that
+ * never comes, a shortfall under the "cancel" policy or an operator's "compensate" all leave every system
+ * consistent. A long wait for payment or shipment continues as new before the history grows large.
  */
 
-export type OrderFulfilmentResult =
-  | { status: 'fulfilled'; orderNumber: string; invoiceNumber: string; processingMs: number; backordered: boolean }
-  | { status: 'cancelled'; reason: string; undone: string[] }
-  | { status: 'not-found' | 'cancelled-in-shop' }
-  | { status: 'skipped'; step: string };
-
-// Waits for cancelled activities to finish, so that compensation always sees their final effect.
-const options = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } as const;
-const shop = proxyActivities<OrderActivities>({
-  ...options,
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-const erp = proxyActivities<OrderActivities>({
-  ...options,
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-const payments = proxyActivities<OrderActivities>({
-  ...options,
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-
-/** Stages after which an edit of the order lines is too late. */
-const LINES_FROZEN = new Set(['reserving', 'payment', 'invoicing', 'telling-shop', 'awaiting-shipment', 'shipping', 'fulfilled', 'cancelled']);
+const DEFAULT_SHIPMENT_REMINDER_SECONDS = 3 * 24 * 3600;
 
 export async function orderFulfilment(input: OrderFulfilmentInput): Promise<OrderFulfilmentResult> {
-  const { shopOrderId, policy } = input;
-  const flow = new FlowRuntime('order', `shopify:order:${shopOrderId}`);
-  const main = new CancellationScope();
-  let stage = 'fetching';
-  let order: ShopOrder | null = null;
-  let orderVersion = 0;
-  let salesOrder: SalesOrderRef | null = null;
-  let changes = 0;
-  let editing = false;
-  let cancelReason: string | null = null;
-  let shipment: { trackingNumber: string; carrier: string } | null = null;
-  let signalledPayment: NonNullable<ShopOrder['payment']> | null = null;
+  return new OrderFlow(input).run();
+}
 
-  setHandler(shopOrderChangedSignal, () => void changes++);
-  setHandler(paymentReceivedSignal, (p) => {
-    // Verified with the provider by the capture/record step before anything is booked.
-    signalledPayment = { gateway: 'stripe', paymentIntentId: p.paymentIntentId, kind: p.kind, amountMinor: 0 };
-    changes++;
-  });
-  setHandler(shopOrderCancelledSignal, () => {
-    if (stage === 'shipping' || stage === 'fulfilled' || cancelReason) return;
-    cancelReason = 'cancelled in the shop';
-    main.cancel();
-  });
-  setHandler(markShippedUpdate, (t) => {
-    shipment = t;
-    return { accepted: true as const };
-  }, { validator: (_shipment) => {
-    if (stage !== 'awaiting-shipment') throw new Error(`cannot ship now: the order is at stage "${stage}"`);
-  } });
-  setHandler(editOrderUpdate, async (_event) => {
-    editing = true;
+class OrderFlow {
+  private readonly state: OrderState;
+  private readonly flow: FlowRuntime;
+  private readonly main = new CancellationScope();
+  private readonly heldPayments = new Set<string>();
+  private paymentDeadlineMs = 0;
+  private backordered = false;
+  private invoiceNumber: string | null = null;
+  private processingMs = -1;
+  private overdueIssueId: number | null = null;
+
+  constructor(private readonly input: OrderFulfilmentInput) {
+    const { policy } = input;
+    this.state = new OrderState(input.shopOrderId);
+    this.flow = new FlowRuntime('order', `shopify:order:${input.shopOrderId}`, {
+      operatorReminderSeconds: policy.operatorReminderSeconds, rateLimitBudgetSeconds: policy.rateLimitBudgetSeconds,
+    });
+    installOrderHandlers(this.state, this.flow, this.main);
+    if (input.resume) this.restore(input.resume);
+  }
+
+  async run(): Promise<OrderFulfilmentResult> {
     try {
-      const latest = await shop.fetchShopOrder(shopOrderId);
-      if (!latest || !order) return { applied: [] };
-      const applied: Array<'lines' | 'address'> = [];
-      if (linesDiffer(order, latest)) {
-        if (LINES_FROZEN.has(stage)) throw ApplicationFailure.nonRetryable(`too late to change the lines: the order is at stage "${stage}"`, 'EditRefused');
-        applied.push('lines');
-      }
-      if (addressDiffers(order, latest)) {
-        // Before reservation the main flow applies the whole new version; after it, only the address moves.
-        if (salesOrder && LINES_FROZEN.has(stage)) await erp.applyOrderEdit(salesOrder.salesOrderId, latest, false);
-        applied.push('address');
-      }
-      if (applied.length > 0) {
-        order = latest;
-        orderVersion++;
-      }
-      return { applied };
-    } finally {
-      editing = false;
+      const result = await this.main.run(() => this.process());
+      this.flow.setState(result.status);
+      await handlersFinished();
+      return result;
+    } catch (err) {
+      return this.undoAfter(err);
     }
-  }, { validator: (_event) => {
-    if (cancelReason || ['shipping', 'fulfilled', 'cancelled'].includes(stage)) throw new Error(`too late to edit: the order is ${cancelReason ? 'being cancelled' : `at stage "${stage}"`}`);
-  } });
+  }
 
-  const enter = (next: string) => {
-    stage = next;
-    flow.setState(next);
-  };
+  private get shopOrderId(): string {
+    return this.input.shopOrderId;
+  }
 
-  async function process(): Promise<OrderFulfilmentResult> {
-    // 1. The order as the shop has it now.
-    const fetched = await flow.step('fetch-order', () => shop.fetchShopOrder(shopOrderId));
+  private async process(): Promise<OrderFulfilmentResult> {
+    const phase = this.input.resume?.phase;
+    if (!phase) {
+      const early = await this.receiveOrder();
+      if (early) return early;
+    }
+    if (phase !== 'awaiting-shipment') {
+      const billed = await this.bill();
+      if (billed) return billed;
+    }
+    return this.fulfil();
+  }
+
+  /** Steps 1-4: read the order, find its customer, create the ERP order, reserve its stock. */
+  private async receiveOrder(): Promise<OrderFulfilmentResult | null> {
+    const { flow, state } = this;
+    const fetched = await flow.step('fetch-order', () => shop.fetchShopOrder(this.shopOrderId));
     if (!fetched.done) return { status: 'skipped', step: 'fetch-order' };
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
       // Cancelled before we did anything: only the checkout's payment hold, if any, is ours to release.
       const intent = fetched.value.payment?.paymentIntentId;
-      if (intent) await flow.step('release-payment', () => payments.undoPayment(intent), { allowed: ['retry', 'skip'] });
+      if (intent) await flow.step('release-payment', () => runUndo(this.paymentUndo(intent)), { allowed: ['retry', 'skip'] });
       return { status: 'cancelled-in-shop' };
     }
-    order = fetched.value;
-    upsertSearchAttributes([{ key: ShopOrderNumber, value: order.name.replace(/^#/, '') }]);
-    const email = order.customer?.email ?? order.email;
-    if (email) upsertSearchAttributes([{ key: CustomerEmail, value: email.trim().toLowerCase() }]);
-    if (policy.cancelShopOrderOnFailure) flow.registerCompensation('cancel-shop-order', () => shop.cancelShopOrder(shopOrderId));
+    state.order = fetched.value;
+    this.showBusinessKeys(state.order);
+    if (this.input.policy.cancelShopOrderOnFailure) this.register('cancel-shop-order', { kind: 'cancel-shop-order', shopOrderId: this.shopOrderId });
     // An authorisation made at checkout is a hold on the buyer's card: an undone order releases it.
-    if (order.payment) holdPayment(order.payment.paymentIntentId);
-    await checkTotals();
+    if (state.order.payment) this.holdPayment(state.order.payment.paymentIntentId);
+    await this.checkTotals();
 
-    // 2. Who bought it.
-    enter('customer');
-    const current = order;
-    const customer = await flow.step('ensure-customer', () => erp.ensureOrderCustomer(current), {
-      compensate: () => erp.removeOrderCustomer(current), allowed: ['retry', 'compensate'],
+    this.enter('customer');
+    const customer = await flow.step('ensure-customer', () => erp.ensureOrderCustomer(state.order!), {
+      ...undoing({ kind: 'remove-customer', order: state.order }),
+      allowed: ['retry', 'compensate'],
+      // The operator fixed the buyer in the shop: read the order again before the retry.
+      beforeRetry: () => this.reread(),
     });
     if (!customer.done) return { status: 'skipped', step: 'ensure-customer' };
 
-    // 3. The ERP sales order.
-    enter('sales-order');
-    const usedVersion = orderVersion;
-    const created = await flow.step('create-sales-order', () => erp.createSalesOrder(order!, customer.value.customerId), {
-      compensate: () => erp.cancelSalesOrder(shopOrderId), allowed: ['retry', 'compensate'],
-    });
+    this.enter('sales-order');
+    // Edits wait while the ERP order is written, and from then on apply to it themselves.
+    const created = await state.orderLock.runExclusive(() => flow.step('create-sales-order', () => erp.createSalesOrder(state.order!, customer.value.customerId), {
+      ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId }), allowed: ['retry', 'compensate'],
+    }));
     if (!created.done) return { status: 'skipped', step: 'create-sales-order' };
-    salesOrder = created.value;
-    flow.setErpRecord(salesOrder.orderNumber);
+    state.salesOrder = created.value;
+    flow.setErpRecord(created.value.orderNumber);
 
-    // 4. Stock, all lines or none; an edit that arrived meanwhile is applied first.
-    await condition(() => !editing);
-    if (orderVersion !== usedVersion) {
-      await checkTotals();
-      await flow.step('apply-edit', () => erp.applyOrderEdit(salesOrder!.salesOrderId, order!, true), { allowed: ['retry', 'compensate'] });
-    }
-    enter('reserving');
-    const so = salesOrder;
+    // From here the lines and the total are the ERP order's: an edit waiting for its turn finds them frozen.
+    await state.orderLock.runExclusive(async () => this.enter('reserving'));
+    const so = created.value;
     const reserved = await flow.step('reserve-stock', () => erp.reserveStock(so.salesOrderId), {
-      compensate: () => erp.releaseStock(so.salesOrderId), allowed: ['retry', 'compensate'],
+      ...undoing({ kind: 'release-stock', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
-    const backordered = reserved.done && !reserved.value.ok;
-    if (reserved.done && !reserved.value.ok && policy.shortfall === 'cancel') {
+    this.backordered = reserved.done && !reserved.value.ok;
+    if (reserved.done && !reserved.value.ok && this.input.policy.shortfall === 'cancel') {
       const missing = reserved.value.shortfalls.map((s) => `${s.sku} (${s.requested} wanted, ${s.available} available)`).join(', ');
       throw new FlowAborted('reserve-stock', `insufficient stock: ${missing}`);
     }
-
-    // 5. Payment, according to what the checkout did.
-    enter('payment');
-    const payment = await awaitPayment();
-    holdPayment(payment.paymentIntentId);
-    const { totalMinor, currency } = order;
-    const settled = payment.kind === 'AUTHORIZATION'
-      ? await flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentIntentId, totalMinor, currency), { allowed: ['retry', 'compensate'] })
-      : await flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentIntentId, totalMinor, currency), { allowed: ['retry', 'compensate'] });
-    if (!settled.done) return { status: 'skipped', step: 'payment' };
-
-    // 6. The invoice, settled by that payment.
-    enter('invoicing');
-    const invoice = await flow.step('post-invoice', () => erp.postInvoice(so.salesOrderId), {
-      compensate: () => erp.voidInvoice(so.salesOrderId), allowed: ['retry', 'compensate'],
-    });
-    if (!invoice.done) return { status: 'skipped', step: 'post-invoice' };
-
-    // 7. The shop learns the ERP number; the KPI clock stops at ERP confirmation.
-    enter('telling-shop');
-    await flow.step('tag-shop-order', () => shop.tagShopOrder(shopOrderId, so.orderNumber));
-    const confirmed = await flow.step('confirm-order', () => erp.confirmOrder(so.salesOrderId, `shopify:order:${shopOrderId}`));
-
-    // 8. Fulfilment when the ERP ships.
-    enter('awaiting-shipment');
-    await condition(() => shipment !== null);
-    enter('shipping');
-    const tracking = shipment!;
-    await flow.step('fulfil-order', () => shop.fulfilOrder(so.salesOrderId, shopOrderId, { number: tracking.trackingNumber, company: tracking.carrier }), { allowed: ['retry', 'skip'] });
-    enter('fulfilled');
-    return {
-      status: 'fulfilled', orderNumber: so.orderNumber, invoiceNumber: invoice.value.invoiceNumber,
-      processingMs: confirmed.done ? confirmed.value.processingMs : -1, backordered,
-    };
+    this.paymentDeadlineMs = Date.now() + this.input.policy.paymentWaitSeconds * 1000;
+    return null;
   }
 
-  /** Registers, once per PaymentIntent, the undo that cancels its authorisation or refunds its capture. */
-  const heldPayments = new Set<string>();
-  function holdPayment(paymentIntentId: string): void {
-    if (heldPayments.has(paymentIntentId)) return;
-    heldPayments.add(paymentIntentId);
-    flow.registerCompensation('undo-payment', () => payments.undoPayment(paymentIntentId));
+  /** Steps 5-7: payment, invoice, and the shop told the ERP number; the KPI clock stops at ERP confirmation. */
+  private async bill(): Promise<OrderFulfilmentResult | null> {
+    const { flow } = this;
+    const so = this.state.salesOrder!;
+    this.enter('payment');
+    const settled = await this.settlePayment();
+    if (!settled.done) return { status: 'skipped', step: 'payment' };
+
+    this.enter('invoicing');
+    const invoice = await flow.step('post-invoice', () => erp.postInvoice(so.salesOrderId), {
+      ...undoing({ kind: 'void-invoice', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
+    });
+    if (!invoice.done) return { status: 'skipped', step: 'post-invoice' };
+    this.invoiceNumber = invoice.value.invoiceNumber;
+
+    this.enter('telling-shop');
+    await flow.step('tag-shop-order', () => shop.tagShopOrder(this.shopOrderId, so.orderNumber));
+    const confirmed = await flow.step('confirm-order', () => erp.confirmOrder(so.salesOrderId, `shopify:order:${this.shopOrderId}`));
+    this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
+    return null;
+  }
+
+  /** Step 8: fulfilment once the warehouse ships. */
+  private async fulfil(): Promise<OrderFulfilmentResult> {
+    const so = this.state.salesOrder!;
+    this.enter('awaiting-shipment');
+    await this.awaitShipment();
+    this.enter('shipping');
+    const tracking = { number: this.state.shipment!.trackingNumber, company: this.state.shipment!.carrier };
+    let inShop = true;
+    if (patched('ship-then-fulfil-in-shop')) {
+      await this.flow.step('ship-in-erp', () => erp.shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
+      inShop = (await this.flow.step('fulfil-in-shop', () => shop.fulfilInShop(this.shopOrderId, tracking), { allowed: ['retry', 'skip'] })).done;
+    } else {
+      await this.flow.step('fulfil-order', () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking), { allowed: ['retry', 'skip'] });
+    }
+    this.enter('fulfilled');
+    const outcome = { orderNumber: so.orderNumber, invoiceNumber: this.invoiceNumber!, processingMs: this.processingMs, backordered: this.backordered };
+    return inShop ? { status: 'fulfilled', ...outcome } : { status: 'fulfilled-in-erp-not-in-shop', ...outcome };
+  }
+
+  /** Captures or books the checkout's payment, or one that arrives (verified) before the deadline. */
+  private async settlePayment(): Promise<StepResult<SettledPayment>> {
+    const so = this.state.salesOrder!;
+    const payment = await this.awaitPayment();
+    this.holdPayment(payment.paymentIntentId);
+    return payment.kind === 'AUTHORIZATION'
+      ? this.flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentIntentId), { allowed: ['retry', 'compensate'] })
+      : this.flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentIntentId), { allowed: ['retry', 'compensate'] });
+  }
+
+  /** The checkout's payment reference, or a named one the provider confirms; else the order is undone at the deadline. */
+  private async awaitPayment(): Promise<NamedPayment> {
+    const { state, flow } = this;
+    for (;;) {
+      if (state.order!.payment) break;
+      const named = state.namedPayments.shift();
+      if (named && (await this.verified(named))) {
+        flow.setState('payment');
+        return named;
+      }
+      if (named) continue;
+      const seen = state.changes;
+      flow.setState('awaiting-payment', `until ${new Date(this.paymentDeadlineMs).toISOString()}`);
+      const woke = await condition(() => state.changes > seen || this.continueAsNewDue(), Math.max(0, this.paymentDeadlineMs - Date.now()));
+      if (!woke) throw new FlowAborted('await-payment', `no payment within ${this.input.policy.paymentWaitSeconds} s`);
+      if (state.changes === seen) await this.continueAsNew('awaiting-payment');
+      if (state.namedPayments.length > 0) continue;
+      const latest = await flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'skip', 'compensate'] });
+      if (latest.done && latest.value) state.takePaymentFrom(latest.value);
+    }
+    flow.setState('payment');
+    return state.order!.payment!;
+  }
+
+  /** A named payment is checked with the provider before anything is booked or undone for it. */
+  private async verified(named: NamedPayment): Promise<boolean> {
+    const so = this.state.salesOrder!;
+    const check = await this.flow.step('verify-payment', () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentIntentId), {
+      allowed: ['retry', 'skip', 'compensate'],
+    });
+    if (!check.done) return false;
+    if (!check.value.ok) {
+      log.warn('named payment refused', { paymentIntentId: named.paymentIntentId, problem: check.value.problem });
+      return false;
+    }
+    named.kind = check.value.kind;
+    return true;
+  }
+
+  /** Waits for the warehouse; past the limit an "overdue" issue is raised, and raised again each period. */
+  private async awaitShipment(): Promise<void> {
+    const { state, flow } = this;
+    if (!patched('shipment-reminders')) {
+      await condition(() => state.shipment !== null);
+      return;
+    }
+    const periodMs = (this.input.policy.shipmentReminderSeconds ?? DEFAULT_SHIPMENT_REMINDER_SECONDS) * 1000;
+    while (!(await condition(() => state.shipment !== null || this.continueAsNewDue(), periodMs))) {
+      if (this.overdueIssueId === null) {
+        this.overdueIssueId = await flow.notify({
+          step: 'await-shipment', kind: 'overdue', message: `not shipped within ${periodMs / 1000} s of confirmation`,
+          details: { shopOrderId: this.shopOrderId, orderNumber: state.salesOrder!.orderNumber },
+        });
+      } else {
+        await flow.remind(this.overdueIssueId);
+      }
+    }
+    if (state.shipment === null) await this.continueAsNew('awaiting-shipment');
+    if (this.overdueIssueId !== null) await flow.closeNotice(this.overdueIssueId, { shipped: true });
   }
 
   /** A total that does not add up is for a person: fixed in the shop (retry) or the order is undone. */
-  async function checkTotals(): Promise<void> {
-    for (let problem = totalsProblem(order!); problem; problem = totalsProblem(order!)) {
-      await flow.ask({ step: 'check-totals', kind: 'invalid-data', message: problem, details: { shopOrderId }, allowed: ['retry', 'compensate'] });
-      const again = await flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'compensate'] });
-      if (again.done && again.value) order = again.value;
+  private async checkTotals(): Promise<void> {
+    for (let problem = totalsProblem(this.state.order!); problem; problem = totalsProblem(this.state.order!)) {
+      await this.flow.ask({ step: 'check-totals', kind: 'invalid-data', message: problem, details: { shopOrderId: this.shopOrderId }, allowed: ['retry', 'compensate'] });
+      await this.reread();
     }
   }
 
-  /** The checkout's payment reference, or the one that arrives before the deadline (else the order is undone). */
-  async function awaitPayment(): Promise<NonNullable<ShopOrder['payment']>> {
-    const deadline = Date.now() + policy.paymentWaitSeconds * 1000;
-    while (!order!.payment && !signalledPayment) {
-      const seen = changes;
-      flow.setState('awaiting-payment', `until ${new Date(deadline).toISOString()}`);
-      const signalled = await condition(() => changes > seen, Math.max(0, deadline - Date.now()));
-      if (!signalled) throw new FlowAborted('await-payment', `no payment within ${policy.paymentWaitSeconds} s`);
-      const latest = await flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'skip', 'compensate'] });
-      if (latest.done && latest.value) order = latest.value;
-    }
-    flow.setState('payment');
-    return order!.payment ?? signalledPayment!;
+  /** Reads the order again (before reservation the whole order may change; after it, only the payment). */
+  private async reread(): Promise<void> {
+    const again = await this.flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'compensate'] });
+    if (again.done && again.value) this.state.takePaymentFrom(again.value);
   }
 
-  try {
-    const result = await main.run(process);
-    flow.setState(result.status);
-    return result;
-  } catch (err) {
-    const aborted = err instanceof FlowAborted ? err.reason : isCancellation(err) && cancelReason ? cancelReason : null;
-    if (aborted === null) {
-      if (isCancellation(err)) {
-        // Cancelled from Temporal itself (UI or API): undo, mark it, and end as cancelled.
-        await flow.compensate();
-        flow.setState('cancelled', 'workflow cancelled');
-      }
-      throw err;
-    }
-    stage = 'cancelled';
-    if (!order) {
-      // Cancelled before the order was even read: its checkout may still hold the buyer's money.
-      const seen = await CancellationScope.nonCancellable(() => flow.step('refetch-order', () => shop.fetchShopOrder(shopOrderId), { allowed: ['retry', 'skip'] }));
-      if (seen.done && seen.value?.payment) holdPayment(seen.value.payment.paymentIntentId);
-    }
-    const undone = await flow.compensate();
-    flow.setState('cancelled', `${aborted}; undone: ${undone.join(', ') || 'nothing'}`);
-    return { status: 'cancelled', reason: aborted, undone };
+  private enter(stage: OrderState['stage']): void {
+    this.state.stage = stage;
+    this.flow.setState(stage);
+  }
+
+  private showBusinessKeys(order: ShopOrder): void {
+    upsertSearchAttributes([{ key: ShopOrderNumber, value: order.name.replace(/^#/, '') }]);
+    const email = order.customer?.email ?? order.email;
+    if (email) upsertSearchAttributes([{ key: CustomerEmail, value: email.trim().toLowerCase() }]);
+  }
+
+  private register(step: string, undo: OrderUndo): void {
+    this.flow.registerCompensation(step, () => runUndo(undo), undo);
+  }
+
+  private paymentUndo(paymentIntentId: string): OrderUndo {
+    return { kind: 'undo-payment', paymentIntentId, owner: { shopOrderId: this.shopOrderId, salesOrderId: this.state.salesOrder?.salesOrderId } };
+  }
+
+  /** Registers, once per PaymentIntent, the undo that cancels its authorisation or refunds its capture. */
+  private holdPayment(paymentIntentId: string): void {
+    if (this.heldPayments.has(paymentIntentId)) return;
+    this.heldPayments.add(paymentIntentId);
+    this.register('undo-payment', this.paymentUndo(paymentIntentId));
+  }
+
+  /** Ends the flow after a cancellation (shop or Temporal) or an abort: undo everything, say why. */
+  private async undoAfter(err: unknown): Promise<OrderFulfilmentResult> {
+    const fromTemporal = isCancellation(err) && !this.state.cancelReason;
+    const reason = err instanceof FlowAborted ? err.reason : isCancellation(err) ? (this.state.cancelReason ?? 'workflow cancelled') : null;
+    if (reason === null) throw err;
+    this.state.stage = 'cancelled';
+    if (!this.state.order) await this.releaseCheckoutHold();
+    const undone = await this.flow.compensate();
+    this.flow.setState('cancelled', `${reason}; undone: ${undone.join(', ') || 'nothing'}`);
+    // Cancelled from Temporal itself (UI or API): the workflow ends as cancelled, after its compensation.
+    if (fromTemporal) throw err;
+    await handlersFinished();
+    return { status: 'cancelled', reason, undone };
+  }
+
+  /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */
+  private async releaseCheckoutHold(): Promise<void> {
+    const seen = await CancellationScope.nonCancellable(() =>
+      this.flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'skip'] }));
+    if (seen.done && seen.value?.payment) this.holdPayment(seen.value.payment.paymentIntentId);
+  }
+
+  // ------------------------------------------------------------------------------------------ continue as new
+
+  /** Whether the history is long enough to move on, at a moment when nothing is in flight. */
+  private continueAsNewDue(): boolean {
+    const info = workflowInfo();
+    const limit = this.input.policy.maxHistoryEvents;
+    const long = info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+    return long && allHandlersFinished() && !this.flow.waitingForOperator && !this.state.orderLock.isLocked();
+  }
+
+  private async continueAsNew(phase: OrderSnapshot['phase']): Promise<never> {
+    const snapshot: OrderSnapshot = {
+      phase, order: this.state.order!, salesOrder: this.state.salesOrder!, compensations: this.flow.carriedCompensations(),
+      heldPayments: [...this.heldPayments], stepsDone: this.flow.progress.stepsDone, paymentDeadlineMs: this.paymentDeadlineMs,
+      backordered: this.backordered, invoiceNumber: this.invoiceNumber, processingMs: this.processingMs,
+      overdueIssueId: this.overdueIssueId, runs: (this.input.resume?.runs ?? 1) + 1,
+    };
+    log.info('continuing as new', { phase, historyLength: workflowInfo().historyLength });
+    return continueAsNew<typeof orderFulfilment>({ ...this.input, resume: snapshot });
+  }
+
+  private restore(snapshot: OrderSnapshot): void {
+    this.state.order = snapshot.order;
+    this.state.salesOrder = snapshot.salesOrder;
+    this.state.stage = snapshot.phase === 'awaiting-payment' ? 'payment' : 'awaiting-shipment';
+    for (const c of snapshot.compensations) this.register(c.step, c.record as OrderUndo);
+    for (const p of snapshot.heldPayments) this.heldPayments.add(p);
+    this.flow.progress.stepsDone.push(...snapshot.stepsDone);
+    this.flow.progress.erpRecord = snapshot.salesOrder.orderNumber;
+    this.paymentDeadlineMs = snapshot.paymentDeadlineMs;
+    this.backordered = snapshot.backordered;
+    this.invoiceNumber = snapshot.invoiceNumber;
+    this.processingMs = snapshot.processingMs;
+    this.overdueIssueId = snapshot.overdueIssueId;
   }
 }

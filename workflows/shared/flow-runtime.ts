@@ -1,16 +1,20 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { IssueActivities, IssueInput } from '../../activities/issue-activities';
+import { isRateLimited, rateLimitWaitMs, withinRateLimitBudget } from '../../domain/rate-limits';
 import { ErpRecord, FlowState, NeedsAttention } from '../../domain/search-attributes';
 import {
   decideUpdate,
@@ -47,20 +51,50 @@ const RECORDING = -1;
 
 export type StepResult<T> = { done: true; value: T } | { done: false; skipped: true };
 
+type Undo = () => Promise<unknown>;
+
 interface Compensation {
   step: string;
-  undo: () => Promise<unknown>;
+  undo: Undo;
+  /** Plain data describing the undo, so that it can be carried over a continue-as-new. */
+  record?: unknown;
 }
 
+/** A registered undo as data, carried to the next run by continue-as-new. */
+export interface CarriedCompensation { step: string; record: unknown }
+
 export type Question = Omit<IssueInput, 'flow' | 'businessKey' | 'allowedDecisions'> & { allowed: DecisionAction[] };
+
+export interface FlowRuntimeOptions {
+  /** An operator who has not answered within this is reminded (the issue is raised again), again and again. */
+  operatorReminderSeconds?: number;
+  /** How long a step may keep meeting rate limits before a person is asked. */
+  rateLimitBudgetSeconds?: number;
+}
+
+export const DEFAULT_OPERATOR_REMINDER_SECONDS = 24 * 3600;
+export const DEFAULT_RATE_LIMIT_BUDGET_SECONDS = 30 * 60;
+
+export interface StepOptions {
+  compensate?: Undo;
+  /** Data form of `compensate`, for flows that continue as new. */
+  compensationRecord?: unknown;
+  allowed?: DecisionAction[];
+  /** Runs before an operator's "retry" re-runs the step, e.g. to re-read what the operator fixed. */
+  beforeRetry?: () => Promise<unknown>;
+}
 
 export class FlowRuntime {
   private readonly compensations: Compensation[] = [];
   private pending: PendingQuestion | null = null;
   private answer: OperatorDecisionInput | null = null;
+  private readonly reminderMs: number;
+  private readonly rateLimitBudgetSeconds: number;
   readonly progress: FlowProgress;
 
-  constructor(flow: string, businessKey: string) {
+  constructor(flow: string, businessKey: string, options: FlowRuntimeOptions = {}) {
+    this.reminderMs = (options.operatorReminderSeconds ?? DEFAULT_OPERATOR_REMINDER_SECONDS) * 1000;
+    this.rateLimitBudgetSeconds = options.rateLimitBudgetSeconds ?? DEFAULT_RATE_LIMIT_BUDGET_SECONDS;
     this.progress = { flow, businessKey, state: 'running', stepsDone: [], currentStep: null, waitingFor: null, erpRecord: null };
     setHandler(progressQuery, () => this.progress);
     setHandler(operatorDecisionSignal, (input) => {
@@ -96,6 +130,11 @@ export class FlowRuntime {
     return null;
   }
 
+  /** Whether the flow waits for a person right now (no safe point to continue as new). */
+  get waitingForOperator(): boolean {
+    return this.pending !== null;
+  }
+
   setState(state: string, details?: string): void {
     this.progress.state = state;
     upsertSearchAttributes([{ key: FlowState, value: state }]);
@@ -108,24 +147,28 @@ export class FlowRuntime {
   }
 
   /** Registers an undo for work about to be done; it runs only if the flow is later compensated. */
-  registerCompensation(step: string, undo: () => Promise<unknown>): void {
-    this.compensations.push({ step, undo });
+  registerCompensation(step: string, undo: Undo, record?: unknown): void {
+    this.compensations.push({ step, undo, record });
+  }
+
+  /** The undos registered so far, as data; every one must have been registered with its record. */
+  carriedCompensations(): CarriedCompensation[] {
+    return this.compensations.map((c) => {
+      if (c.record === undefined) throw new Error(`compensation of ${c.step} cannot be carried over: it has no record`);
+      return { step: c.step, record: c.record };
+    });
   }
 
   /**
    * Runs one step. Its compensation is registered before it runs. When the step's retries are exhausted or its
    * error is permanent, an issue is recorded and the step waits for retry / skip / compensate.
    */
-  async step<T>(
-    name: string,
-    run: () => Promise<T>,
-    opts: { compensate?: () => Promise<unknown>; allowed?: DecisionAction[] } = {},
-  ): Promise<StepResult<T>> {
-    if (opts.compensate) this.registerCompensation(name, opts.compensate);
+  async step<T>(name: string, run: () => Promise<T>, opts: StepOptions = {}): Promise<StepResult<T>> {
+    if (opts.compensate) this.registerCompensation(name, opts.compensate, opts.compensationRecord);
     this.progress.currentStep = name;
     for (;;) {
       try {
-        const value = await run();
+        const value = await this.call(name, run);
         this.progress.stepsDone.push(name);
         this.progress.currentStep = null;
         return { done: true, value };
@@ -139,12 +182,36 @@ export class FlowRuntime {
           details: { activity: err.activityType, failureType: cause instanceof ApplicationFailure ? cause.type : cause?.name },
           allowed: opts.allowed ?? ['retry', 'skip', 'compensate'],
         });
-        if (decision.action === 'retry') continue;
+        if (decision.action === 'retry') {
+          if (opts.beforeRetry) await opts.beforeRetry();
+          continue;
+        }
         // Skipped: the step did not happen, so its undo must not run later.
         const index = this.compensations.findIndex((c) => c.undo === opts.compensate);
         if (index >= 0) this.compensations.splice(index, 1);
         this.progress.currentStep = null;
         return { done: false, skipped: true };
+      }
+    }
+  }
+
+  /**
+   * Runs activity work, waiting out rate limits on durable timers: each wait ends the attempt, so a throttle
+   * storm never uses up the activity's retries. Past the budget the rate-limit failure is thrown like any other.
+   */
+  async call<T>(name: string, run: () => Promise<T>): Promise<T> {
+    let limitedSince: number | null = null;
+    for (let consecutive = 0; ; consecutive++) {
+      try {
+        return await run();
+      } catch (err) {
+        const limit = rateLimitOf(err);
+        if (!limit) throw err;
+        limitedSince ??= Date.now();
+        if (!withinRateLimitBudget(limitedSince, Date.now(), this.rateLimitBudgetSeconds)) throw err;
+        const waitMs = rateLimitWaitMs(limit.retryAfterMs, consecutive);
+        setCurrentDetails(`**${this.progress.state}**: ${name} rate-limited by ${limit.vendor}, next try in ${waitMs} ms`);
+        await sleep(waitMs);
       }
     }
   }
@@ -157,14 +224,16 @@ export class FlowRuntime {
     const { allowed, ...issue } = question;
     // Pending from the moment the issue is being written: whoever sees it in the log can answer at once.
     this.pending = { issueId: RECORDING, step: question.step, message: question.message, allowed };
-    const issueId = await issueLog.recordIssue({ ...issue, flow: this.progress.flow, businessKey: this.progress.businessKey, allowedDecisions: allowed });
+    // Recorded whatever happens meanwhile, so that a cancellation during the write still finds it to close.
+    const issueId = await CancellationScope.nonCancellable(() =>
+      issueLog.recordIssue({ ...issue, flow: this.progress.flow, businessKey: this.progress.businessKey, allowedDecisions: allowed }));
     const previousState = this.progress.state;
     this.pending = { ...this.pending, issueId };
     this.progress.waitingFor = this.pending;
     upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
     this.setState('waiting-operator', `issue #${issueId} at ${question.step}: ${question.message}`);
     try {
-      await condition(() => this.answer !== null);
+      await this.awaitAnswer(issueId);
     } catch (err) {
       // The flow is being cancelled while it waits: the question is moot, so the issue closes with it.
       if (isCancellation(err)) {
@@ -186,6 +255,29 @@ export class FlowRuntime {
     return decision;
   }
 
+  /** Waits for the operator; an unanswered issue is raised again every reminder period. */
+  private async awaitAnswer(issueId: number): Promise<void> {
+    if (!patched('operator-reminders')) return condition(() => this.answer !== null);
+    while (!(await condition(() => this.answer !== null, this.reminderMs))) {
+      await issueLog.remindIssue(issueId);
+    }
+  }
+
+  /** Records a person's attention to something that needs no decision from this flow (e.g. a late shipment). */
+  async notify(question: Omit<Question, 'allowed'>): Promise<number> {
+    return CancellationScope.nonCancellable(() =>
+      issueLog.recordIssue({ ...question, flow: this.progress.flow, businessKey: this.progress.businessKey, allowedDecisions: [] }));
+  }
+
+  /** Raises a notice again (reminder), or closes it once what it waited for happened. */
+  remind(issueId: number): Promise<void> {
+    return issueLog.remindIssue(issueId);
+  }
+
+  closeNotice(issueId: number, resolution: unknown): Promise<void> {
+    return CancellationScope.nonCancellable(() => issueLog.closeIssue(issueId, resolution, 'engine'));
+  }
+
   /** Undoes completed work in reverse order; nothing cancels it, and each undo is idempotent. */
   async compensate(): Promise<string[]> {
     const undone: string[] = [];
@@ -202,7 +294,7 @@ export class FlowRuntime {
   private async undoOne(c: Compensation): Promise<boolean> {
     for (;;) {
       try {
-        await c.undo();
+        await this.call(`undo-${c.step}`, c.undo);
         return true;
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
@@ -219,17 +311,32 @@ export class FlowRuntime {
   }
 }
 
+/** The vendor and wait of a rate-limited activity failure, or null for any other error. */
+function rateLimitOf(err: unknown): { vendor: string; retryAfterMs: number | null } | null {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !isRateLimited(err.cause.type)) return null;
+  const details = (err.cause.details?.[0] ?? {}) as { vendor?: string; retryAfterMs?: number | null };
+  return { vendor: details.vendor ?? err.cause.type!.split(':')[0]!, retryAfterMs: details.retryAfterMs ?? null };
+}
+
+/** A workflow returns only once its update and signal handlers have finished (no caller is left without an answer). */
+export async function handlersFinished(): Promise<void> {
+  await condition(allHandlersFinished);
+}
+
 /**
  * Runs a flow body; an operator's "compensate" or a workflow cancellation undoes what was done.
  * Cancellation is re-thrown after compensation so that the workflow ends as cancelled.
  */
 export async function runFlow<R>(runtime: FlowRuntime, body: () => Promise<R>, aborted: (undone: string[], cause: FlowAborted) => R): Promise<R> {
   try {
-    return await body();
+    const result = await body();
+    await handlersFinished();
+    return result;
   } catch (err) {
     if (err instanceof FlowAborted) {
       const undone = await runtime.compensate();
       runtime.setState('compensated', `${err.reason}; undone: ${undone.join(', ') || 'nothing'}`);
+      await handlersFinished();
       return aborted(undone, err);
     }
     if (isCancellation(err)) {

@@ -1,0 +1,121 @@
+import { ApplicationFailure, type CancellationScope, log, setHandler } from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
+import type { ShopOrder } from '../../domain/order';
+import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
+import type { SalesOrderRef } from '../../erp/sales-orders';
+import {
+  editOrderUpdate, markShippedUpdate, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal,
+} from '../order-api';
+import type { FlowRuntime } from '../shared/flow-runtime';
+import { erp, shop } from './proxies';
+
+/**
+ * What one order flow knows, and the handlers that change it. Edits and the flow's own order writes take turns
+ * under one mutex, so two edits in flight apply one after the other and every applied edit reaches the ERP.
+ */
+
+export type Stage =
+  | 'fetching' | 'customer' | 'sales-order' | 'reserving' | 'payment' | 'invoicing' | 'telling-shop'
+  | 'awaiting-shipment' | 'shipping' | 'fulfilled' | 'cancelled';
+
+/** From reservation on, the lines and the total are those of the ERP order: only the address may still change. */
+const LINES_FROZEN: ReadonlySet<Stage> = new Set(['reserving', 'payment', 'invoicing', 'telling-shop', 'awaiting-shipment', 'shipping', 'fulfilled', 'cancelled']);
+const TOO_LATE_TO_EDIT: ReadonlySet<Stage> = new Set(['shipping', 'fulfilled', 'cancelled']);
+
+export interface Tracking { trackingNumber: string; carrier: string }
+export interface NamedPayment { paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE' }
+
+export class OrderState {
+  stage: Stage = 'fetching';
+  order: ShopOrder | null = null;
+  salesOrder: SalesOrderRef | null = null;
+  cancelReason: string | null = null;
+  shipment: Tracking | null = null;
+  /** Payments named by the payment flow (signal), not yet verified with the provider. */
+  readonly namedPayments: NamedPayment[] = [];
+  /** Bumped by every "look again" event; waits compare against it. */
+  changes = 0;
+  /** Edits and the flow's own writes of the order take turns. */
+  readonly orderLock = new Mutex();
+
+  constructor(readonly shopOrderId: string) {}
+
+  get linesFrozen(): boolean {
+    return LINES_FROZEN.has(this.stage);
+  }
+
+  /** Why an edit cannot be taken now, or null. */
+  editRefusal(): string | null {
+    if (this.cancelReason) return 'too late to edit: the order is being cancelled';
+    if (this.shipment || TOO_LATE_TO_EDIT.has(this.stage)) return `too late to edit: the order is at stage "${this.shipment ? 'shipping' : this.stage}"`;
+    return null;
+  }
+
+  /** A re-read after reservation may bring a payment, never new lines or a new total. */
+  takePaymentFrom(latest: ShopOrder): void {
+    if (!this.order) this.order = latest;
+    else if (this.linesFrozen) this.order = { ...this.order, payment: latest.payment ?? this.order.payment, cancelledAt: latest.cancelledAt };
+    else this.order = latest;
+  }
+}
+
+/** Installs the order flow's signal and update handlers. `main` is cancelled by a cancellation in the shop. */
+export function installOrderHandlers(state: OrderState, flow: FlowRuntime, main: CancellationScope): void {
+  setHandler(shopOrderChangedSignal, () => void state.changes++);
+
+  setHandler(paymentReceivedSignal, (payment) => {
+    // Only a name for now: the flow verifies it with the provider before booking it or registering any undo.
+    state.namedPayments.push({ paymentIntentId: payment.paymentIntentId, kind: payment.kind });
+    state.changes++;
+  });
+
+  setHandler(shopOrderCancelledSignal, async (event) => {
+    if (state.cancelReason) return;
+    if (state.shipment || state.stage === 'shipping' || state.stage === 'fulfilled') {
+      // The goods have left: nothing is undone or refunded; a person sorts it out with the customer.
+      log.warn('shop cancelled an order that has shipped', { shopOrderId: state.shopOrderId, eventId: event.eventId });
+      await flow.notify({
+        step: 'cancel-after-shipment', kind: 'refused-cancellation',
+        message: 'the shop cancelled this order after it shipped: nothing was undone; arrange a return or refund with the customer',
+        details: { shopOrderId: state.shopOrderId, eventId: event.eventId, stage: state.stage },
+      });
+      return;
+    }
+    state.cancelReason = 'cancelled in the shop';
+    main.cancel();
+  });
+
+  setHandler(markShippedUpdate, (tracking) => {
+    state.shipment = tracking;
+    return { accepted: true as const };
+  }, { validator: (_tracking) => {
+    if (state.stage !== 'awaiting-shipment' || state.shipment) throw new Error(`cannot ship now: the order is at stage "${state.stage}"`);
+    if (state.cancelReason) throw new Error('cannot ship now: the order is being cancelled');
+  } });
+
+  setHandler(editOrderUpdate, (event) => state.orderLock.runExclusive(() => applyEdit(state, flow, event.eventId)), {
+    validator: (_event) => {
+      const refusal = state.editRefusal();
+      if (refusal) throw new Error(refusal);
+    },
+  });
+}
+
+/** Applies the shop's current version of the order: to the flow's state, and to the ERP once it has the order. */
+async function applyEdit(state: OrderState, flow: FlowRuntime, eventId: string): Promise<{ applied: Array<'lines' | 'address'> }> {
+  // Checked again: an edit that waited for its turn may find the order further along.
+  const refusal = state.editRefusal();
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'EditRefused');
+  const latest = await flow.call('edit-order', () => shop.fetchShopOrder(state.shopOrderId));
+  const current = state.order;
+  if (!latest || !current) return { applied: [] };
+  const lines = linesDiffer(current, latest);
+  const address = addressDiffers(current, latest);
+  if (lines && state.linesFrozen) throw ApplicationFailure.nonRetryable(`too late to change the lines: the order is at stage "${state.stage}"`, 'EditRefused');
+  if (lines && totalsProblem(latest)) throw ApplicationFailure.nonRetryable(`edit refused: ${totalsProblem(latest)}`, 'EditRefused');
+  if (!lines && !address) return { applied: [] };
+  if (state.salesOrder) await flow.call('apply-edit', () => erp.applyOrderEdit(state.salesOrder!.salesOrderId, latest, lines));
+  state.order = lines ? latest : { ...current, shippingAddress: latest.shippingAddress };
+  log.info('order edit applied', { eventId, lines, address });
+  return { applied: [...(lines ? ['lines' as const] : []), ...(address ? ['address' as const] : [])] };
+}

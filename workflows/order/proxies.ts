@@ -1,0 +1,34 @@
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { OrderActivities } from '../../activities/order-activities';
+
+/**
+ * The order flow's activities, one proxy per role so that each gets its own timeouts and retry policy. Retries
+ * cover transient failures only: rate limits are waited out by the flow runtime without using attempts up.
+ */
+
+// Waits for cancelled activities to finish, so that compensation always sees their final effect.
+const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
+type ShopActivities = Pick<OrderActivities, 'fetchShopOrder' | 'tagShopOrder' | 'cancelShopOrder' | 'fulfilInShop' | 'fulfilOrder'>;
+type ErpActivities = Pick<OrderActivities,
+  | 'ensureOrderCustomer' | 'removeOrderCustomer' | 'createSalesOrder' | 'cancelSalesOrder' | 'applyOrderEdit' | 'reserveStock'
+  | 'releaseStock' | 'postInvoice' | 'voidInvoice' | 'confirmOrder' | 'shipInErp'>;
+type PaymentActivities = Pick<OrderActivities, 'verifyPayment' | 'capturePayment' | 'recordCapturedPayment' | 'undoPayment'>;
+
+export const shop = proxyActivities<ShopActivities>({
+  cancellationType,
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export const erp = proxyActivities<ErpActivities>({
+  cancellationType,
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export const payments = proxyActivities<PaymentActivities>({
+  cancellationType,
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
