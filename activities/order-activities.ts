@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { ShopOrder } from '../domain/order';
-import { recordFlowMetric, recordPayment, postInvoice, setPaymentStatus, voidInvoice } from '../erp/billing';
+import { recordFlowMetric, postInvoice, voidInvoice } from '../erp/billing';
 import { inTransaction } from '../erp/db';
 import {
   cancelOwnSalesOrder, confirmSalesOrder, createSalesOrder, replaceOrderContent, setStatus, updateShippingAddress, UnknownSkuError,
@@ -9,8 +9,9 @@ import {
 } from '../erp/sales-orders';
 import { consumeOrder, releaseOrder, reserveOrder, type ReservationResult } from '../erp/stock';
 import { callingWorkflow } from './context';
-import { createOrderCustomerActivities } from './order-customer-activities';
 import type { PaymentsPort, ShopPort } from './ports';
+import { createOrderCustomerActivities } from './order-customer-activities';
+import { createOrderPaymentActivities } from './order-payment-activities';
 import { callVendor } from './vendor-errors';
 
 /** Activities of the Order -> shop -> ERP flow. Each is idempotent; vendor calls carry keys from workflow id + step. */
@@ -24,32 +25,27 @@ export interface OrderActivityDeps {
 
 export interface OrderCustomer { customerId: number; customerNumber: string; created: boolean }
 
-export interface SettledPayment { paymentIntentId: string; status: 'captured'; amountMinor: number; feeMinor: number; currency: string }
-
-/** Deterministic idempotency key: the same workflow step always sends the same key, so retries never double-charge. */
-const idempotencyKey = (step: string) => `${callingWorkflow().workflowId}:${step}`;
 const owner = () => callingWorkflow().workflowId;
 
 export function createOrderActivities(deps: OrderActivityDeps) {
   const { pool, shop, payments } = deps;
 
-  /** Books a captured PaymentIntent in the ERP once it is checked against what the order expects, to the cent. */
-  async function settleInErp(salesOrderId: number, paymentIntentId: string, expected: { amountMinor: number; currency: string }): Promise<SettledPayment> {
-    const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
-    if (intent.status !== 'succeeded') throw ApplicationFailure.nonRetryable(`PaymentIntent ${paymentIntentId} is ${intent.status}, not captured`, 'PaymentNotCaptured');
-    if (intent.currency !== expected.currency || intent.amountReceivedMinor !== expected.amountMinor) {
-      throw ApplicationFailure.nonRetryable(
-        `PaymentIntent ${paymentIntentId} received ${intent.amountReceivedMinor} ${intent.currency}, the order expects ${expected.amountMinor} ${expected.currency}`,
-        'AmountMismatch',
-      );
-    }
-    const fee = intent.latestChargeId ? ((await callVendor(() => payments.retrieveCharge(intent.latestChargeId!))).feeMinor ?? 0) : 0;
-    await recordPayment(pool, { provider: 'stripe', providerPaymentId: intent.id, salesOrderId, status: 'captured', currency: intent.currency, amountMinor: intent.amountReceivedMinor, feeMinor: fee });
-    await setStatus(pool, salesOrderId, 'paid');
-    return { paymentIntentId: intent.id, status: 'captured', amountMinor: intent.amountReceivedMinor, feeMinor: fee, currency: intent.currency };
+  /** The ERP shipped: stock leaves the warehouse and the order is fulfilled in the ERP (idempotent). */
+  async function shipInErp(salesOrderId: number): Promise<void> {
+    await inTransaction(pool, async (tx) => {
+      await consumeOrder(tx, salesOrderId);
+      await tx.query(`UPDATE erp.sales_order SET status = 'fulfilled', fulfilled_at = COALESCE(fulfilled_at, now()) WHERE id = $1`, [salesOrderId]);
+    });
+  }
+
+  /** The shop creates its fulfilment with the tracking number, so that the buyer is told. */
+  async function fulfilInShop(shopOrderId: string, tracking: { number: string; company: string } | null): Promise<void> {
+    await callVendor(() => shop.createFulfillment(shopOrderId, tracking ?? undefined));
   }
 
   return {
+    ...createOrderPaymentActivities({ pool, payments }),
+
     /** Reads the order from the shop (never trusting the webhook body); null when it does not exist. */
     async fetchShopOrder(orderId: string): Promise<ShopOrder | null> {
       return callVendor(() => shop.getOrder(orderId), { notFound: null });
@@ -92,44 +88,6 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       await inTransaction(pool, (tx) => releaseOrder(tx, salesOrderId));
     },
 
-    /** Captures an authorised PaymentIntent (partially when the order is now smaller) and records it in the ERP. */
-    async capturePayment(salesOrderId: number, paymentIntentId: string, amountMinor: number, currency: string): Promise<SettledPayment> {
-      const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
-      if (intent.status === 'requires_capture') {
-        if (amountMinor > intent.amountCapturableMinor) {
-          throw ApplicationFailure.nonRetryable(`order total ${amountMinor} exceeds the authorised ${intent.amountCapturableMinor}`, 'AmountMismatch');
-        }
-        await callVendor(() => payments.capturePaymentIntent(paymentIntentId, { amountMinor, idempotencyKey: idempotencyKey(`capture-payment:${paymentIntentId}`) }));
-      }
-      return settleInErp(salesOrderId, paymentIntentId, { amountMinor, currency });
-    },
-
-    /** A payment captured at checkout: confirm it with the provider and record it. */
-    async recordCapturedPayment(salesOrderId: number, paymentIntentId: string, amountMinor: number, currency: string): Promise<SettledPayment> {
-      return settleInErp(salesOrderId, paymentIntentId, { amountMinor, currency });
-    },
-
-    /** Compensation of the payment step: release an authorisation, or refund what was captured. */
-    async undoPayment(paymentIntentId: string): Promise<'cancelled' | 'refunded' | 'nothing'> {
-      const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId), { notFound: null });
-      if (!intent) return 'nothing';
-      if (['requires_capture', 'requires_confirmation', 'requires_payment_method', 'requires_action'].includes(intent.status)) {
-        await callVendor(() => payments.cancelPaymentIntent(paymentIntentId, { reason: 'abandoned', idempotencyKey: idempotencyKey(`cancel-payment:${paymentIntentId}`) }));
-        await setPaymentStatus(pool, 'stripe', paymentIntentId, 'cancelled');
-        return 'cancelled';
-      }
-      if (intent.status === 'succeeded' && intent.latestChargeId) {
-        const charge = await callVendor(() => payments.retrieveCharge(intent.latestChargeId!));
-        const remaining = charge.amountCapturedMinor - charge.amountRefundedMinor;
-        if (remaining > 0) {
-          await callVendor(() => payments.createRefund({ paymentIntentId, amountMinor: remaining, reason: 'requested_by_customer', idempotencyKey: idempotencyKey(`refund-payment:${paymentIntentId}`) }));
-        }
-        await setPaymentStatus(pool, 'stripe', paymentIntentId, 'refunded');
-        return 'refunded';
-      }
-      return 'nothing';
-    },
-
     /** Posts the invoice and settles it with the captured payment. */
     async postInvoice(salesOrderId: number): Promise<{ invoiceNumber: string; status: string }> {
       const invoice = await inTransaction(pool, (tx) => postInvoice(tx, salesOrderId));
@@ -159,13 +117,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       return { processingMs };
     },
 
-    /** The ERP shipped: stock leaves the warehouse and the shop creates its fulfilment. */
+    shipInErp,
+    fulfilInShop,
+
+    /** Both at once: what flows started before shipping and fulfilment became two steps still call. */
     async fulfilOrder(salesOrderId: number, shopOrderId: string, tracking: { number: string; company: string } | null): Promise<void> {
-      await inTransaction(pool, async (tx) => {
-        await consumeOrder(tx, salesOrderId);
-        await tx.query(`UPDATE erp.sales_order SET status = 'fulfilled', fulfilled_at = COALESCE(fulfilled_at, now()) WHERE id = $1`, [salesOrderId]);
-      });
-      await callVendor(() => shop.createFulfillment(shopOrderId, tracking ?? undefined));
+      await shipInErp(salesOrderId);
+      await fulfilInShop(shopOrderId, tracking);
     },
   };
 }
