@@ -6,7 +6,9 @@ import { JsonHttpClient, VendorHttpError } from '../http';
 import { parseWith } from '../parse';
 import { planStockBatches, skuLookupGroups, WOO_BATCH_LIMIT, type StockItem } from './inventory';
 import { erpTags, toShopOrder, VENDOR } from './mapper';
-import { ERP_TAGS_META, wooBatchItemSchema, wooNoteSchema, wooOrderSchema, wooProductSchema, type WooNote, type WooOrder, type WooProduct } from './schema';
+import {
+  ERP_TAGS_META, wooBatchItemSchema, wooNoteSchema, wooOrderSchema, wooProductSchema, type WooNote, type WooOrder, type WooProduct,
+} from './schema';
 
 /**
  * The WooCommerce REST API v3 (a real store or our simulator) as a ShopPort, plus stock pushes. Failures are
@@ -99,7 +101,9 @@ export class WoocommerceClient implements ShopPort {
   }
 
   /** Completes the order, with a private note carrying the tracking. Idempotent; refused for a dead order. */
-  async createFulfillment(orderId: string, tracking?: { number: string; company: string }, signal?: AbortSignal): Promise<{ alreadyFulfilled: boolean }> {
+  async createFulfillment(
+    orderId: string, tracking?: { number: string; company: string }, signal?: AbortSignal,
+  ): Promise<{ alreadyFulfilled: boolean }> {
     const order = await this.getWooOrder(orderId, signal);
     if (order.status === 'completed') return { alreadyFulfilled: true };
     if (NOT_FULFILLABLE.has(order.status)) {
@@ -166,7 +170,9 @@ export class WoocommerceClient implements ShopPort {
     return { updated, missing };
   }
 
-  private call(method: string, path: string, req: { body?: unknown; query?: Record<string, string | number>; signal?: AbortSignal }): Promise<unknown> {
+  private call(
+    method: string, path: string, req: { body?: unknown; query?: Record<string, string | number>; signal?: AbortSignal },
+  ): Promise<unknown> {
     return this.http.request(method, path, { ...req, query: { ...req.query, ...this.authQuery } });
   }
 

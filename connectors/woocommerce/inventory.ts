@@ -33,7 +33,9 @@ export function planStockBatches(
 ): { batches: StockBatch[]; missing: string[] } {
   const wanted = new Map<string, number>();
   for (const item of items) {
-    if (!Number.isSafeInteger(item.quantity)) throw new Error(`stock quantity for SKU ${item.sku} must be a whole number, got ${item.quantity}`);
+    if (!Number.isSafeInteger(item.quantity)) {
+      throw new Error(`stock quantity for SKU ${item.sku} must be a whole number, got ${item.quantity}`);
+    }
     wanted.set(item.sku, item.quantity);
   }
   const bySku = new Map(found.map((p) => [p.sku, p]));

@@ -81,7 +81,9 @@ function mapLines(o: WooOrder) {
   return o.line_items.map((l, i) => {
     const subtotal = wooMinor(l.subtotal, o.currency, `line_items.${i}.subtotal`);
     // ShopOrder carries a unit price; a subtotal that does not split evenly (tax-inclusive rounding) cannot be one.
-    if (subtotal % l.quantity !== 0) throw fail(`line_items.${i}.subtotal`, `${l.subtotal} ${o.currency} is not ${l.quantity} equal unit prices`);
+    if (subtotal % l.quantity !== 0) {
+      throw fail(`line_items.${i}.subtotal`, `${l.subtotal} ${o.currency} is not ${l.quantity} equal unit prices`);
+    }
     return { lineId: String(l.id), sku: blankToNull(l.sku), title: l.name, quantity: l.quantity, unitPriceMinor: subtotal / l.quantity };
   });
 }

@@ -43,7 +43,9 @@ export type WoocommerceParseResult = { ok: true; events: WoocommerceEvent[] } | 
 /** order.deleted carries only `{ id }`; the other topics the whole order as `GET /orders/<id>` returns it. */
 const orderBody = z.object({ id: z.number().int().positive(), status: z.string().optional() }).passthrough();
 
-export function parseWoocommerce(rawBody: Buffer, headers: { topic?: string; deliveryId?: string; resource?: string }): WoocommerceParseResult {
+export interface WoocommerceHeaders { topic?: string; deliveryId?: string; resource?: string }
+
+export function parseWoocommerce(rawBody: Buffer, headers: WoocommerceHeaders): WoocommerceParseResult {
   if (!headers.deliveryId) return { ok: false, reason: 'missing X-WC-Webhook-Delivery-ID header' };
   if (!headers.topic) return { ok: false, reason: 'missing X-WC-Webhook-Topic header' };
   if (!(WOOCOMMERCE_TOPICS as readonly string[]).includes(headers.topic)) return { ok: false, reason: `unknown topic ${headers.topic}` };
@@ -55,10 +57,14 @@ export function parseWoocommerce(rawBody: Buffer, headers: { topic?: string; del
     return { ok: false, reason: 'body is not valid JSON' };
   }
   const order = orderBody.safeParse(json);
-  if (!order.success) return { ok: false, reason: `invalid order payload: ${order.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}` };
+  if (!order.success) {
+    const issues = order.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    return { ok: false, reason: `invalid order payload: ${issues}` };
+  }
+  const businessKey = `woocommerce:order:${order.data.id}`;
   return {
     ok: true,
-    events: [{ provider: 'woocommerce', eventId: headers.deliveryId, topic: headers.topic, businessKey: `woocommerce:order:${order.data.id}`, payload: json }],
+    events: [{ provider: 'woocommerce', eventId: headers.deliveryId, topic: headers.topic, businessKey, payload: json }],
   };
 }
 

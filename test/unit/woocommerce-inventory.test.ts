@@ -25,13 +25,16 @@ describe('WooCommerce stock push planning', () => {
   it('sends variations to their own product\'s variations batch and reports SKUs the shop does not sell', () => {
     const found = [product(1, 'MUG'), product(21, 'TEE-S', 20), product(22, 'TEE-M', 20), product(31, 'CAP-RED', 30)];
     const { batches, missing } = planStockBatches(
-      [{ sku: 'MUG', quantity: 5 }, { sku: 'TEE-S', quantity: 1 }, { sku: 'GHOST', quantity: 9 }, { sku: 'TEE-M', quantity: 2 }, { sku: 'CAP-RED', quantity: 0 }],
+      [['MUG', 5], ['TEE-S', 1], ['GHOST', 9], ['TEE-M', 2], ['CAP-RED', 0]].map(([sku, quantity]) => ({ sku: String(sku), quantity: Number(quantity) })),
       found,
     );
     expect(missing).toEqual(['GHOST']);
     expect(batches).toEqual([
       { path: '/products/batch', update: [{ id: 1, manage_stock: true, stock_quantity: 5 }] },
-      { path: '/products/20/variations/batch', update: [{ id: 21, manage_stock: true, stock_quantity: 1 }, { id: 22, manage_stock: true, stock_quantity: 2 }] },
+      {
+        path: '/products/20/variations/batch',
+        update: [{ id: 21, manage_stock: true, stock_quantity: 1 }, { id: 22, manage_stock: true, stock_quantity: 2 }],
+      },
       { path: '/products/30/variations/batch', update: [{ id: 31, manage_stock: true, stock_quantity: 0 }] },
     ]);
   });

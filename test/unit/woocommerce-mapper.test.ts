@@ -3,6 +3,8 @@ import { MappingError } from '../../connectors/parse';
 import { wooOrderSchema } from '../../connectors/woocommerce/schema';
 import { totalsProblem } from '../../domain/order-customer';
 
+const paris = { first_name: 'Ada', last_name: 'Lovelace', company: '', address_1: '1 Rue X', address_2: '', city: 'Paris', state: '', postcode: '75001', country: 'FR' };
+
 /** A Woo order as `GET /wp-json/wc/v3/orders/<id>` returns it: 3 × 19.99 − 5.00 + 4.90 shipping + 10.99 tax = 70.86. */
 const raw = (over: Record<string, unknown> = {}) => ({
   id: 4750, parent_id: 0, number: '4750', status: 'on-hold', currency: 'EUR',
@@ -10,8 +12,8 @@ const raw = (over: Record<string, unknown> = {}) => ({
   date_modified: '2026-03-01T10:45:00', date_modified_gmt: '2026-03-01T09:45:00', date_paid_gmt: null,
   discount_total: '5.00', shipping_total: '4.90', total_tax: '10.99', total: '70.86',
   customer_id: 42,
-  billing: { first_name: 'Ada', last_name: 'Lovelace', company: '', address_1: '1 Rue X', address_2: '', city: 'Paris', state: '', postcode: '75001', country: 'FR', email: 'ada@example.com', phone: '+33 1 23 45 67 89' },
-  shipping: { first_name: 'Ada', last_name: 'Lovelace', company: '', address_1: '1 Rue X', address_2: '', city: 'Paris', state: '', postcode: '75001', country: 'FR', phone: '' },
+  billing: { ...paris, email: 'ada@example.com', phone: '+33 1 23 45 67 89' },
+  shipping: { ...paris, phone: '' },
   payment_method: 'stripe', payment_method_title: 'Credit Card (Stripe)', transaction_id: 'ch_3QxCharge',
   meta_data: [{ id: 1, key: '_stripe_intent_id', value: 'pi_3QxIntent' }, { id: 2, key: 'erp_tags', value: 'erp:SO-1001, erp:SO-1002' }],
   line_items: [{ id: 7, name: 'Mug', product_id: 11, variation_id: 0, quantity: 3, subtotal: '59.97', total: '54.97', sku: 'MUG-1', price: 19.99 }],
@@ -40,7 +42,9 @@ describe('WooCommerce order mapper', () => {
       subtotalMinor: 5997, taxMinor: 1099, shippingMinor: 490, discountMinor: 500, totalMinor: 7086,
       financialStatus: 'AUTHORIZED',
       customer: { id: '42', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', phone: '+33 1 23 45 67 89' },
-      shippingAddress: { name: 'Ada Lovelace', address1: '1 Rue X', address2: null, city: 'Paris', zip: '75001', province: null, countryCode: 'FR', phone: '+33 1 23 45 67 89' },
+      shippingAddress: {
+        name: 'Ada Lovelace', address1: '1 Rue X', address2: null, city: 'Paris', zip: '75001', province: null, countryCode: 'FR', phone: '+33 1 23 45 67 89',
+      },
       lines: [{ lineId: '7', sku: 'MUG-1', title: 'Mug', quantity: 3, unitPriceMinor: 1999 }],
       payment: { gateway: 'stripe', paymentIntentId: 'pi_3QxIntent', kind: 'AUTHORIZATION', amountMinor: 7086 },
       tags: ['erp:SO-1001', 'erp:SO-1002'],
@@ -134,8 +138,8 @@ describe('WooCommerce order mapper', () => {
     it('reads a captured charge as a SALE and an authorised one as an AUTHORIZATION, by the gateway flag first', () => {
       expect(stripePayment(parsed({ meta_data: withMeta(['_stripe_intent_id', 'pi_1'], ['_stripe_charge_captured', 'yes']) }), 100))
         .toEqual({ gateway: 'stripe', paymentIntentId: 'pi_1', kind: 'SALE', amountMinor: 100 });
-      expect(stripePayment(parsed({ status: 'processing', meta_data: withMeta(['_stripe_intent_id', 'pi_1'], ['_stripe_charge_captured', 'no']) }), 100)?.kind)
-        .toBe('AUTHORIZATION');
+      const authorised = withMeta(['_stripe_intent_id', 'pi_1'], ['_stripe_charge_captured', 'no']);
+      expect(stripePayment(parsed({ status: 'processing', meta_data: authorised }), 100)?.kind).toBe('AUTHORIZATION');
     });
 
     it('without the flag: a charge on a paid order is a SALE, on an unpaid one an AUTHORIZATION', () => {

@@ -23,7 +23,8 @@ describe('WooCommerce webhook signatures', () => {
     const reformatted = Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 2));
     expect(verifyWoocommerce({ secret: SECRET, rawBody: reformatted, signature: expected }).ok).toBe(false);
     expect(verifyWoocommerce({ secret: SECRET, rawBody: body, signature: expected.slice(0, -4) }).ok).toBe(false);
-    expect(verifyWoocommerce({ secret: SECRET, rawBody: body, signature: undefined })).toEqual({ ok: false, reason: 'missing X-WC-Webhook-Signature header' });
+    expect(verifyWoocommerce({ secret: SECRET, rawBody: body, signature: undefined }))
+      .toEqual({ ok: false, reason: 'missing X-WC-Webhook-Signature header' });
   });
 });
 
@@ -34,7 +35,9 @@ describe('WooCommerce webhook parsing', () => {
     const parsed = parseWoocommerce(body, headers);
     expect(parsed).toEqual({
       ok: true,
-      events: [{ provider: 'woocommerce', eventId: headers.deliveryId, topic: 'order.updated', businessKey: 'woocommerce:order:4750', payload: JSON.parse(body.toString()) }],
+      events: [{
+        provider: 'woocommerce', eventId: headers.deliveryId, topic: 'order.updated', businessKey: 'woocommerce:order:4750', payload: JSON.parse(body.toString()),
+      }],
     });
   });
 
