@@ -151,9 +151,15 @@ export class LeakyBucket {
     return this.level;
   }
 
+  /** How many requests were answered THROTTLED so far: tests prove a throttle really happened. */
+  refusals = 0;
+
   /** Takes `cost` points if they are there; false (and nothing taken) otherwise. */
   take(cost: number): boolean {
-    if (cost > this.available()) return false;
+    if (cost > this.available()) {
+      this.refusals++;
+      return false;
+    }
     this.level -= cost;
     return true;
   }

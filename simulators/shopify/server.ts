@@ -201,7 +201,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     return reply.code(201).send({ variants: variants.map((v) => ({ ...variantView(v, shopCurrency), productId: gid('Product', v.productId) })) });
   });
   app.get('/__sim/orders', async () => ({ orders: [...state.orders.values()].map(restOrder) }));
-  app.get('/__sim/throttle', async () => bucket.status());
+  app.get('/__sim/throttle', async () => ({ ...bucket.status(), throttledRequests: bucket.refusals }));
   app.post('/__sim/throttle', async (request) => bucket.configure(throttleBody.parse(request.body ?? {})));
   app.post('/__sim/reset', async () => {
     state.reset();
