@@ -27,6 +27,15 @@ export interface LeadPolicy {
   qualifyingStage: LifecycleStage;
   /** Country assumed for phone numbers written without a country code. */
   defaultPhoneCountry: string;
+  /** Passes (re-reads after changes) one workflow run makes before it continues as new; keeps histories small. */
+  passesPerRun?: number;
+}
+
+export const DEFAULT_PASSES_PER_RUN = 25;
+
+/** Whether a lead flow's run has done enough passes, or Temporal finds its history large: time to continue as new. */
+export function runIsFull(passesThisRun: number, policy: Pick<LeadPolicy, 'passesPerRun'>, continueAsNewSuggested: boolean): boolean {
+  return continueAsNewSuggested || passesThisRun >= Math.max(1, policy.passesPerRun ?? DEFAULT_PASSES_PER_RUN);
 }
 
 export interface LeadCandidate {

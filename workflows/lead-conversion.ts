@@ -1,6 +1,8 @@
-import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished, condition, defineSignal, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
 import type { BindTarget, BoundCustomer, CustomerLookup, LeadActivities } from '../activities/lead-activities';
-import { isQualified, toLeadCandidate, type CrmContact, type LeadCandidate, type LeadPolicy } from '../domain/lead';
+import { isQualified, runIsFull, toLeadCandidate, type CrmContact, type LeadCandidate, type LeadPolicy } from '../domain/lead';
 import { CustomerEmail } from '../domain/search-attributes';
 import { FlowRuntime, runFlow } from './shared/flow-runtime';
 
@@ -9,6 +11,16 @@ import { FlowRuntime, runFlow } from './shared/flow-runtime';
 export interface LeadConversionInput {
   contactId: string;
   policy: LeadPolicy;
+  /** Only from continue-as-new: what the earlier runs of the chain did. */
+  carried?: LeadCarryOver;
+}
+
+/** What a run hands to the next when it continues as new. */
+export interface LeadCarryOver {
+  /** Passes (fresh reads of the contact) of the whole chain so far. */
+  passes: number;
+  /** Whether an earlier run of the chain created the customer (reported in the result, never undone). */
+  createdCustomer: boolean;
 }
 
 export type LeadConversionResult =
@@ -30,6 +42,12 @@ const erp = proxyActivities<LeadActivities>({
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
+/**
+ * A contact that keeps changing keeps the flow re-reading it, one pass per change. So that its history stays
+ * small, a run continues as new between passes once Temporal suggests it or after `passesPerRun` passes.
+ * Compensating (or cancelling) a run undoes that run's own work only: the passes of earlier runs in the chain
+ * completed (customer bound, CRM told) and are committed, as are those of earlier runs of the same contact.
+ */
 export async function leadConversion(input: LeadConversionInput): Promise<LeadConversionResult> {
   const flow = new FlowRuntime('lead', `hubspot:contact:${input.contactId}`);
   let changedDuringPass = false;
@@ -38,20 +56,41 @@ export async function leadConversion(input: LeadConversionInput): Promise<LeadCo
   });
 
   return runFlow(flow, async () => {
-    let passes = 0;
-    let createdCustomer = false;
-    let result: LeadConversionResult;
-    do {
+    let passes = input.carried?.passes ?? 0;
+    let createdCustomer = input.carried?.createdCustomer ?? false;
+    let passesThisRun = 0;
+    for (;;) {
       // Events that arrived before this pass are covered by the fresh read it starts with.
       changedDuringPass = false;
       passes++;
-      result = await convertOnce(flow, input, passes);
+      passesThisRun++;
+      let result = await convertOnce(flow, input, passes);
       if (result.status === 'converted') createdCustomer ||= result.created;
-    } while (changedDuringPass && result.status !== 'skipped');
-    if (result.status === 'converted') result = { ...result, created: createdCustomer };
-    flow.setState(result.status);
-    return result;
+      if (changedDuringPass && result.status !== 'skipped') {
+        if (runIsFull(passesThisRun, input.policy, workflowInfo().continueAsNewSuggested) && patched(CONTINUE_AS_NEW_PATCH)) {
+          await continueChain({ ...input, carried: { passes, createdCustomer } });
+        }
+        continue;
+      }
+      if (result.status === 'converted') result = { ...result, created: createdCustomer };
+      flow.setState(result.status);
+      return result;
+    }
   }, (undone) => ({ status: 'compensated', undone }));
+}
+
+/** Older histories never continued as new: they replay without it. */
+const CONTINUE_AS_NEW_PATCH = 'lead-continue-as-new';
+
+/**
+ * Hands over between passes, where no operator question is open. Signals that arrive during the hand-over are
+ * not lost: they either reach this run before it closes (the server then makes it see them first) or the new
+ * run, and the new run starts with a fresh read of the contact anyway.
+ */
+async function continueChain(next: LeadConversionInput): Promise<never> {
+  await condition(allHandlersFinished);
+  // Explicitly, so that the chain stays findable by its business key, flow and e-mail.
+  return makeContinueAsNewFunc<typeof leadConversion>({ typedSearchAttributes: workflowInfo().typedSearchAttributes })(next);
 }
 
 async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes: number): Promise<LeadConversionResult> {

@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 // A test that fails half-way must not leave its faults to the next one.
-afterEach(async () => clearFaults(h.hubspot.url));
+afterEach(async () => {
+  h.activityFaults.clear();
+  await clearFaults(h.hubspot.url);
+});
 
 const customers = async (email?: string) =>
   (await h.pool.query('SELECT * FROM erp.customer WHERE ($1::text IS NULL OR email = $1) ORDER BY id', [email ?? null])).rows;
@@ -168,4 +171,43 @@ test('an operator retry after the CRM is fixed completes the flow', async () => 
   await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' }, issueId: issue.id }] });
   expect(await handle.result()).toMatchObject({ status: 'converted' });
   expect(await erpNumberInCrm(contact.id)).toMatch(/^C-/);
+});
+
+/**
+ * A contact converted by an earlier run changes again: the next run of the same workflow id breaks at its bind
+ * step and waits for an operator. Returns what the earlier run made, and the waiting run.
+ */
+async function laterRunWaitingAtBind(email: string) {
+  const contact = await newLead({ email, firstname: 'Tess', lastname: 'Twice' });
+  expect(await converted(contact.id)).toMatchObject({ status: 'converted' });
+  const customerNumber = await erpNumberInCrm(contact.id);
+  const [customer] = await customers(email);
+  expect(customer).toMatchObject({ customer_number: customerNumber });
+  h.activityFaults.set('bindCustomer', { remaining: 1 });
+  await crm.updateContact(contact.id, { phone: '+1 202 555 0199' });
+  const handle = h.client.workflow.getHandle(leadWorkflowId(contact.id));
+  const issue = await eventually('the later run waiting at bind-customer', async () =>
+    (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' })).find((i) => i.step === 'bind-customer'));
+  return { contact, customer, customerNumber, handle, issue };
+}
+
+async function expectStillConverted(contactId: string, email: string, customer: { id: number }, customerNumber: string) {
+  expect(await customers(email)).toEqual([expect.objectContaining({ id: customer.id, customer_number: customerNumber })]);
+  const refs = await h.pool.query(`SELECT erp_id FROM erp.external_ref WHERE system = 'hubspot' AND entity_type = 'contact' AND external_id = $1`, [contactId]);
+  expect(refs.rows).toEqual([{ erp_id: customer.id }]);
+  expect((await crm.getContact(contactId, ['erp_customer_number'])).properties.erp_customer_number).toBe(customerNumber);
+}
+
+test('a later run that is compensated leaves the customer and binding an earlier run created', async () => {
+  const { contact, customer, customerNumber, handle, issue } = await laterRunWaitingAtBind('twice@example.com');
+  await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'compensate' }, issueId: issue.id, operator: 'test' }] });
+  expect(await handle.result()).toEqual({ status: 'compensated', undone: ['bind-customer'] });
+  await expectStillConverted(contact.id, 'twice@example.com', customer, customerNumber);
+});
+
+test('a later run that is cancelled leaves the customer and binding an earlier run created', async () => {
+  const { contact, customer, customerNumber, handle } = await laterRunWaitingAtBind('thrice@example.com');
+  await handle.cancel();
+  await expect(handle.result()).rejects.toMatchObject({ cause: { name: 'CancelledFailure' } });
+  await expectStillConverted(contact.id, 'thrice@example.com', customer, customerNumber);
 });

@@ -1,4 +1,6 @@
-import { isQualified, matchKey, normaliseEmail, normaliseName, normalisePhone, toLeadCandidate, type CrmContact } from '../../domain/lead';
+import {
+  DEFAULT_PASSES_PER_RUN, isQualified, matchKey, normaliseEmail, normaliseName, normalisePhone, runIsFull, toLeadCandidate, type CrmContact,
+} from '../../domain/lead';
 
 const contact = (over: Partial<CrmContact> = {}): CrmContact => ({
   id: '77', email: '  Ada.Lovelace@Example.COM ', firstName: ' ada ', lastName: 'LOVELACE', phone: '(415) 555-2671',
@@ -47,5 +49,19 @@ describe('lead normalisation', () => {
     expect(toLeadCandidate(contact({ email: null, phone: null, firstName: null, lastName: null, company: null }), { defaultPhoneCountry: 'US' })).toEqual({
       ok: false, problems: ['contact has neither an email nor a phone number', 'contact has no name and no company'],
     });
+  });
+});
+
+describe('when a lead run continues as new', () => {
+  it('after the configured number of passes, or the default', () => {
+    expect(runIsFull(2, { passesPerRun: 3 }, false)).toBe(false);
+    expect(runIsFull(3, { passesPerRun: 3 }, false)).toBe(true);
+    expect(runIsFull(DEFAULT_PASSES_PER_RUN - 1, {}, false)).toBe(false);
+    expect(runIsFull(DEFAULT_PASSES_PER_RUN, {}, false)).toBe(true);
+  });
+  it('at once when Temporal suggests it', () => expect(runIsFull(1, {}, true)).toBe(true));
+  it('never before one pass, whatever the setting', () => {
+    expect(runIsFull(0, { passesPerRun: 0 }, false)).toBe(false);
+    expect(runIsFull(1, { passesPerRun: 0 }, false)).toBe(true);
   });
 });
