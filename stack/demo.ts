@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { Client, Connection } from '@temporalio/client';
@@ -8,7 +9,7 @@ import { ShopifyClient } from '../connectors/shopify/client';
 import { StripePayments } from '../connectors/stripe/client';
 import { checkout } from '../simulators/checkout';
 import { markShippedUpdate } from '../workflows/order-api';
-import type { StackInfo } from './start';
+import type { StackInfo } from './stack-info';
 
 /**
  * `npm run demo`: a steady, realistic stream of activity against the running stack's simulators, so that a
@@ -109,9 +110,37 @@ export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void>
     } catch (err) {
       opts.log(`step failed (the demo goes on): ${(err as Error).message}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 2500 + Math.random() * 1500));
+    // Abortable, so that stopping the stack does not wait out the pause.
+    await sleep(opts.intervalMs ?? 2500 + Math.random() * 1500, undefined, { signal: opts.signal }).catch(() => undefined);
   }
   await temporal.connection.close();
+}
+
+export interface DemoFeed {
+  /** Settles when the feed ends, never with a rejection: a failed feed is logged instead. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start -- --demo`: the feed inside the stack's process. A feed that fails (the simulators gone, Temporal
+ * unreachable) logs why and ends; it never takes the stack down with it, which keeps running until Ctrl-C.
+ */
+export function startDemoFeed(info: StackInfo, log: (line: string) => void, run: typeof runDemo = runDemo): DemoFeed {
+  const controller = new AbortController();
+  const done = Promise.resolve()
+    .then(() => run(info, { signal: controller.signal, log }))
+    .then(
+      () => log('demo feed ended'),
+      (err: unknown) => log(`demo feed stopped: ${err instanceof Error ? err.message : String(err)}; the stack keeps running (\`npm run demo\` starts a new feed)`),
+    );
+  return {
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
 }
 
 if (require.main === module) {

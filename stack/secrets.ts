@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFile } from './private-file';
 
 /** Webhook secrets for local use: generated once, kept in .data/secrets.json, overridden by the environment. */
 export interface LocalSecrets {
@@ -24,7 +25,7 @@ export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): Lo
     STRIPE_WEBHOOK_SECRET: stored.STRIPE_WEBHOOK_SECRET ?? make('whsec_'),
     STRIPE_API_KEY: stored.STRIPE_API_KEY ?? make('sk_test_local_'),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  writePrivateFile(file, JSON.stringify(secrets, null, 2));
   const fromEnv = Object.fromEntries(Object.keys(secrets).filter((k) => env[k]).map((k) => [k, env[k]]));
   return { ...secrets, ...fromEnv };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, ConfigError, type AppConfig } from '../config/env';
 import { dataDir as resolveDataDir, PROJECT_ROOT } from '../config/paths';
@@ -11,7 +11,10 @@ import { startChild, waitForHttp, type ChildService } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { startDevServer } from './temporal-server';
 import { DEMO_CATALOGUE, seedErpCatalogue, seedShopCatalogue } from './catalogue';
-import { runDemo } from './demo';
+import { startDemoFeed } from './demo';
+import { assertPortsFree } from './preflight';
+import { writeStackInfo, type StackInfo } from './stack-info';
+import { stackPorts, startupFailureLine } from './startup-problems';
 
 /**
  * `npm start`: the whole engine on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
@@ -20,20 +23,6 @@ import { runDemo } from './demo';
  */
 
 const say = (line: string) => process.stdout.write(`[stack]      ${line}\n`);
-
-export interface StackInfo {
-  startedAt: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string | null; embedded: boolean };
-  databaseUrl: string;
-  relay: { url: string; webhooks: Record<'hubspot' | 'shopify' | 'stripe', string> };
-  simulators: {
-    hubspot: { url: string; accessToken: string } | null;
-    shopify: { url: string; accessToken: string; apiVersion: string } | null;
-    stripe: { url: string; apiKey: string } | null;
-  };
-  catalogue: Array<{ sku: string; name: string; unitPriceMinor: number; currency: string; onHand: number }>;
-  secrets: Record<string, string>;
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -57,15 +46,23 @@ async function main(): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(0));
   }
+  // Whatever fails later (a stray rejected promise included) stops the pieces in order rather than killing us mid-way.
+  process.on('unhandledRejection', (err) => {
+    say(`unexpected failure, stopping the stack: ${startupFailureLine(err).replace(/^start-up failed: /, '')}`);
+    void shutdown(1);
+  });
 
   try {
+    await assertPortsFree(stackPorts(config));
     const secrets = loadOrCreateSecrets(dataDir, process.env);
 
     // 1. PostgreSQL, the ERP's system of record.
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       say(`starting embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT} (data in ${join(config.DATA_DIR, 'postgres')})`);
-      const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'erp' });
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(dataDir, 'postgres'), shownDataDir: join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'erp', notice: say,
+      });
       stops.push({ name: 'postgres', stop: pg.stop });
       databaseUrl = pg.databaseUrl;
     }
@@ -145,16 +142,15 @@ async function main(): Promise<void> {
       catalogue,
       secrets: { ...secrets },
     };
-    writeFileSync(join(dataDir, 'stack.json'), JSON.stringify(info, null, 2));
+    writeStackInfo(dataDir, info);
     printBanner(config, info);
 
     if (process.argv.includes('--demo')) {
-      const controller = new AbortController();
-      stops.push({ name: 'demo', stop: async () => controller.abort() });
-      void runDemo(info, { signal: controller.signal, log: (line) => process.stdout.write(`[demo]       ${line}\n`) });
+      const feed = startDemoFeed(info, (line) => process.stdout.write(`[demo]       ${line}\n`));
+      stops.push({ name: 'demo', stop: feed.stop });
     }
   } catch (err) {
-    say(err instanceof ConfigError ? err.message : `start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    say(err instanceof ConfigError ? err.message : startupFailureLine(err));
     await shutdown(1);
   }
 }
@@ -171,7 +167,7 @@ function printBanner(config: AppConfig, info: StackInfo): void {
     `  Stripe simulator   ${info.simulators.stripe?.url ?? '(off)'}`,
     `  Demo catalogue     ${info.catalogue.map((p) => p.sku).join(', ') || '(not seeded)'}`,
     `  PostgreSQL (ERP)   ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
-    `  Everything above   ${join(config.DATA_DIR, 'stack.json')}`,
+    `  Everything above   ${join(config.DATA_DIR, 'stack.json')} (readable by you only: it holds the local secrets)`,
     '',
     'Watch flows: `npm run demo` feeds the simulators; `npm run ops -- issues` lists what needs a decision.',
     '',
@@ -179,4 +175,7 @@ function printBanner(config: AppConfig, info: StackInfo): void {
   process.stdout.write(lines.join('\n'));
 }
 
-void main();
+main().catch((err: unknown) => {
+  say(err instanceof ConfigError ? err.message : startupFailureLine(err));
+  process.exit(1);
+});

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { StartupProblem, diagnoseTemporalOutput, type PortClaim } from './startup-problems';
 import { findTemporalCli } from './temporal-cli';
 
 /**
@@ -74,8 +75,16 @@ async function startCli(path: string, opts: DevServerOptions): Promise<DevServer
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
+    const problem = diagnoseTemporalOutput(output, ownPorts(opts));
+    if (problem) throw new StartupProblem(problem);
     throw new Error(`Temporal dev server (${path}) did not start on ${address}:\n${output.trim()}`);
   }
+}
+
+function ownPorts(opts: DevServerOptions): PortClaim[] {
+  const claims: PortClaim[] = [{ port: opts.port, host: '127.0.0.1', piece: 'Temporal', setting: 'TEMPORAL_DEV_PORT' }];
+  if (opts.uiPort !== undefined) claims.push({ port: opts.uiPort, host: '127.0.0.1', piece: 'Temporal UI', setting: 'TEMPORAL_UI_PORT' });
+  return claims;
 }
 
 /** True once the namespace answers; false if the process exits or the deadline passes first. */
