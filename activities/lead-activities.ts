@@ -3,7 +3,7 @@ import type { HubspotClient } from '../connectors/hubspot/client';
 import { contactProperties, toCrmContact } from '../connectors/hubspot/mapper';
 import { matchCustomer, type CustomerRecord, type MatchResult } from '../domain/customer-matching';
 import type { CrmContact, LeadCandidate } from '../domain/lead';
-import { bindFoundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
+import { bindFoundCustomer, boundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
 import { customerById, customerByNumber, createOrGetByEmail, matchCandidates } from '../erp/customers';
 import { inTransaction } from '../erp/db';
 import { findBinding, type ExternalKey } from '../erp/external-refs';
@@ -59,11 +59,8 @@ export function createLeadActivities(deps: LeadActivityDeps) {
       const owner = callingWorkflow();
       return inTransaction(pool, async (tx) => {
         const key = contactKey(lead.contactId);
-        const existing = await findBinding(tx, key);
-        if (existing) {
-          const customer = await customerById(tx, existing.erpId);
-          return { customerId: existing.erpId, customerNumber: customer!.customerNumber, created: false };
-        }
+        const bound = await boundCustomer(tx, key);
+        if (bound) return { customerId: bound.id, customerNumber: bound.customerNumber, created: false };
         let found: { customer: CustomerRecord; created: boolean };
         if (target.kind === 'existing') {
           const customer = await customerByNumber(tx, target.customerNumber);

@@ -3,10 +3,10 @@ import type { Pool } from 'pg';
 import { matchCustomer } from '../domain/customer-matching';
 import type { ShopOrder } from '../domain/order';
 import { orderCustomerCandidate } from '../domain/order-customer';
-import { bindFoundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
-import { createOrGetByEmail, customerById, customerIdsCreatedByRun, deleteOwnIfUnreferenced, matchCandidates } from '../erp/customers';
+import { bindFoundCustomer, boundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
+import { createOrGetByEmail, customerIdsCreatedByRun, deleteOwnIfUnreferenced, matchCandidates } from '../erp/customers';
 import { inTransaction } from '../erp/db';
-import { findBinding, unbind, type ExternalKey } from '../erp/external-refs';
+import type { ExternalKey } from '../erp/external-refs';
 import { callingWorkflow } from './context';
 import type { OrderCustomer } from './order-activities';
 
@@ -27,13 +27,8 @@ export function createOrderCustomerActivities({ pool, defaultPhoneCountry }: Ord
       const owner = callingWorkflow();
       return inTransaction(pool, async (tx) => {
         const key = shopCustomerKey(order);
-        const bound = key && (await findBinding(tx, key));
-        if (bound) {
-          const customer = await customerById(tx, bound.erpId);
-          if (customer) return { customerId: customer.id, customerNumber: customer.customerNumber, created: false };
-          // A binding to a customer that no longer exists finds nobody: replace it.
-          await unbind(tx, key);
-        }
+        const bound = key && (await boundCustomer(tx, key));
+        if (bound) return { customerId: bound.id, customerNumber: bound.customerNumber, created: false };
         const candidate = orderCustomerCandidate(order, defaultPhoneCountry);
         if (!candidate.ok) throw ApplicationFailure.nonRetryable(`the order's customer cannot be used: ${candidate.problems.join('; ')}`, 'InvalidCustomer');
         const match = matchCustomer(candidate.lead, await matchCandidates(tx, candidate.lead));

@@ -9,6 +9,15 @@ import type { RecordOwner } from './ownership';
  * undoing never leaves a customer without its binding, nor a binding that points to a removed customer.
  */
 
+/** The customer `key` is bound to. A binding left pointing to a removed customer (older data) finds nobody: it goes. */
+export async function boundCustomer(tx: Queryable, key: ExternalKey): Promise<CustomerRecord | undefined> {
+  const binding = await findBinding(tx, key);
+  if (!binding) return undefined;
+  const customer = await customerById(tx, binding.erpId);
+  if (!customer) await unbind(tx, key);
+  return customer;
+}
+
 /**
  * Binds `key` to the customer just found or created. When a concurrent attempt bound the key first, its customer
  * wins and a customer created here is removed again, so that one external id never yields two customers.

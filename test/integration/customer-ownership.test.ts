@@ -158,6 +158,15 @@ describe('order customers', () => {
     expect(await bindingOf('shopify', 'customer', `c${o.id}`)).toBeUndefined();
   });
 
+  test('a shop binding left pointing to a removed customer (older data) is replaced, not followed', async () => {
+    const acts = orders();
+    const o = withShopCustomer(order());
+    await pool.query(`INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by) VALUES ('shopify', 'customer', $1, 'customer', -1, 'old')`, [`c${o.id}`]);
+    const customer = await asRun(`order-shopify-${o.id}`, 'run-1')(acts.ensureOrderCustomer, o);
+    expect(customer.created).toBe(true);
+    expect(await bindingOf('shopify', 'customer', `c${o.id}`)).toEqual({ erp_id: customer.customerId });
+  });
+
   test('orders without a customer name are processed: address name, else the email local part', async () => {
     const acts = orders();
     const pos = order({ customer: null, shippingAddress: null });

@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { listIssues } from '../../erp/issues';
 import { leadWorkflowId } from '../../relay/routes';
@@ -75,6 +76,9 @@ test('a contact that keeps changing continues as new, carrying its passes, and e
   expect(result.status === 'converted' && result.passes).toBeGreaterThan(PASSES_PER_RUN);
   expect(new Set((await runsOf(workflowId)).map((r) => r.runId)).size).toBeGreaterThan(1);
   await expectOneBoundCustomer(contact.id, 'restless@example.com');
+  // The run that continued as new replays on today's code (the hand-over is behind a patch marker).
+  const history = await h.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
+  await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, workflowId)).resolves.toBeUndefined();
   // The next run of the chain is still found by its business key.
   const later = await h.client.workflow.getHandle(workflowId).describe();
   expect(later.typedSearchAttributes.getAll().find((a) => a.key.name === 'BusinessKey')?.value).toBe(`hubspot:contact:${contact.id}`);
