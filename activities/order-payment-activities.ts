@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { paymentBinding, PaymentBoundElsewhereError, recordPayment, salesOrderAmount, setPaymentStatus } from '../erp/billing';
 import { setStatus } from '../erp/sales-orders';
 import { callingWorkflow } from './context';
-import type { PaymentIntentView, PaymentsPort } from './ports';
+import type { Payment, PaymentsPort } from '../ports/payments';
 import { callVendor } from './vendor-errors';
 
 /**
@@ -24,16 +24,12 @@ export interface PaymentOwner { shopOrderId: string; salesOrderId?: number }
 /** Deterministic idempotency key: the same workflow step (and amount) always sends the same key. */
 const idempotencyKey = (step: string) => `${callingWorkflow().workflowId}:${step}`;
 
-/** Statuses in which the money is still only held, so undoing means cancelling the PaymentIntent. */
-const HELD = new Set(['requires_capture', 'requires_confirmation', 'requires_payment_method', 'requires_action']);
-
-/** Why the PaymentIntent is not this order's, or null. The shop order id in its metadata, when present, must match. */
-function foreignOwner(intent: PaymentIntentView, owner: PaymentOwner, boundTo: number | null): string | null {
+/** Why the payment is not this order's, or null. The order reference the checkout recorded, if any, must match. */
+function foreignOwner(payment: Payment, owner: PaymentOwner, boundTo: number | null): string | null {
   if (boundTo !== null && owner.salesOrderId !== undefined && boundTo !== owner.salesOrderId) {
-    return `PaymentIntent ${intent.id} is already booked for another ERP order`;
+    return `payment ${payment.id} is already booked for another ERP order`;
   }
-  const named = intent.metadata?.shop_order_id ?? intent.metadata?.order_id;
-  if (named !== undefined && named !== owner.shopOrderId) return `PaymentIntent ${intent.id} belongs to shop order ${named}`;
+  if (payment.orderReference !== null && payment.orderReference !== owner.shopOrderId) return `payment ${payment.id} belongs to shop order ${payment.orderReference}`;
   return null;
 }
 
@@ -43,21 +39,21 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
   /** Books a captured PaymentIntent in the ERP once it is checked against the ERP order, to the cent. */
   async function settleInErp(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
     const expected = await salesOrderAmount(pool, salesOrderId);
-    const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
-    if (intent.status !== 'succeeded') throw ApplicationFailure.nonRetryable(`PaymentIntent ${paymentIntentId} is ${intent.status}, not captured`, 'PaymentNotCaptured');
-    if (intent.currency !== expected.currency || intent.amountReceivedMinor !== expected.amountMinor) {
+    const payment = await callVendor(() => payments.getPayment(paymentIntentId));
+    if (payment.status !== 'captured') throw ApplicationFailure.nonRetryable(`payment ${paymentIntentId} is ${payment.status}, not captured`, 'PaymentNotCaptured');
+    if (payment.currency !== expected.currency || payment.receivedMinor !== expected.amountMinor) {
       throw ApplicationFailure.nonRetryable(
-        `PaymentIntent ${paymentIntentId} received ${intent.amountReceivedMinor} ${intent.currency}, the order expects ${expected.amountMinor} ${expected.currency}`,
+        `payment ${paymentIntentId} received ${payment.receivedMinor} ${payment.currency}, the order expects ${expected.amountMinor} ${expected.currency}`,
         'AmountMismatch',
       );
     }
-    const fee = intent.latestChargeId ? ((await callVendor(() => payments.retrieveCharge(intent.latestChargeId!))).feeMinor ?? 0) : 0;
-    const booking = { provider: 'stripe' as const, providerPaymentId: intent.id, salesOrderId, status: 'captured' as const, currency: intent.currency, amountMinor: intent.amountReceivedMinor, feeMinor: fee };
+    const fee = payment.chargeId ? ((await callVendor(() => payments.getCharge(payment.chargeId!))).feeMinor ?? 0) : 0;
+    const booking = { provider: 'stripe' as const, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
     await recordPayment(pool, booking).catch((err: unknown) => {
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;
     });
     await setStatus(pool, salesOrderId, 'paid');
-    return { paymentIntentId: intent.id, status: 'captured', amountMinor: intent.amountReceivedMinor, feeMinor: fee, currency: intent.currency };
+    return { paymentIntentId: payment.id, status: 'captured', amountMinor: payment.receivedMinor, feeMinor: fee, currency: payment.currency };
   }
 
   return {
@@ -67,31 +63,31 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
      */
     async verifyPayment(owner: Required<PaymentOwner>, paymentIntentId: string): Promise<PaymentCheck> {
       const expected = await salesOrderAmount(pool, owner.salesOrderId);
-      const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId), { notFound: null });
-      if (!intent) return { ok: false, problem: `PaymentIntent ${paymentIntentId} does not exist` };
-      const foreign = foreignOwner(intent, owner, await paymentBinding(pool, 'stripe', paymentIntentId));
+      const payment = await callVendor(() => payments.getPayment(paymentIntentId), { notFound: null });
+      if (!payment) return { ok: false, problem: `payment ${paymentIntentId} does not exist` };
+      const foreign = foreignOwner(payment, owner, await paymentBinding(pool, 'stripe', paymentIntentId));
       if (foreign) return { ok: false, problem: foreign };
-      if (intent.currency !== expected.currency) {
-        return { ok: false, problem: `PaymentIntent ${paymentIntentId} is in ${intent.currency}, the order in ${expected.currency}` };
+      if (payment.currency !== expected.currency) {
+        return { ok: false, problem: `payment ${paymentIntentId} is in ${payment.currency}, the order in ${expected.currency}` };
       }
-      const [kind, amount] = intent.status === 'requires_capture' ? ['AUTHORIZATION', intent.amountCapturableMinor] as const
-        : intent.status === 'succeeded' ? ['SALE', intent.amountReceivedMinor] as const : [null, 0] as const;
-      if (!kind) return { ok: false, problem: `PaymentIntent ${paymentIntentId} is ${intent.status}: nothing to capture or book` };
+      const [kind, amount] = payment.status === 'authorised' ? ['AUTHORIZATION', payment.capturableMinor] as const
+        : payment.status === 'captured' ? ['SALE', payment.receivedMinor] as const : [null, 0] as const;
+      if (!kind) return { ok: false, problem: `payment ${paymentIntentId} is ${payment.status}: nothing to capture or book` };
       const enough = kind === 'AUTHORIZATION' ? amount >= expected.amountMinor : amount === expected.amountMinor;
-      if (!enough) return { ok: false, problem: `PaymentIntent ${paymentIntentId} holds ${amount} ${intent.currency}, the order is ${expected.amountMinor}` };
-      return { ok: true, kind, amountMinor: amount, currency: intent.currency };
+      if (!enough) return { ok: false, problem: `payment ${paymentIntentId} holds ${amount} ${payment.currency}, the order is ${expected.amountMinor}` };
+      return { ok: true, kind, amountMinor: amount, currency: payment.currency };
     },
 
     /** Captures an authorised PaymentIntent for the ERP order's total (partially when the order is now smaller), and books it. */
     async capturePayment(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
       const { amountMinor } = await salesOrderAmount(pool, salesOrderId);
-      const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId));
-      if (intent.status === 'requires_capture') {
-        if (amountMinor > intent.amountCapturableMinor) {
-          throw ApplicationFailure.nonRetryable(`order total ${amountMinor} exceeds the authorised ${intent.amountCapturableMinor}`, 'AmountMismatch');
+      const payment = await callVendor(() => payments.getPayment(paymentIntentId));
+      if (payment.status === 'authorised') {
+        if (amountMinor > payment.capturableMinor) {
+          throw ApplicationFailure.nonRetryable(`order total ${amountMinor} exceeds the authorised ${payment.capturableMinor}`, 'AmountMismatch');
         }
         const key = idempotencyKey(`capture-payment:${paymentIntentId}:${amountMinor}`);
-        await callVendor(() => payments.capturePaymentIntent(paymentIntentId, { amountMinor, idempotencyKey: key }));
+        await callVendor(() => payments.capture(paymentIntentId, { amountMinor, idempotencyKey: key }));
       }
       return settleInErp(salesOrderId, paymentIntentId);
     },
@@ -106,21 +102,21 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
      * belongs to another order is never touched ('not-ours').
      */
     async undoPayment(paymentIntentId: string, owner?: PaymentOwner): Promise<'cancelled' | 'refunded' | 'nothing' | 'not-ours'> {
-      const intent = await callVendor(() => payments.retrievePaymentIntent(paymentIntentId), { notFound: null });
-      if (!intent) return 'nothing';
-      if (owner && foreignOwner(intent, owner, await paymentBinding(pool, 'stripe', paymentIntentId))) return 'not-ours';
-      if (HELD.has(intent.status)) {
-        await callVendor(() => payments.cancelPaymentIntent(paymentIntentId, { reason: 'abandoned', idempotencyKey: idempotencyKey(`cancel-payment:${paymentIntentId}`) }));
+      const payment = await callVendor(() => payments.getPayment(paymentIntentId), { notFound: null });
+      if (!payment) return 'nothing';
+      if (owner && foreignOwner(payment, owner, await paymentBinding(pool, 'stripe', paymentIntentId))) return 'not-ours';
+      if (payment.status === 'authorised' || payment.status === 'pending') {
+        await callVendor(() => payments.cancel(paymentIntentId, { idempotencyKey: idempotencyKey(`cancel-payment:${paymentIntentId}`) }));
         await setPaymentStatus(pool, 'stripe', paymentIntentId, 'cancelled');
         return 'cancelled';
       }
-      if (intent.status === 'succeeded' && intent.latestChargeId) {
-        const charge = await callVendor(() => payments.retrieveCharge(intent.latestChargeId!));
-        const remaining = charge.amountCapturedMinor - charge.amountRefundedMinor;
+      if (payment.status === 'captured' && payment.chargeId) {
+        const charge = await callVendor(() => payments.getCharge(payment.chargeId!));
+        const remaining = charge.capturedMinor - charge.refundedMinor;
         if (remaining > 0) {
           // The amount is part of the key: "refund what remains" after a partial refund is a different operation.
           const key = idempotencyKey(`refund-payment:${paymentIntentId}:${remaining}`);
-          await callVendor(() => payments.createRefund({ paymentIntentId, amountMinor: remaining, reason: 'requested_by_customer', idempotencyKey: key }));
+          await callVendor(() => payments.refund({ paymentId: paymentIntentId, amountMinor: remaining, idempotencyKey: key }));
         }
         await setPaymentStatus(pool, 'stripe', paymentIntentId, 'refunded');
         return 'refunded';

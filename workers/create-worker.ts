@@ -5,7 +5,7 @@ import { createLeadActivities } from '../activities/lead-activities';
 import { createOrderActivities } from '../activities/order-activities';
 import { HubspotClient } from '../connectors/hubspot/client';
 import { ShopifyClient } from '../connectors/shopify/client';
-import { StripePayments } from '../connectors/stripe/client';
+import { StripePaymentsPort } from '../connectors/stripe/payments-port';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
 
 /** Wires activities to their dependencies and registers every workflow on one task queue. */
@@ -33,7 +33,7 @@ export interface WorkerDeps extends VendorSettings {
 export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespace' | 'taskQueue'>) {
   const hubspot = new HubspotClient(deps.hubspot);
   const shop = new ShopifyClient(deps.shopify);
-  const payments = new StripePayments(deps.stripe);
+  const payments = new StripePaymentsPort(deps.stripe);
   const activities = {
     ...createIssueActivities(deps.pool),
     ...createLeadActivities({ pool: deps.pool, hubspot, erpIdProperty: deps.erpIdProperty }),

@@ -1,0 +1,86 @@
+/**
+ * The payments port: what the engine needs from any payment provider, in the engine's own words. A connector
+ * (connectors/stripe, ...) maps its vendor's objects and statuses onto these. Money is integer minor units with
+ * an upper-case ISO 4217 currency; times are UTC instants (ISO strings).
+ */
+
+/**
+ * Where a payment stands. `pending`: nothing usable yet (no method, action or confirmation outstanding);
+ * `processing`: the provider is still deciding; `authorised`: money held, to be captured; `captured`: money taken;
+ * `cancelled`: released or abandoned; `failed`: refused for good.
+ */
+export type PaymentStatus = 'pending' | 'processing' | 'authorised' | 'captured' | 'cancelled' | 'failed';
+
+export interface Payment {
+  id: string;
+  status: PaymentStatus;
+  amountMinor: number;
+  /** What may still be captured (authorised payments). */
+  capturableMinor: number;
+  /** What was actually taken. */
+  receivedMinor: number;
+  currency: string;
+  /** The provider's settlement record for the captured money (a charge), where it has one. */
+  chargeId: string | null;
+  /** The shop order the checkout said this payment is for, when the provider records it. */
+  orderReference: string | null;
+}
+
+export interface Charge {
+  id: string;
+  paymentId: string | null;
+  capturedMinor: number;
+  refundedMinor: number;
+  currency: string;
+  /** The provider's fee and what reaches the balance; null until the money is captured. */
+  feeMinor: number | null;
+  netMinor: number | null;
+  balanceTransactionId: string | null;
+}
+
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Refund {
+  id: string;
+  paymentId: string | null;
+  amountMinor: number;
+  currency: string;
+  status: RefundStatus;
+}
+
+export type BalanceTransactionKind = 'payment' | 'refund' | 'fee' | 'payout' | 'adjustment' | 'dispute';
+
+export interface BalanceTransaction {
+  id: string;
+  kind: BalanceTransactionKind;
+  amountMinor: number;
+  feeMinor: number;
+  netMinor: number;
+  currency: string;
+  /** The payment, refund or payout it moves money for. */
+  sourceId: string | null;
+  createdAt: string;
+}
+
+export interface Payout {
+  id: string;
+  amountMinor: number;
+  currency: string;
+  status: 'pending' | 'in-transit' | 'paid' | 'failed' | 'cancelled';
+  arrivalAt: string;
+  createdAt: string;
+}
+
+export interface Page<T> { items: T[]; nextCursor: string | null }
+
+export interface PaymentsPort {
+  getPayment(id: string): Promise<Payment>;
+  /** Captures `amountMinor` (at most what is capturable); the same key never captures twice. */
+  capture(id: string, opts: { amountMinor: number; idempotencyKey: string }): Promise<Payment>;
+  /** Releases an authorisation (or abandons an unpaid payment). */
+  cancel(id: string, opts: { idempotencyKey: string }): Promise<Payment>;
+  refund(opts: { paymentId: string; amountMinor: number; idempotencyKey: string }): Promise<Refund>;
+  getCharge(id: string): Promise<Charge>;
+  listBalanceTransactions(opts: { payoutId?: string; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>>;
+  listPayouts(opts: { cursor?: string; limit?: number }): Promise<Page<Payout>>;
+}
