@@ -47,10 +47,12 @@ async function main(): Promise<void> {
     process.on(signal, () => void shutdown(0));
   }
   // Whatever fails later (a stray rejected promise included) stops the pieces in order rather than killing us mid-way.
-  process.on('unhandledRejection', (err) => {
+  const onUnexpected = (err: unknown) => {
     say(`unexpected failure, stopping the stack: ${startupFailureLine(err).replace(/^start-up failed: /, '')}`);
     void shutdown(1);
-  });
+  };
+  process.on('unhandledRejection', onUnexpected);
+  process.on('uncaughtException', onUnexpected);
 
   try {
     await assertPortsFree(stackPorts(config));
