@@ -222,3 +222,24 @@ test('an order that keeps being edited while it waits continues as new, keeps it
   expect(result).toMatchObject({ status: 'fulfilled', orderNumber: erp.order.order_number, invoiceNumber: erp.invoice.invoice_number });
   expect(runs).toContain(handle.firstExecutionRunId);
 });
+
+test('an operator\'s "retry" after an invalid customer reads the order again, so a fix made in the shop is used', async () => {
+  const address = { firstName: 'Ada', lastName: 'Buyer', address1: '1 Main St', city: 'Springfield', zip: '12345', countryCode: 'US' };
+  const order = await shopClient(h).createOrder({
+    email: `phone-${Date.now()}@example.com`, currency: 'USD', financialStatus: 'PENDING', transactions: [], shippingLines: [],
+    lineItems: [{ sku: 'TEE', title: 'TEE', quantity: 1, priceSet: { shopMoney: { amount: '25.00', currencyCode: 'USD' } } }],
+    shippingAddress: { ...address, phone: 'call me maybe' },
+  });
+  const workflowId = `order-shopify-${order.id}`;
+  const issue = await eventually('the invalid customer waiting for a person', async () =>
+    (await listIssues(h.pool, { workflowId, status: 'open' })).find((i) => i.step === 'ensure-customer'));
+  expect(issue.message).toMatch(/phone "call me maybe" is not a valid number/);
+
+  await shopClient(h).request(ORDER_UPDATE, { input: { id: order.gid, shippingAddress: { ...address, phone: '+1 415 555 0100' } } });
+  await handleOf(workflowId).executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' }, issueId: issue.id }] });
+  await reachesState(h, workflowId, 'awaiting-payment');
+  const customer = await h.pool.query(
+    `SELECT c.phone_e164 FROM erp.sales_order o JOIN erp.customer c ON c.id = o.customer_id WHERE o.source_reference = $1`, [order.name]);
+  expect(customer.rows).toEqual([{ phone_e164: '+14155550100' }]);
+  await handleOf(workflowId).cancel();
+});
