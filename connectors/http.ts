@@ -79,47 +79,72 @@ export class JsonHttpClient {
   /** Resolves with the parsed JSON (undefined for an empty body); rejects with VendorHttpError. */
   async request<T = unknown>(method: string, path: string, req: JsonRequest = {}): Promise<T> {
     const url = this.baseUrl + path + queryString(req.query);
-    const fail = (status: number, detail: string, extra: { body?: unknown; retryAfterMs?: number; statusClass?: StatusClass } = {}) =>
-      new VendorHttpError({ vendor: this.opts.vendor, status, method, path, detail, statusClass: extra.statusClass ?? classifyStatus(status), ...extra });
-
-    const controller = new AbortController();
-    const onCallerAbort = () => controller.abort(req.signal?.reason);
-    if (req.signal?.aborted) throw req.signal.reason;
-    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-
-    try {
+    const at: VendorCall = { vendor: this.opts.vendor, method, path };
+    return withDeadline({ ...at, timeoutMs: req.timeoutMs ?? this.opts.timeoutMs, signal: req.signal }, async (signal) => {
       const headers: Record<string, string> = { accept: 'application/json', ...this.opts.headers, ...req.headers };
       if (req.body !== undefined) headers['content-type'] = 'application/json';
       const res = await this.fetchImpl(url, {
-        method, headers, signal: controller.signal, body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        method, headers, signal, body: req.body === undefined ? undefined : JSON.stringify(req.body),
       });
       const text = await res.text();
-      const parsed = parseBody(text);
-      if (!res.ok) {
-        throw fail(res.status, describe(parsed, text, res.statusText), {
-          body: parsed.ok ? parsed.value : text,
-          retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
-        });
-      }
-      // A 2xx we cannot read is the vendor's hiccup, worth another try.
-      if (!parsed.ok) throw fail(res.status, 'answer is not valid JSON', { body: text.slice(0, 500), statusClass: 'retryable' });
-      return parsed.value as T;
-    } catch (err) {
-      if (err instanceof VendorHttpError) throw err;
-      if (req.signal?.aborted) throw req.signal.reason;
-      const detail = timedOut ? `no answer within ${timeoutMs} ms` : networkDetail(err);
-      throw fail(0, detail, { statusClass: 'retryable' });
-    } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onCallerAbort);
-    }
+      if (!res.ok) throw responseError(at, { status: res.status, statusText: res.statusText, text, retryAfter: res.headers.get('retry-after') });
+      return jsonAnswer(at, res.status, text) as T;
+    });
   }
+}
+
+/** Which vendor call failed: what every VendorHttpError names. */
+export interface VendorCall { vendor: string; method: string; path: string }
+
+/**
+ * Runs one vendor call under a deadline and the caller's cancellation, both delivered to the call as one
+ * AbortSignal. The caller's cancellation (e.g. a cancelled activity) is rethrown as is; a timeout, or any failure
+ * that is not already a VendorHttpError (network, TLS, a library's own error), becomes a retryable status 0.
+ */
+export async function withDeadline<T>(
+  ctx: VendorCall & { timeoutMs?: number; signal?: AbortSignal }, call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (ctx.signal?.aborted) throw ctx.signal.reason;
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(ctx.signal?.reason);
+  ctx.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    return await call(controller.signal);
+  } catch (err) {
+    if (err instanceof VendorHttpError) throw err;
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    const detail = timedOut ? `no answer within ${timeoutMs} ms` : networkDetail(err);
+    throw new VendorHttpError({ ...ctx, status: 0, detail, statusClass: 'retryable' });
+  } finally {
+    clearTimeout(timer);
+    ctx.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/** A non-2xx answer as a VendorHttpError: classified by status, with the vendor's reason and Retry-After. */
+export function responseError(at: VendorCall, res: { status: number; statusText?: string; text: string; retryAfter?: string | null }): VendorHttpError {
+  const parsed = parseBody(res.text);
+  return new VendorHttpError({
+    ...at,
+    status: res.status,
+    statusClass: classifyStatus(res.status),
+    detail: describe(parsed, res.text, res.statusText ?? ''),
+    body: parsed.ok ? parsed.value : res.text,
+    retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()),
+  });
+}
+
+/** A 2xx answer's JSON (undefined when empty). One we cannot read is the vendor's hiccup, worth another try. */
+export function jsonAnswer(at: VendorCall, status: number, text: string): unknown {
+  const parsed = parseBody(text);
+  if (!parsed.ok) throw new VendorHttpError({ ...at, status, detail: 'answer is not valid JSON', body: text.slice(0, 500), statusClass: 'retryable' });
+  return parsed.value;
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -172,8 +172,13 @@ export class HubspotSimState {
   }
 
   live(id: string): SimContact {
+    return this.find(id, false);
+  }
+
+  /** `archived: true` reads only archived contacts, as HubSpot's `?archived=true` does. */
+  find(id: string, archived: boolean): SimContact {
     const contact = this.contacts.get(id);
-    if (!contact || contact.archived) throw notFound(id);
+    if (!contact || contact.archived !== archived) throw notFound(id);
     return contact;
   }
 
@@ -206,7 +211,9 @@ function requestedProperties(raw: unknown): string[] | undefined {
 
 // ---- server ------------------------------------------------------------------------
 
-const listQuery = z.object({
+/** `archived` comes as text; the official SDK always sends it (`archived=false`). */
+const archivedQuery = z.object({ archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
+const listQuery = archivedQuery.extend({
   limit: z.coerce.number().int().min(1).max(100).default(10),
   after: z.string().regex(/^\d+$/).optional(),
 });
@@ -295,8 +302,10 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
   // ---- HubSpot CRM v3 contacts
   const base = '/crm/v3/objects/contacts';
   app.post(base, async (request, reply) => reply.code(201).send(view(state.create(request.body, 'INTEGRATION'), 'all')));
-  app.get(`${base}/:id`, async (request) =>
-    view(state.live(idOf(request.params)), requestedProperties(q(request.query).properties) ?? DEFAULT_READ_PROPERTIES));
+  app.get(`${base}/:id`, async (request) => {
+    const { archived } = archivedQuery.parse(q(request.query));
+    return view(state.find(idOf(request.params), archived), requestedProperties(q(request.query).properties) ?? DEFAULT_READ_PROPERTIES);
+  });
   app.patch(`${base}/:id`, async (request) => view(state.update(idOf(request.params), request.body, 'INTEGRATION'), 'all'));
   app.delete(`${base}/:id`, async (request, reply) => {
     state.archive(idOf(request.params), 'INTEGRATION');
@@ -306,7 +315,7 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
     const query = listQuery.parse(q(request.query));
     const requested = requestedProperties(q(request.query).properties) ?? DEFAULT_READ_PROPERTIES;
     const live = [...state.contacts.values()]
-      .filter((c) => !c.archived && (query.after === undefined || BigInt(c.id) >= BigInt(query.after)))
+      .filter((c) => c.archived === query.archived && (query.after === undefined || BigInt(c.id) >= BigInt(query.after)))
       .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     const page = live.slice(0, query.limit);
     const next = live[query.limit];

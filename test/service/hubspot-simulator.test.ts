@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Client } from '@hubspot/api-client';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { toCrmContact } from '../../connectors/hubspot/mapper';
 import { JsonHttpClient } from '../../connectors/http';
@@ -149,6 +150,23 @@ describe('HubSpot simulator with the HubSpot connector', () => {
     expect((await vendorError(() => hubspot.updateContact('123', { firstname: 'X' }))).status).toBe(404);
   });
 
+  it('serves archived contacts only when asked with archived=true, as HubSpot does', async () => {
+    const kept = await hubspot.createContact({ email: 'kept@example.com' });
+    const gone = await hubspot.createContact({ email: 'old@example.com' });
+    await fetch(`${sim.url}/crm/v3/objects/contacts/${gone.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const get = (query: string) => fetch(`${sim.url}/crm/v3/objects/contacts${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+    const archived = await get(`/${gone.id}?archived=true&properties=email`);
+    expect(archived.status).toBe(200);
+    expect(await archived.json()).toMatchObject({ id: gone.id, archived: true, properties: { email: 'old@example.com' } });
+    expect((await get(`/${kept.id}?archived=true`)).status).toBe(404);
+    const list = (await (await get('?archived=true')).json()) as { results: Array<{ id: string }> };
+    expect(list.results.map((c) => c.id)).toEqual([gone.id]);
+    expect((await get('?archived=maybe')).status).toBe(400);
+    // The SDK sends archived=false on every read: live contacts only.
+    expect((await hubspot.listContacts()).results.map((c) => c.id)).toEqual([kept.id]);
+  });
+
   it('archives a contact on DELETE: 204, then 404, and a contact.deletion event', async () => {
     const created = await hubspot.createContact({ email: 'gone@example.com' });
     const res = await fetch(`${sim.url}/crm/v3/objects/contacts/${created.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -223,8 +241,26 @@ describe('HubSpot simulator with the HubSpot connector', () => {
     it('rate-limits with 429 and Retry-After, which the connector reports as retryAfterMs', async () => {
       await addFaults({ kind: 'rate-limit', retryAfterSeconds: 7 });
       const err = await vendorError(() => hubspot.listContacts());
-      expect(err).toMatchObject({ status: 429, statusClass: 'rate-limited', retryAfterMs: 7000 });
-      expect(err.body).toMatchObject({ errorType: 'RATE_LIMIT' });
+      expect(err).toMatchObject({ status: 429, statusClass: 'rate-limited', retryAfterMs: 7000, method: 'GET', path: '/crm/v3/objects/contacts' });
+      expect(err.body).toMatchObject({ errorType: 'RATE_LIMIT', policyName: 'SECONDLY' });
+      expect(sim.faults.requestCount('GET', '/crm/v3/objects/contacts')).toBe(1);
+    });
+
+    it('never retries or queues inside the SDK, even after a retrying, rate-limited SDK client was built', async () => {
+      const created = await hubspot.createContact({ email: 'once@example.com' });
+      const ours = new HubspotClient({ baseUrl: sim.url, accessToken: TOKEN });
+      // The SDK keeps retry and limiter settings process-wide; a later client with both must not reach ours.
+      void new Client({ accessToken: TOKEN, basePath: sim.url, numberOfApiCallRetries: 3, limiterOptions: { maxConcurrent: 1, minTime: 1000 } })
+        .crm.contacts.basicApi;
+      await addFaults([{ kind: 'status', status: 503, remaining: 1 }, { kind: 'rate-limit', retryAfterSeconds: 1, remaining: 1 }]);
+
+      expect((await vendorError(() => ours.getContact(created.id, ['email']))).status).toBe(503);
+      expect((await vendorError(() => ours.getContact(created.id, ['email']))).status).toBe(429);
+      expect(sim.faults.requestCount('GET', '/crm/v3/objects/contacts/:id')).toBe(2);
+      // Two calls at once both go out at once: no limiter spacing them a second apart.
+      const started = Date.now();
+      await Promise.all([ours.getContact(created.id, ['email']), ours.getContact(created.id, ['email'])]);
+      expect(Date.now() - started).toBeLessThan(900);
     });
 
     it('delays answers so that the client times out with a retryable status 0', async () => {
@@ -235,6 +271,16 @@ describe('HubSpot simulator with the HubSpot connector', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       expect(err).toMatchObject({ status: 0, statusClass: 'retryable', message: expect.stringContaining('no answer within 200 ms') });
       expect(err.retryAfterMs).toBeUndefined();
+    });
+
+    it('stops a call the caller cancels, rethrowing the caller\'s reason', async () => {
+      await addFaults({ kind: 'delay', delayMs: 3000, method: 'GET' });
+      const controller = new AbortController();
+      const started = Date.now();
+      const pending = hubspot.getContact('123', ['email'], controller.signal);
+      setTimeout(() => controller.abort(new Error('activity cancelled')), 50);
+      await expect(pending).rejects.toThrow('activity cancelled');
+      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     it('rejects malformed rules with 400', async () => {
