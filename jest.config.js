@@ -12,6 +12,12 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...base,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/time-skipping-setup.ts',
+    },
+    {
+      ...base,
       displayName: 'service',
       testMatch: ['<rootDir>/test/service/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/service-setup.ts',

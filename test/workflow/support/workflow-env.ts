@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createTimeSkippingEnv } from '../../support/time-skipping';
+import type { FakeActivities } from './fake-activities';
+
+/**
+ * One time-skipping test server and one workflow bundle per test file; each test runs its own worker, on its own
+ * task queue, with its own fake activities.
+ */
+
+// Failing activities are the point of these tests: keep the SDK's log to errors unless asked.
+Runtime.install({ logger: new DefaultLogger((process.env.TEST_WORKER_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
+
+export interface WorkflowTest { client: Client; taskQueue: string; env: TestWorkflowEnvironment }
+
+export class WorkflowTestEnv {
+  private constructor(readonly env: TestWorkflowEnvironment, private readonly bundle: WorkflowBundleWithSourceMap) {}
+
+  static async start(): Promise<WorkflowTestEnv> {
+    const [env, bundle] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') }),
+    ]);
+    return new WorkflowTestEnv(env, bundle);
+  }
+
+  /** Runs `body` while a worker with these fakes serves a fresh task queue. */
+  async withWorker<T>(fakes: FakeActivities, body: (t: WorkflowTest) => Promise<T>): Promise<T> {
+    const taskQueue = `wf-test-${randomUUID()}`;
+    fakes.clock = () => this.env.currentTimeMs();
+    const worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      taskQueue,
+      workflowBundle: this.bundle,
+      activities: fakes.activities,
+      // Cancellation reaches a heartbeating activity at once, not after the default throttle of many seconds.
+      maxHeartbeatThrottleInterval: '50 milliseconds',
+    });
+    return worker.runUntil(body({ client: this.env.client, taskQueue, env: this.env }));
+  }
+
+  async teardown(): Promise<void> {
+    await this.env.teardown();
+  }
+}
