@@ -43,7 +43,7 @@ export const envSchema = z.object({
   SEED_CATALOGUE: bool.default(true),
   SHOPIFY_BASE_URL: z.string().url().optional(),
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
-  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2025-07').default('2025-07'),
+  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-10').default('2026-10'),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   SHOPIFY_SIM_PORT: port.default(4020),
   STRIPE_BASE_URL: z.string().url().default('https://api.stripe.com'),

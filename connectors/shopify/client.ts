@@ -1,35 +1,29 @@
 import { z } from 'zod';
 import type { ShopOrder } from '../../domain/order';
-import { JsonHttpClient, VendorHttpError } from '../http';
+import { VendorHttpError } from '../http';
+import { API_VERSION_FORMAT } from './api-version';
+import { CostPacer, sleep, throttleWaitMs } from './cost-pacer';
 import { legacyId, pageInfoSchema, parseWith, shopifyLineItemSchema, toGid, toShopOrder } from './mapper';
 import {
   FULFILLMENT_CREATE, GET_ORDER, ORDER_CANCEL, ORDER_CREATE, ORDER_LINE_ITEMS, ORDER_MARK_AS_PAID, ORDER_STATE, ORDER_UPDATE,
   PRODUCT_VARIANTS, TAGS_ADD, type GraphqlOperation,
 } from './queries';
+import { ShopifyTransport, type ShopifyTransportOptions } from './transport';
 
 /**
- * Shopify's Admin GraphQL API over HTTP (real Shopify or our simulator). Failures are VendorHttpError, classified
- * for the activity layer's retry policy; Shopify's HTTP-200 errors (THROTTLED and friends) are turned into the
- * same classes. The client paces itself with Shopify's cost extension instead of hammering a throttled shop.
+ * Shopify's Admin GraphQL API (real Shopify or our simulator) through Shopify's official client (transport.ts).
+ * Failures are VendorHttpError, classified for the activity layer's retry policy; Shopify's HTTP-200 errors
+ * (THROTTLED and friends) are turned into the same classes. The client paces itself with Shopify's cost extension
+ * instead of hammering a throttled shop. The API version it is written for: api-version.ts.
  */
 
-export interface ShopifyClientOptions {
-  /** `https://<shop>.myshopify.com`, or the simulator's URL. */
-  baseUrl: string;
-  accessToken: string;
-  apiVersion: string;
-  timeoutMs?: number;
-  fetchImpl?: typeof fetch;
+export interface ShopifyClientOptions extends ShopifyTransportOptions {
   /** Longest pause before sending a query the bucket cannot hold yet; beyond that Shopify decides. Default 5 s. */
   maxProactiveWaitMs?: number;
 }
 
 export type CancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF';
 
-export interface ThrottleStatus { maximumAvailable: number; currentlyAvailable: number; restoreRate: number }
-interface CostExtension { requestedQueryCost?: number; actualQueryCost?: number | null; throttleStatus?: ThrottleStatus }
-interface GraphqlError { message?: string; extensions?: { code?: string; [key: string]: unknown }; path?: unknown }
-interface GraphqlEnvelope { data?: Record<string, unknown> | null; errors?: GraphqlError[]; extensions?: { cost?: CostExtension } }
 
 interface MoneyInput { amount: string; currencyCode: string }
 interface MoneyBagInput { shopMoney: MoneyInput }
@@ -95,61 +89,16 @@ const variantsPageSchema = z.object({
   pageInfo: pageInfoSchema,
 });
 
-/** What this client last learnt of the shop's bucket, and the cost each operation was charged. */
-class CostPacer {
-  private status: ThrottleStatus | undefined;
-  private seenAt = 0;
-  private readonly costs = new Map<string, number>();
-
-  learn(operation: string, cost: CostExtension | undefined, now: number): void {
-    if (cost?.requestedQueryCost !== undefined) this.costs.set(operation, cost.requestedQueryCost);
-    if (cost?.throttleStatus) {
-      this.status = cost.throttleStatus;
-      this.seenAt = now;
-    }
-  }
-
-  /** How long until the bucket should hold this operation's cost again (0 when unknown or already fine). */
-  waitMs(operation: string, now: number): number {
-    const cost = this.costs.get(operation);
-    const s = this.status;
-    if (cost === undefined || !s || s.restoreRate <= 0 || cost > s.maximumAvailable) return 0;
-    const available = Math.min(s.maximumAvailable, s.currentlyAvailable + ((now - this.seenAt) / 1000) * s.restoreRate);
-    return cost <= available ? 0 : Math.ceil(((cost - available) / s.restoreRate) * 1000);
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export class ShopifyClient {
-  private readonly http: JsonHttpClient;
+  private readonly transport: ShopifyTransport;
   private readonly path: string;
   private readonly pacer = new CostPacer();
   private readonly maxProactiveWaitMs: number;
 
   constructor(opts: ShopifyClientOptions) {
-    if (!/^(\d{4}-\d{2}|unstable)$/.test(opts.apiVersion)) throw new Error(`Shopify API version must look like 2025-07, got "${opts.apiVersion}"`);
-    this.http = new JsonHttpClient({
-      vendor: 'shopify',
-      baseUrl: opts.baseUrl,
-      headers: { 'x-shopify-access-token': opts.accessToken },
-      timeoutMs: opts.timeoutMs,
-      fetchImpl: opts.fetchImpl,
-    });
-    this.path = `/admin/api/${opts.apiVersion}/graphql.json`;
+    if (!API_VERSION_FORMAT.test(opts.apiVersion)) throw new Error(`Shopify API version must look like 2026-10, got "${opts.apiVersion}"`);
+    this.transport = new ShopifyTransport(opts);
+    this.path = this.transport.path;
     this.maxProactiveWaitMs = opts.maxProactiveWaitMs ?? DEFAULT_MAX_PROACTIVE_WAIT_MS;
   }
 
@@ -160,13 +109,13 @@ export class ShopifyClient {
   async request<T = Record<string, unknown>>(operation: GraphqlOperation, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
     const wait = Math.min(this.pacer.waitMs(operation.name, Date.now()), this.maxProactiveWaitMs);
     if (wait > 0) await sleep(wait, signal);
-    const body = await this.http.post<GraphqlEnvelope | undefined>(this.path, { query: operation.query, variables, operationName: operation.name }, { signal });
-    const cost = body?.extensions?.cost;
+    const body = await this.transport.send(operation, variables, signal);
+    const cost = body.extensions?.cost;
     this.pacer.learn(operation.name, cost, Date.now());
     const fail = (status: number, statusClass: VendorHttpError['statusClass'], detail: string, retryAfterMs?: number) =>
       new VendorHttpError({ vendor: 'shopify', status, method: 'POST', path: this.path, body, statusClass, detail: `${operation.name}: ${detail}`, retryAfterMs });
 
-    const errors = body?.errors ?? [];
+    const errors = body.errors ?? [];
     if (errors.length > 0) {
       const codes = errors.map((e) => e.extensions?.code);
       const detail = errors.map((e) => `${e.extensions?.code ? `${e.extensions.code}: ` : ''}${e.message ?? 'error'}`).join('; ').slice(0, 500);
@@ -175,7 +124,7 @@ export class ShopifyClient {
       // Bad query, bad id, MAX_COST_EXCEEDED: the same request will fail the same way.
       throw fail(422, 'permanent', detail);
     }
-    if (!body?.data) throw fail(502, 'retryable', 'answer has neither data nor errors');
+    if (!body.data) throw fail(502, 'retryable', 'answer has neither data nor errors');
     return body.data as T;
   }
 
@@ -218,7 +167,11 @@ export class ShopifyClient {
   ): Promise<{ alreadyCancelled: boolean; jobId: string | null }> {
     const id = toGid(orderId, 'Order');
     if ((await this.orderState(id, signal)).cancelledAt) return { alreadyCancelled: true, jobId: null };
-    const data = await this.request<{ orderCancel: unknown }>(ORDER_CANCEL, { orderId: id, ...opts, notifyCustomer: opts.notifyCustomer ?? false }, signal);
+    const variables = {
+      orderId: id, reason: opts.reason, restock: opts.restock, notifyCustomer: opts.notifyCustomer ?? false,
+      refundMethod: { originalPaymentMethodsRefund: opts.refund },
+    };
+    const data = await this.request<{ orderCancel: unknown }>(ORDER_CANCEL, variables, signal);
     try {
       const payload = this.payload('OrderCancel', data.orderCancel, 'orderCancelUserErrors') as { job?: { id: string } | null };
       return { alreadyCancelled: false, jobId: payload.job?.id ?? null };
@@ -300,11 +253,3 @@ export class ShopifyClient {
   }
 }
 
-/** Exactly how long until the bucket holds the refused query: (requested − available) / restoreRate. */
-export function throttleWaitMs(cost: CostExtension | undefined): number {
-  const s = cost?.throttleStatus;
-  const requested = cost?.requestedQueryCost;
-  if (!s || requested === undefined || s.restoreRate <= 0) return 1_000;
-  const missing = Math.max(requested - s.currentlyAvailable, 1);
-  return Math.ceil((missing / s.restoreRate) * 1000);
-}

@@ -72,9 +72,12 @@ export const ORDER_UPDATE = op('OrderUpdate', /* GraphQL */ `
   }
 `);
 
+/** `refundMethod` replaces the deprecated `refund: Boolean` (api-version.ts). */
 export const ORDER_CANCEL = op('OrderCancel', /* GraphQL */ `
-  mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!, $notifyCustomer: Boolean) {
-    orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: $notifyCustomer) {
+  mutation OrderCancel(
+    $orderId: ID!, $reason: OrderCancelReason!, $refundMethod: OrderCancelRefundMethodInput!, $restock: Boolean!, $notifyCustomer: Boolean
+  ) {
+    orderCancel(orderId: $orderId, reason: $reason, refundMethod: $refundMethod, restock: $restock, notifyCustomer: $notifyCustomer) {
       job { id done }
       orderCancelUserErrors { field message code }
     }

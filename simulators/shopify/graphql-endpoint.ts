@@ -41,7 +41,8 @@ export function createGraphqlEndpoint(deps: { schema: GraphQLSchema; rootValue: 
     };
   };
 
-  return async function run(request: GraphqlRequest): Promise<GraphqlResponse> {
+  /** `context` reaches every resolver (e.g. the request's API version). */
+  return async function run(request: GraphqlRequest, context: object): Promise<GraphqlResponse> {
     let document: DocumentNode;
     try {
       document = parse(request.query);
@@ -74,7 +75,9 @@ export function createGraphqlEndpoint(deps: { schema: GraphQLSchema; rootValue: 
       return answer(requested, null, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: RATE_LIMITS_DOC } }] });
     }
 
-    const result = await execute({ schema, document, rootValue, variableValues: request.variables ?? {}, operationName: request.operationName ?? undefined });
+    const result = await execute({
+      schema, document, rootValue, contextValue: context, variableValues: request.variables ?? {}, operationName: request.operationName ?? undefined,
+    });
     const actual = Math.min(requested, actualCost(costInput, result.data));
     bucket.refund(requested - actual);
     return answer(requested, actual, { data: result.data ?? null, ...(result.errors ? { errors: result.errors.map(format) } : {}) });

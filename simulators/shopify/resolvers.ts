@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { toDecimalString } from '../../domain/money';
 import {
-  displayFulfillmentStatus, gid, parseGid, totals, UserErrors,
+  displayFulfillmentStatusIn, gid, parseGid, totals, UserErrors,
   type CancelReason, type FulfillmentCreateInput, type OrderCreateInput, type OrderCreateOptions, type OrderUpdateInput,
   type ShopifySimState, type SimFulfillment, type SimOrder, type SimVariant, type UserError,
 } from './state';
@@ -14,6 +14,12 @@ import {
 export const MAX_PAGE_SIZE = 250;
 
 interface PageArgs { first?: number | null; after?: string | null }
+interface OrderCancelArgs {
+  orderId: string; reason: CancelReason; refund?: boolean | null; refundMethod?: { originalPaymentMethodsRefund?: boolean | null } | null;
+  restock: boolean; staffNote?: string | null;
+}
+/** What every resolver is given: the API version of the request, for behaviour that differs between versions. */
+export interface GraphqlContext { apiVersion: string }
 
 const money = (amountMinor: number, currency: string) => {
   const m = { amount: toDecimalString(amountMinor, currency), currencyCode: currency };
@@ -74,7 +80,8 @@ export function orderView(o: SimOrder, state: ShopifySimState, shopCurrency: str
     __typename: 'Order',
     id: gid('Order', o.id), legacyResourceId: String(o.id), name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt, processedAt: o.processedAt,
     cancelledAt: o.cancelledAt, cancelReason: o.cancelReason, closedAt: o.closedAt, email: o.email, phone: o.phone,
-    displayFinancialStatus: o.financialStatus, displayFulfillmentStatus: displayFulfillmentStatus(o),
+    displayFinancialStatus: o.financialStatus,
+    displayFulfillmentStatus: (_args: unknown, context: GraphqlContext) => displayFulfillmentStatusIn(context.apiVersion, o),
     currencyCode: c, tags: o.tags, note: o.note, test: o.test,
     subtotalPriceSet: money(t.subtotalMinor, c), totalTaxSet: money(t.taxMinor, c), totalShippingPriceSet: money(t.shippingMinor, c),
     totalDiscountsSet: money(t.discountsMinor, c), totalPriceSet: money(t.totalMinor, c), totalOutstandingSet: money(t.outstandingMinor, c),
@@ -140,8 +147,10 @@ export function rootResolvers(state: ShopifySimState, shopCurrency: string) {
       mutate(() => state.markAsPaid(input.id), (o) => ({ order: view(o) }), { order: null }),
     tagsAdd: ({ id, tags }: { id: string; tags: string[] }) =>
       mutate(() => state.addTags(id, tags), (o) => ({ node: view(o) }), { node: null }),
-    orderCancel: (args: { orderId: string; reason: CancelReason; refund: boolean; restock: boolean; staffNote?: string | null }) => {
-      const result = mutate(() => state.cancelOrder(args.orderId, args), (r) => ({ job: { id: r.jobId, done: true } }), { job: null }, 'orderCancelUserErrors');
+    orderCancel: (args: OrderCancelArgs) => {
+      // refundMethod replaced the deprecated refund flag in 2025-07; both are still accepted.
+      const refund = args.refundMethod?.originalPaymentMethodsRefund ?? args.refund ?? false;
+      const result = mutate(() => state.cancelOrder(args.orderId, { ...args, refund }), (r) => ({ job: { id: r.jobId, done: true } }), { job: null }, 'orderCancelUserErrors');
       // Shopify fills both lists; the older `userErrors` carries no codes.
       const errors = result.orderCancelUserErrors as UserError[];
       return { ...result, userErrors: errors.map((e) => ({ field: e.field, message: e.message })) };

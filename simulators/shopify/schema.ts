@@ -13,7 +13,9 @@ export const SHOPIFY_SDL = /* GraphQL */ `
   enum CurrencyCode { AED AUD BHD BRL CAD CHF CLP CNY CZK DKK EUR GBP HKD HUF IDR ILS INR ISK JOD JPY KRW KWD MXN MYR NOK NZD OMR PHP PLN RON SEK SGD THB TND TRY TWD USD VND ZAR }
   enum CountryCode { AE AT AU BE BR CA CH CL CN CZ DE DK ES FI FR GB GR HK HU IE IL IN IS IT JP KR KW LU MX MY NL NO NZ PL PT RO SE SG TH TR US ZA }
   enum OrderDisplayFinancialStatus { PENDING AUTHORIZED PARTIALLY_PAID PAID PARTIALLY_REFUNDED REFUNDED VOIDED EXPIRED }
-  enum OrderDisplayFulfillmentStatus { UNFULFILLED PARTIALLY_FULFILLED FULFILLED RESTOCKED PENDING_FULFILLMENT OPEN IN_PROGRESS ON_HOLD SCHEDULED REQUEST_DECLINED }
+  enum OrderDisplayFulfillmentStatus {
+    UNFULFILLED PARTIALLY_FULFILLED FULFILLED RESTOCKED PENDING_FULFILLMENT OPEN IN_PROGRESS ON_HOLD SCHEDULED REQUEST_DECLINED FULFILLMENT_NOT_REQUIRED
+  }
   enum OrderCancelReason { CUSTOMER DECLINED FRAUD INVENTORY OTHER STAFF }
   enum OrderTransactionKind { AUTHORIZATION SALE CAPTURE VOID REFUND }
   enum OrderTransactionStatus { SUCCESS PENDING FAILURE ERROR AWAITING_RESPONSE UNKNOWN }
@@ -120,6 +122,8 @@ export const SHOPIFY_SDL = /* GraphQL */ `
   }
   input OrderInput { id: ID! note: String tags: [String!] email: String shippingAddress: MailingAddressInput }
   input OrderMarkAsPaidInput { id: ID! }
+  "Refunds to store credit (storeCreditRefund) are not simulated."
+  input OrderCancelRefundMethodInput { originalPaymentMethodsRefund: Boolean }
   input FulfillmentTrackingInput { number: String company: String url: String }
   input FulfillmentOrderLineItemsInput { fulfillmentOrderId: ID! }
   input FulfillmentInput {
@@ -139,7 +143,8 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     orderMarkAsPaid(input: OrderMarkAsPaidInput!): OrderMarkAsPaidPayload
     tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
     orderCancel(
-      orderId: ID! reason: OrderCancelReason! refund: Boolean! restock: Boolean! notifyCustomer: Boolean = false staffNote: String
+      orderId: ID! reason: OrderCancelReason! refund: Boolean @deprecated(reason: "Use refundMethod instead.")
+      refundMethod: OrderCancelRefundMethodInput restock: Boolean! notifyCustomer: Boolean = false staffNote: String
     ): OrderCancelPayload
     fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
   }

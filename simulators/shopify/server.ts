@@ -8,9 +8,11 @@ import { toMinorUnits } from '../../domain/money';
 import { safeEqual, signShopify } from '../../domain/webhooks/signatures';
 import { FaultPlan, type FaultKind } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
+import { SHOPIFY_API_VERSION } from '../../connectors/shopify/api-version';
+import { supportedApiVersions } from './api-versions';
 import { LeakyBucket, type ThrottleStatus } from './cost';
 import { createGraphqlEndpoint } from './graphql-endpoint';
-import { rootResolvers, variantView } from './resolvers';
+import { rootResolvers, variantView, type GraphqlContext } from './resolvers';
 import { restOrder } from './rest-order';
 import { buildShopifySchema } from './schema';
 import { gid, ShopifySimState, type OrderTopic } from './state';
@@ -32,6 +34,8 @@ export interface ShopifySimulatorOptions {
   webhookTargetUrl?: string;
   /** Reported in X-Shopify-API-Version on webhooks; requests may use any supported version. */
   apiVersion?: string;
+  /** The simulator's clock for which API versions are still served; tests pin it. */
+  now?: () => Date;
   shopCurrency?: string;
   logger?: Logger | false;
   /** Shortens the sender's backoff in tests. */
@@ -60,7 +64,6 @@ export interface ShopifySimulator extends RunningService {
 }
 
 export const DEFAULT_THROTTLE: ThrottleStatus = { maximumAvailable: 1000, currentlyAvailable: 1000, restoreRate: 50 };
-const API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
 const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login or wrong password)';
 
 const faultBody = (status: number, kind: FaultKind) => ({
@@ -100,7 +103,8 @@ function fitsCurrency(price: string, currency: string): boolean {
 export async function startShopifySimulator(opts: ShopifySimulatorOptions): Promise<ShopifySimulator> {
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger('shopify-simulator'));
   const shopDomain = opts.shopDomain ?? 'sim-shop.myshopify.com';
-  const apiVersion = opts.apiVersion ?? '2025-07';
+  const apiVersion = opts.apiVersion ?? SHOPIFY_API_VERSION;
+  const now = opts.now ?? (() => new Date());
   const shopCurrency = opts.shopCurrency ?? 'USD';
   const initialWebhookConfig: Partial<DeliveryConfig> = { targetUrl: opts.webhookTargetUrl, duplicates: 1, shuffle: false, delayMs: 0 };
   const initialThrottle = { ...DEFAULT_THROTTLE, ...opts.throttle };
@@ -167,11 +171,12 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   // ---- Admin GraphQL API
   app.post('/admin/api/:version/graphql.json', async (request, reply) => {
     const { version } = request.params as { version: string };
-    if (!API_VERSION.test(version)) return reply.code(404).send({ errors: 'Not Found' });
+    // Like Shopify: a version outside the supported window (or no version at all) is not found.
+    if (!supportedApiVersions(now()).includes(version)) return reply.code(404).send({ errors: 'Not Found' });
     reply.header('X-Shopify-API-Version', version).header('X-Request-Id', randomUUID());
     const body = graphqlBody.safeParse(request.body);
     if (!body.success) return reply.code(400).send({ errors: { query: 'Required parameter missing or invalid' } });
-    return runGraphql(body.data);
+    return runGraphql(body.data, { apiVersion: version } satisfies GraphqlContext);
   });
 
   // ---- control API: no auth, no faults, no throttling

@@ -162,6 +162,13 @@ export function displayFulfillmentStatus(order: SimOrder): string {
   return open === 0 && closed > 0 ? 'FULFILLED' : 'PARTIALLY_FULFILLED';
 }
 
+/** From 2026-10 an order with nothing left to fulfil (cancelled before shipping) reads FULFILLMENT_NOT_REQUIRED. */
+export function displayFulfillmentStatusIn(apiVersion: string, order: SimOrder): string {
+  const status = displayFulfillmentStatus(order);
+  const since202610 = apiVersion === 'unstable' || apiVersion >= '2026-10';
+  return status === 'UNFULFILLED' && order.cancelledAt !== null && since202610 ? 'FULFILLMENT_NOT_REQUIRED' : status;
+}
+
 /** What the payments say, when orderCreate is not told a financial status. */
 function derivedFinancialStatus(order: SimOrder): FinancialStatus {
   const t = totals(order);

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { SHOPIFY_API_VERSION } from '../../connectors/shopify/api-version';
 import { ShopifyClient, ShopifyUserError, type ShopifyOrderCreateInput } from '../../connectors/shopify/client';
 import { JsonHttpClient } from '../../connectors/http';
 import { totalsProblem } from '../../domain/order-customer';
 import { parseShopify } from '../../domain/webhooks/events';
 import { verifyShopify } from '../../domain/webhooks/signatures';
+import { supportedApiVersions } from '../../simulators/shopify/api-versions';
 import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -11,7 +13,9 @@ import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 const TOKEN = 'shpat_test';
 const SECRET = 'test-shopify-secret';
-const VERSION = '2025-07';
+const VERSION = SHOPIFY_API_VERSION;
+/** The simulator's clock for its version window, pinned so that these tests do not age. */
+const TODAY = new Date('2026-11-30T12:00:00Z');
 
 interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown> }
 
@@ -64,7 +68,7 @@ describe('Shopify simulator with the Shopify connector', () => {
     await receiver.start();
     sim = await startShopifySimulator({
       port: 0, accessToken: TOKEN, webhookSecret: SECRET, webhookTargetUrl: `${receiver.url}/webhooks/shopify`, shopDomain: 'test-shop.myshopify.com',
-      apiVersion: VERSION, logger: false, webhookRetry: { baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 1000 },
+      apiVersion: VERSION, now: () => TODAY, logger: false, webhookRetry: { baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 1000 },
     });
     shopify = new ShopifyClient({ baseUrl: sim.url, accessToken: TOKEN, apiVersion: VERSION });
     control = new JsonHttpClient({ vendor: 'shopify-sim', baseUrl: sim.url });
@@ -224,6 +228,21 @@ describe('Shopify simulator with the Shopify connector', () => {
     expect((await vendorError(() => shopify.createFulfillment(cancelled.id))).message).toContain('no open fulfillment order (CANCELLED)');
   });
 
+  it('reads an order cancelled before shipping as FULFILLMENT_NOT_REQUIRED from 2026-10 on, UNFULFILLED before', async () => {
+    const order = await shopify.createOrder(mugOrder(await seedMug()));
+    await shopify.cancelOrder(order.id, { reason: 'CUSTOMER', refund: false, restock: false });
+    const statusIn = async (version: string) => {
+      const res = await fetch(`${sim.url}/admin/api/${version}/graphql.json`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+        body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { displayFulfillmentStatus } }', variables: { id: order.gid } }),
+      });
+      return ((await res.json()) as { data: { order: { displayFulfillmentStatus: string } } }).data.order.displayFulfillmentStatus;
+    };
+    expect(await statusIn('2026-10')).toBe('FULFILLMENT_NOT_REQUIRED');
+    expect(await statusIn('2026-07')).toBe('UNFULFILLED');
+    expect((await vendorError(() => shopify.createFulfillment(order.id))).message).toContain('no open fulfillment order (CANCELLED)');
+  });
+
   it('marks an order as paid (orders/paid)', async () => {
     const order = await shopify.createOrder(mugOrder(await seedMug(), { transactions: [] }));
     expect(order.financialStatus).toBe('PENDING');
@@ -307,6 +326,18 @@ describe('Shopify simulator with the Shopify connector', () => {
     expect([err.status, err.statusClass]).toEqual([422, 'permanent']);
   });
 
+  it('serves only the API versions Shopify supports on the day, answering 404 for the others', async () => {
+    expect(supportedApiVersions(TODAY)).toEqual(['2026-01', '2026-04', '2026-07', '2026-10', '2027-01', 'unstable']);
+    expect(supportedApiVersions(new Date('2027-01-01T00:00:00Z'))).toEqual(['2026-04', '2026-07', '2026-10', '2027-01', '2027-04', 'unstable']);
+    const statusOf = async (version: string) => (await fetch(`${sim.url}/admin/api/${version}/graphql.json`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN }, body: '{"query":"{ __typename }"}',
+    })).status;
+    for (const version of ['2026-01', '2026-07', VERSION, '2027-01', 'unstable']) expect([version, await statusOf(version)]).toEqual([version, 200]);
+    for (const version of ['2025-07', '2025-10', '2027-04', '2026-05', 'latest']) expect([version, await statusOf(version)]).toEqual([version, 404]);
+    const old = await vendorError(() => new ShopifyClient({ baseUrl: sim.url, accessToken: TOKEN, apiVersion: '2025-07', warn: () => undefined }).getOrder('1'));
+    expect([old.status, old.statusClass, old.path]).toEqual([404, 'permanent', '/admin/api/2025-07/graphql.json']);
+  });
+
   it('refuses a bad or missing access token with 401 and Shopify\'s body', async () => {
     const res = await rawGraphql('{ order(id: "gid://shopify/Order/1") { id } }', {}, 'wrong');
     expect(res.status).toBe(401);
@@ -329,6 +360,22 @@ describe('Shopify simulator with the Shopify connector', () => {
     const limited = await vendorError(() => shopify.getOrder(order.id));
     expect([limited.status, limited.statusClass, limited.retryAfterMs]).toEqual([429, 'rate-limited', 2000]);
     expect(sim.faults.requestCount('POST', '/admin/api/:version/graphql.json')).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives up after its timeout with a retryable status 0, and stops at once when the caller cancels', async () => {
+    await control.post('/__sim/faults', { kind: 'delay', delayMs: 3000, remaining: 2, pathPattern: 'graphql\\.json$' });
+    const impatient = new ShopifyClient({ baseUrl: sim.url, accessToken: TOKEN, apiVersion: VERSION, timeoutMs: 200 });
+    const started = Date.now();
+    const timedOut = await vendorError(() => impatient.getOrder('1'));
+    expect([timedOut.status, timedOut.statusClass, timedOut.vendor]).toEqual([0, 'retryable', 'shopify']);
+    expect(timedOut.message).toContain('no answer within 200 ms');
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const controller = new AbortController();
+    const pending = shopify.getOrder('1', controller.signal);
+    setTimeout(() => controller.abort(new Error('activity cancelled')), 50);
+    await expect(pending).rejects.toThrow('activity cancelled');
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   describe('webhook delivery like Shopify', () => {

@@ -110,7 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const instance = await createWorker({
         connection, namespace: 'default', taskQueue, pool,
         hubspot: { baseUrl: hubspot.url, accessToken },
-        shopify: { baseUrl: shopify.url, accessToken: shopifyToken, apiVersion: '2025-07' },
+        shopify: { baseUrl: shopify.url, accessToken: shopifyToken, apiVersion: '2026-10' },
         stripe: { baseUrl: stripe.url, apiKey: stripeKey },
         erpIdProperty: 'erp_customer_number', defaultPhoneCountry: 'US', activityFaults,
         workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,

@@ -11,7 +11,7 @@ import { eventually, type Harness } from './harness';
 export type PlaceOrder = CheckoutSpec;
 export interface PlacedOrder extends CheckoutResult { workflowId: string }
 
-export const shopClient = (h: Harness) => new ShopifyClient({ baseUrl: h.shopify.url, accessToken: h.shopifyToken, apiVersion: '2025-07' });
+export const shopClient = (h: Harness) => new ShopifyClient({ baseUrl: h.shopify.url, accessToken: h.shopifyToken, apiVersion: '2026-10' });
 export const stripeClient = (h: Harness) => new StripePayments({ baseUrl: h.stripe.url, apiKey: h.stripeKey });
 
 export async function seedProduct(h: Harness, sku: string, onHand: number, unitPriceMinor = 2500): Promise<void> {

@@ -1,4 +1,4 @@
-import { throttleWaitMs } from '../../connectors/shopify/client';
+import { throttleWaitMs } from '../../connectors/shopify/cost-pacer';
 import { legacyId, ShopifyMappingError, stripePayment, toGid, toShopOrder, shopifyOrderSchema } from '../../connectors/shopify/mapper';
 
 const bag = (amount: string, currencyCode = 'EUR') => ({ shopMoney: { amount, currencyCode } });
