@@ -76,7 +76,7 @@ export async function leadConversion(input: LeadConversionInput): Promise<LeadCo
       flow.setState(result.status);
       return result;
     }
-  }, (undone) => ({ status: 'compensated', undone }));
+  }, { aborted: (undone) => ({ status: 'compensated', undone }) });
 }
 
 /** Older histories never continued as new: they replay without it. */

@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, log, patched, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { SettledPayment } from '../activities/order-payment-activities';
 import type { ShopOrder } from '../domain/order';
@@ -9,7 +9,7 @@ import type { OrderFulfilmentInput, OrderFulfilmentResult, OrderSnapshot } from 
 import { erp, payments, shop } from './order/proxies';
 import { installOrderHandlers, OrderState, type NamedPayment } from './order/order-state';
 import { runUndo, undoing, type OrderUndo } from './order/undo';
-import { FlowAborted, FlowRuntime, handlersFinished, type StepResult } from './shared/flow-runtime';
+import { FlowAborted, FlowRuntime, runFlow, type StepResult } from './shared/flow-runtime';
 
 export type { OrderFulfilmentResult } from './order-api';
 
@@ -30,7 +30,6 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
 class OrderFlow {
   private readonly state: OrderState;
   private readonly flow: FlowRuntime;
-  private readonly main = new CancellationScope();
   private readonly heldPayments = new Set<string>();
   private paymentDeadlineMs = 0;
   private backordered = false;
@@ -44,19 +43,24 @@ class OrderFlow {
     this.flow = new FlowRuntime('order', `shopify:order:${input.shopOrderId}`, {
       operatorReminderSeconds: policy.operatorReminderSeconds, rateLimitBudgetSeconds: policy.rateLimitBudgetSeconds,
     });
-    installOrderHandlers(this.state, this.flow, this.main);
+    installOrderHandlers(this.state, this.flow);
     if (input.resume) this.restore(input.resume);
   }
 
-  async run(): Promise<OrderFulfilmentResult> {
-    try {
-      const result = await this.main.run(() => this.process());
+  /** Ends like every flow (runFlow): an abort or a cancellation in the shop undoes it and says why. */
+  run(): Promise<OrderFulfilmentResult> {
+    return runFlow(this.flow, async () => {
+      const result = await this.process();
       this.flow.setState(result.status);
-      await handlersFinished();
       return result;
-    } catch (err) {
-      return this.undoAfter(err);
-    }
+    }, {
+      abortedState: 'cancelled',
+      beforeUndo: async () => {
+        this.state.stage = 'cancelled';
+        if (!this.state.order) await this.releaseCheckoutHold();
+      },
+      aborted: (undone, reason) => ({ status: 'cancelled', reason, undone }),
+    });
   }
 
   private get shopOrderId(): string {
@@ -278,21 +282,6 @@ class OrderFlow {
     if (this.heldPayments.has(paymentIntentId)) return;
     this.heldPayments.add(paymentIntentId);
     this.register('undo-payment', this.paymentUndo(paymentIntentId));
-  }
-
-  /** Ends the flow after a cancellation (shop or Temporal) or an abort: undo everything, say why. */
-  private async undoAfter(err: unknown): Promise<OrderFulfilmentResult> {
-    const fromTemporal = isCancellation(err) && !this.state.cancelReason;
-    const reason = err instanceof FlowAborted ? err.reason : isCancellation(err) ? (this.state.cancelReason ?? 'workflow cancelled') : null;
-    if (reason === null) throw err;
-    this.state.stage = 'cancelled';
-    if (!this.state.order) await this.releaseCheckoutHold();
-    const undone = await this.flow.compensate();
-    this.flow.setState('cancelled', `${reason}; undone: ${undone.join(', ') || 'nothing'}`);
-    // Cancelled from Temporal itself (UI or API): the workflow ends as cancelled, after its compensation.
-    if (fromTemporal) throw err;
-    await handlersFinished();
-    return { status: 'cancelled', reason, undone };
   }
 
   /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */

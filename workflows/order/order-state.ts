@@ -1,4 +1,4 @@
-import { ApplicationFailure, type CancellationScope, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { ShopOrder } from '../../domain/order';
 import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
@@ -59,8 +59,8 @@ export class OrderState {
   }
 }
 
-/** Installs the order flow's signal and update handlers. `main` is cancelled by a cancellation in the shop. */
-export function installOrderHandlers(state: OrderState, flow: FlowRuntime, main: CancellationScope): void {
+/** Installs the order flow's signal and update handlers. A cancellation in the shop undoes the flow. */
+export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void {
   setHandler(shopOrderChangedSignal, () => void state.changes++);
 
   setHandler(paymentReceivedSignal, (payment) => {
@@ -82,7 +82,7 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime, main:
       return;
     }
     state.cancelReason = 'cancelled in the shop';
-    main.cancel();
+    flow.cancel(state.cancelReason);
   });
 
   setHandler(markShippedUpdate, (tracking) => {

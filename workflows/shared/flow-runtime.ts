@@ -91,6 +91,9 @@ export class FlowRuntime {
   private readonly reminderMs: number;
   private readonly rateLimitBudgetSeconds: number;
   readonly progress: FlowProgress;
+  /** The scope the flow body runs in (`runFlow`); cancelling it undoes the flow. */
+  readonly main = new CancellationScope();
+  private cancelledBecause: string | null = null;
 
   constructor(flow: string, businessKey: string, options: FlowRuntimeOptions = {}) {
     this.reminderMs = (options.operatorReminderSeconds ?? DEFAULT_OPERATOR_REMINDER_SECONDS) * 1000;
@@ -128,6 +131,18 @@ export class FlowRuntime {
     if (!this.pending.allowed.includes(input.decision.action)) return `action "${input.decision.action}" is not allowed here; choose one of ${this.pending.allowed.join(', ')}`;
     if (input.decision.action === 'link' && !/^C-\d+$/.test(input.decision.customerNumber ?? '')) return 'link needs customerNumber like C-1001';
     return null;
+  }
+
+  /** Undoes the flow from inside (a signal handler): the body stops, the undos run, the flow ends with its result. */
+  cancel(reason: string): void {
+    if (this.cancelledBecause !== null) return;
+    this.cancelledBecause = reason;
+    this.main.cancel();
+  }
+
+  /** Why the flow cancelled itself, or null (not cancelled, or cancelled from Temporal). */
+  get cancelReason(): string | null {
+    return this.cancelledBecause;
   }
 
   /** Whether the flow waits for a person right now (no safe point to continue as new). */
@@ -323,26 +338,38 @@ export async function handlersFinished(): Promise<void> {
   await condition(allHandlersFinished);
 }
 
+/** How a flow ends when it is undone: its result, and what to do before the undos run. */
+export interface FlowEnding<R> {
+  /** The result of a flow undone by an operator's "compensate", an abort, or a cancellation the flow asked for. */
+  aborted: (undone: string[], reason: string) => R;
+  /** FlowState after such an undo (default `compensated`). */
+  abortedState?: string;
+  /** Runs before the undos, e.g. to find out what there is to undo when the flow was stopped very early. */
+  beforeUndo?: () => Promise<void>;
+}
+
 /**
- * Runs a flow body; an operator's "compensate" or a workflow cancellation undoes what was done.
- * Cancellation is re-thrown after compensation so that the workflow ends as cancelled.
+ * Runs a flow body in the runtime's main scope. An operator's "compensate", an abort, or a cancellation the flow
+ * asked for (`runtime.cancel(reason)`, e.g. the shop cancelled the order) undoes what was done and ends with the
+ * flow's `aborted` result. A cancellation from Temporal itself (UI or API) undoes it too, then ends the workflow
+ * as cancelled. Either way the workflow returns only after its update and signal handlers have finished.
  */
-export async function runFlow<R>(runtime: FlowRuntime, body: () => Promise<R>, aborted: (undone: string[], cause: FlowAborted) => R): Promise<R> {
+export async function runFlow<R>(runtime: FlowRuntime, body: () => Promise<R>, ending: FlowEnding<R>): Promise<R> {
   try {
-    const result = await body();
+    const result = await runtime.main.run(body);
     await handlersFinished();
     return result;
   } catch (err) {
-    if (err instanceof FlowAborted) {
-      const undone = await runtime.compensate();
-      runtime.setState('compensated', `${err.reason}; undone: ${undone.join(', ') || 'nothing'}`);
-      await handlersFinished();
-      return aborted(undone, err);
+    const reason = err instanceof FlowAborted ? err.reason : isCancellation(err) ? runtime.cancelReason : null;
+    if (reason === null && !isCancellation(err)) throw err;
+    if (ending.beforeUndo) await ending.beforeUndo();
+    const undone = await runtime.compensate();
+    if (reason === null) {
+      runtime.setState('cancelled', `workflow cancelled; undone: ${undone.join(', ') || 'nothing'}`);
+      throw err;
     }
-    if (isCancellation(err)) {
-      await runtime.compensate();
-      runtime.setState('cancelled');
-    }
-    throw err;
+    runtime.setState(ending.abortedState ?? 'compensated', `${reason}; undone: ${undone.join(', ') || 'nothing'}`);
+    await handlersFinished();
+    return ending.aborted(undone, reason);
   }
 }
