@@ -59,8 +59,13 @@ export interface BalanceTransaction {
   currency: string;
   /** The payment, refund or payout it moves money for. */
   sourceId: string | null;
+  /** The payment it concerns (a charge's, a refund's or a dispute's), when the provider names it. */
+  paymentId?: string;
   createdAt: string;
 }
+
+/** A UTC time range, `from` inclusive and `before` exclusive (ISO instants); either end may be open. */
+export interface InstantRange { from?: string; before?: string }
 
 export interface Payout {
   id: string;
@@ -81,6 +86,6 @@ export interface PaymentsPort {
   cancel(id: string, opts: { idempotencyKey: string }): Promise<Payment>;
   refund(opts: { paymentId: string; amountMinor: number; idempotencyKey: string }): Promise<Refund>;
   getCharge(id: string): Promise<Charge>;
-  listBalanceTransactions(opts: { payoutId?: string; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>>;
-  listPayouts(opts: { cursor?: string; limit?: number }): Promise<Page<Payout>>;
+  listBalanceTransactions(opts: { payoutId?: string; created?: InstantRange; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>>;
+  listPayouts(opts: { created?: InstantRange; arrival?: InstantRange; cursor?: string; limit?: number }): Promise<Page<Payout>>;
 }

@@ -166,6 +166,16 @@ export function refundView(refund: Stripe.Refund): RefundView {
   };
 }
 
+/**
+ * The metadata key every refund we create carries: the idempotency key that made it. A refund without it was made
+ * somewhere else (Stripe's dashboard, another integration), which the refund events' consumers must tell apart.
+ */
+export const ENGINE_REFUND_KEY = 'engine_refund_key';
+
+export function refundOrigin(metadata: Record<string, string> | null | undefined): 'engine' | 'external' {
+  return metadata?.[ENGINE_REFUND_KEY] ? 'engine' : 'external';
+}
+
 /** Money reaches Stripe only as a positive whole number of minor units: never a float, never zero. */
 function assertMinorUnits(amount: number, what: string): void {
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`${what} amount must be a positive integer of minor units, got ${amount}`);
@@ -229,7 +239,7 @@ export class StripePayments implements PaymentsPort {
       payment_intent: input.paymentIntentId,
       amount: input.amountMinor,
       ...(input.reason ? { reason: input.reason } : {}),
-      ...(input.metadata ? { metadata: input.metadata } : {}),
+      metadata: { ...input.metadata, [ENGINE_REFUND_KEY]: input.idempotencyKey },
     };
     return refundView(await this.call('POST', '/v1/refunds', () => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey })));
   }

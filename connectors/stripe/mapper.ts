@@ -72,15 +72,28 @@ const TRANSACTION_KIND: Record<string, BalanceTransactionKind> = {
 const instant = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : (value?.id ?? null));
 
+/** Stripe books a dispute's withdrawal and reinstatement as adjustments; their reporting category says so. */
+const DISPUTE_CATEGORIES = new Set(['dispute', 'dispute_reversal']);
+
+/** The payment a transaction's expanded source belongs to (a charge's, a refund's or a dispute's payment intent). */
+function paymentOfSource(source: unknown): string | undefined {
+  if (!source || typeof source !== 'object') return undefined;
+  const { object, id, payment_intent: pi } = source as { object?: string; id?: string; payment_intent?: string | { id: string } | null };
+  if (object === 'payment_intent' && id) return id;
+  return idOf(pi) ?? undefined;
+}
+
 export function toBalanceTransaction(txn: Stripe.BalanceTransaction): BalanceTransaction {
+  const paymentId = paymentOfSource(txn.source);
   return {
     id: txn.id,
-    kind: TRANSACTION_KIND[txn.type] ?? 'adjustment',
+    kind: DISPUTE_CATEGORIES.has(txn.reporting_category) ? 'dispute' : (TRANSACTION_KIND[txn.type] ?? 'adjustment'),
     amountMinor: txn.amount,
     feeMinor: txn.fee,
     netMinor: txn.net,
     currency: txn.currency.toUpperCase(),
     sourceId: idOf(txn.source as string | { id: string } | null),
+    ...(paymentId ? { paymentId } : {}),
     createdAt: instant(txn.created),
   };
 }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { BalanceTransaction, Charge, Page, Payment, PaymentsPort, Payout, Refund } from '../../ports/payments';
+import type { BalanceTransaction, Charge, InstantRange, Page, Payment, PaymentsPort, Payout, Refund } from '../../ports/payments';
 import { StripePayments, toVendorError, type StripePaymentsOptions } from './client';
 import { toBalanceTransaction, toCharge, toPayment, toPayout, toRefund } from './mapper';
 
@@ -33,15 +33,20 @@ export class StripePaymentsPort implements PaymentsPort {
     return toCharge(await this.client.retrieveCharge(id));
   }
 
-  async listBalanceTransactions(opts: { payoutId?: string; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>> {
+  /** Each transaction's source is expanded in the same call, so it names its payment (`paymentId`). */
+  async listBalanceTransactions(opts: { payoutId?: string; created?: InstantRange; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>> {
     const page = await this.list('/v1/balance_transactions', () => this.client.stripe.balanceTransactions.list({
-      limit: opts.limit ?? 100, ...(opts.payoutId ? { payout: opts.payoutId } : {}), ...(opts.cursor ? { starting_after: opts.cursor } : {}),
+      limit: opts.limit ?? 100, expand: ['data.source'], ...(opts.payoutId ? { payout: opts.payoutId } : {}),
+      ...rangeParam('created', opts.created), ...(opts.cursor ? { starting_after: opts.cursor } : {}),
     }));
     return pageOf(page, toBalanceTransaction);
   }
 
-  async listPayouts(opts: { cursor?: string; limit?: number }): Promise<Page<Payout>> {
-    const page = await this.list('/v1/payouts', () => this.client.stripe.payouts.list({ limit: opts.limit ?? 100, ...(opts.cursor ? { starting_after: opts.cursor } : {}) }));
+  async listPayouts(opts: { created?: InstantRange; arrival?: InstantRange; cursor?: string; limit?: number }): Promise<Page<Payout>> {
+    const page = await this.list('/v1/payouts', () => this.client.stripe.payouts.list({
+      limit: opts.limit ?? 100, ...rangeParam('created', opts.created), ...rangeParam('arrival_date', opts.arrival),
+      ...(opts.cursor ? { starting_after: opts.cursor } : {}),
+    }));
     return pageOf(page, toPayout);
   }
 
@@ -52,6 +57,24 @@ export class StripePaymentsPort implements PaymentsPort {
       throw toVendorError(err, 'GET', path);
     }
   }
+}
+
+/**
+ * A UTC range as Stripe's `gte`/`lt` filter in unix seconds. Stripe's times are whole seconds, so a bound inside a
+ * second is widened to include that second at the start and the end: a caller's range never loses a row.
+ */
+function rangeParam<K extends string>(name: K, range: InstantRange | undefined): Partial<Record<K, { gte?: number; lt?: number }>> {
+  if (!range || (range.from === undefined && range.before === undefined)) return {};
+  const seconds = (iso: string, round: (n: number) => number) => {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) throw new Error(`not an ISO instant: "${iso}"`);
+    return round(ms / 1000);
+  };
+  const filter = {
+    ...(range.from !== undefined ? { gte: seconds(range.from, Math.floor) } : {}),
+    ...(range.before !== undefined ? { lt: seconds(range.before, Math.ceil) } : {}),
+  };
+  return { [name]: filter } as Partial<Record<K, { gte?: number; lt?: number }>>;
 }
 
 function pageOf<S extends { id: string }, T>(page: Stripe.ApiList<S>, map: (item: S) => T): Page<T> {

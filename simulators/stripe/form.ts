@@ -120,6 +120,29 @@ export class Params {
     return list;
   }
 
+  /**
+   * A timestamp filter as Stripe takes it: `created=123` (exactly), or `created[gte]=…&created[lt]=…` with any of
+   * gt, gte, lt, lte. Returns a predicate over unix seconds, or undefined when the parameter is absent.
+   */
+  timeRange(name: string): ((unixSeconds: number) => boolean) | undefined {
+    const value = this.raw[name];
+    if (value === undefined || value === '') return undefined;
+    if (typeof value === 'string') {
+      const exact = this.integer(name);
+      return (t) => t === exact;
+    }
+    if (Array.isArray(value)) throw invalidRequest(`Invalid ${name}`, { param: name });
+    const bounds = new Params(value, ['gt', 'gte', 'lt', 'lte']);
+    const [gt, gte, lt, lte] = (['gt', 'gte', 'lt', 'lte'] as const).map((op) => {
+      try {
+        return bounds.integer(op);
+      } catch {
+        throw invalidRequest(`Invalid integer: ${name}[${op}]`, { code: 'parameter_invalid_integer', param: `${name}[${op}]` });
+      }
+    });
+    return (t) => (gt === undefined || t > gt) && (gte === undefined || t >= gte) && (lt === undefined || t < lt) && (lte === undefined || t <= lte);
+  }
+
   expand(): string[] {
     return this.stringList('expand');
   }

@@ -8,7 +8,7 @@ import { FaultPlan } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';
 import { Params, parseStripeForm, type FormObject } from './form';
-import { newId, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
+import { newId, PAYOUT_FAILURES, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
 import { listenOn, registerFaultRoutes, webhookConfigFields } from '../shared/control';
 
 /**
@@ -42,16 +42,30 @@ const MAX_IDEMPOTENCY_KEYS = 10_000;
 
 interface StoredResponse { fingerprint: string; status: number; body: unknown }
 
+/** What the endpoint subscribes to by default: the types the relay accepts, and the payment events the ERP books. */
+export const SIMULATED_TOPICS: readonly string[] = [...new Set<string>([
+  ...STRIPE_TOPICS, 'charge.dispute.created', 'charge.dispute.closed', 'payout.paid', 'payout.failed', 'payout.reconciliation_completed',
+])];
+
 const webhookConfigBody = z.object({
   ...webhookConfigFields,
-  /** Event types the endpoint subscribes to; `['*']` for all. Defaults to the types the relay accepts. */
+  /** Event types the endpoint subscribes to; `['*']` for all. Defaults to SIMULATED_TOPICS. */
   enabledEvents: z.array(z.string().min(1)).min(1).optional(),
+  /** Keeps deliveries back until `POST /__sim/webhooks/release`, which sends them in the order it is told. */
+  hold: z.boolean().optional(),
 }).strict();
 const redeliverBody = z.object({
   count: z.number().int().min(1).max(100).default(1),
   eventIds: z.array(z.string().regex(/^evt_/)).min(1).max(100).optional(),
 }).strict();
-const payoutRunBody = z.object({ currency: z.string().regex(/^[a-zA-Z]{3}$/).transform((c) => c.toLowerCase()).default('usd') }).strict();
+const releaseBody = z.object({ order: z.enum(['fifo', 'reverse', 'shuffle']).default('fifo') }).strict();
+const currencyField = z.string().regex(/^[a-zA-Z]{3}$/).transform((c) => c.toLowerCase());
+const payoutRunBody = z.object({ currency: currencyField.default('usd') }).strict();
+const payoutFailBody = z.object({ failureCode: z.enum(Object.keys(PAYOUT_FAILURES) as [string, ...string[]]).default('account_closed') }).strict();
+const disputeOpenBody = z.object({ charge: z.string().regex(/^ch_/), amount: z.number().int().min(1).optional(), reason: z.string().min(1).optional() }).strict();
+const disputeCloseBody = z.object({ outcome: z.enum(['won', 'lost']) }).strict();
+/** Moves the simulated account's clock, so objects can be created on other days; `offsetSeconds` sets it outright. */
+const clockBody = z.union([z.object({ advanceSeconds: z.number().int() }).strict(), z.object({ offsetSeconds: z.number().int() }).strict()]);
 
 const formOf = (body: unknown): FormObject => (body && typeof body === 'object' && !Array.isArray(body) ? body as FormObject : {});
 const idOf = (request: FastifyRequest) => String((request.params as { id?: string }).id ?? '');
@@ -76,7 +90,8 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger('stripe-simulator'));
   const apiVersion = opts.apiVersion ?? DEFAULT_API_VERSION;
   const initialWebhookConfig: Partial<DeliveryConfig> = { targetUrl: opts.webhookTargetUrl, duplicates: 1, shuffle: false, delayMs: 0 };
-  let enabledEvents: readonly string[] = STRIPE_TOPICS;
+  let enabledEvents: readonly string[] = SIMULATED_TOPICS;
+  let held: SimEvent[] | undefined;
   const subscribed = (type: string) => enabledEvents.includes('*') || enabledEvents.includes(type);
 
   const webhooks = new WebhookSender({
@@ -91,8 +106,12 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
     }),
   });
   // Stripe pretty-prints its payloads; the relay must verify the exact bytes, never re-serialised JSON.
-  const deliver = (events: SimEvent[]) =>
-    void webhooks.send(events.filter((e) => subscribed(e.type)).map((e) => ({ ids: [e.id], body: JSON.stringify(e, null, 2) })));
+  const send = (events: SimEvent[]) => void webhooks.send(events.map((e) => ({ ids: [e.id], body: JSON.stringify(e, null, 2) })));
+  const deliver = (events: SimEvent[]) => {
+    const wanted = events.filter((e) => subscribed(e.type));
+    if (held) held.push(...wanted);
+    else send(wanted);
+  };
 
   const state = new StripeSimState({
     apiVersion,
@@ -237,10 +256,11 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
     return state.page([...state.charges.values()].filter((c) => !pi || c.payment_intent === pi), p, '/v1/charges');
   });
   get('/v1/balance_transactions/:id', [], (r) => state.balanceTransaction(idOf(r)));
-  get('/v1/balance_transactions', ['payout', 'source', 'type', 'currency', 'limit', 'starting_after', 'ending_before'], (_r, p) => {
+  get('/v1/balance_transactions', ['payout', 'source', 'type', 'currency', 'created', 'limit', 'starting_after', 'ending_before'], (_r, p) => {
     const [payout, source, type, currency] = [p.string('payout'), p.string('source'), p.string('type'), p.string('currency')];
+    const created = p.timeRange('created') ?? (() => true);
     if (payout) state.payout(payout);
-    const items = [...state.balanceTransactions.values()].filter((t) =>
+    const items = [...state.balanceTransactions.values()].filter((t) => created(t.created) &&
       (!payout || state.payoutOf(t.id) === payout) && (!source || t.source === source) && (!type || t.type === type) && (!currency || t.currency === currency));
     return state.page(items, p, '/v1/balance_transactions');
   });
@@ -259,6 +279,24 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   // ---- payouts
   post('/v1/payouts', (_r, body) => state.createPayout(body));
   get('/v1/payouts/:id', [], (r) => state.payout(idOf(r)));
+  get('/v1/payouts', ['created', 'arrival_date', 'status', 'destination', 'limit', 'starting_after', 'ending_before'], (_r, p) => {
+    const created = p.timeRange('created') ?? (() => true);
+    const arrival = p.timeRange('arrival_date') ?? (() => true);
+    const status = p.string('status', { oneOf: ['pending', 'paid', 'failed', 'canceled'] });
+    const destination = p.string('destination');
+    const items = [...state.payouts.values()].filter((po) =>
+      created(po.created) && arrival(po.arrival_date) && (!status || po.status === status) && (!destination || po.destination === destination));
+    return state.page(items, p, '/v1/payouts');
+  });
+
+  // ---- disputes
+  get('/v1/disputes/:id', [], (r) => state.dispute(idOf(r)));
+  get('/v1/disputes', ['charge', 'payment_intent', 'created', 'limit', 'starting_after', 'ending_before'], (_r, p) => {
+    const [charge, pi] = [p.string('charge'), p.string('payment_intent')];
+    const created = p.timeRange('created') ?? (() => true);
+    const items = [...state.disputes.values()].filter((d) => created(d.created) && (!charge || d.charge === charge) && (!pi || d.payment_intent === pi));
+    return state.page(items, p, '/v1/disputes');
+  });
 
   // ---- events
   get('/v1/events/:id', [], (r) => state.event(idOf(r)));
@@ -271,17 +309,34 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   // ---- control API: no auth, no faults
   registerFaultRoutes(app, faults);
   app.post('/__sim/webhooks/config', async (request) => {
-    const { targetUrl, enabledEvents: events, ...rest } = webhookConfigBody.parse(request.body ?? {});
+    const { targetUrl, enabledEvents: events, hold, ...rest } = webhookConfigBody.parse(request.body ?? {});
     if (events) enabledEvents = events;
+    if (hold === true) held ??= [];
+    // Turning hold off sends what waited, in order, as if the endpoint had been unreachable.
+    if (hold === false && held) {
+      const waiting = held;
+      held = undefined;
+      send(waiting);
+    }
     const config = webhooks.configure({ ...rest, ...(targetUrl !== undefined ? { targetUrl: targetUrl ?? undefined } : {}) });
-    return { config: { ...config, enabledEvents } };
+    return { config: { ...config, enabledEvents, hold: held !== undefined } };
+  });
+  // Sends what was held, in the order asked for: out-of-order delivery on demand, with no timing involved.
+  app.post('/__sim/webhooks/release', async (request) => {
+    const { order } = releaseBody.parse(request.body ?? {});
+    const waiting = held ?? [];
+    if (held) held = [];
+    const ordered = order === 'reverse' ? [...waiting].reverse() : order === 'shuffle' ? webhooks.shuffled(waiting) : waiting;
+    send(ordered);
+    return { eventIds: ordered.map((e) => e.id) };
   });
   // Sends stored events again with their original ids, as a Stripe retry or a "resend" from the dashboard does.
   app.post('/__sim/webhooks/redeliver', async (request, reply) => {
     const { count, eventIds } = redeliverBody.parse(request.body ?? {});
     if (!webhooks.config.targetUrl) return reply.code(409).send({ error: 'no webhook target configured' });
     const events = eventIds ? eventIds.map((id) => state.event(id)) : state.events.filter((e) => subscribed(e.type)).slice(-count);
-    deliver(events);
+    // The same event, however old: original id and body, freshly signed (Stripe signs every attempt anew).
+    send(events);
     return { eventIds: events.map((e) => e.id) };
   });
   app.get('/__sim/webhooks/deliveries', async () => ({ deliveries: webhooks.deliveries() }));
@@ -293,12 +348,31 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
     const payout = state.transact({ requestId: null, idempotencyKey: null }, () => state.runAutomaticPayout(currency));
     return payout ? reply.code(201).send(state.view(payout)) : reply.code(409).send({ error: `no ${currency} balance to pay out` });
   });
+  const control = <T>(run: () => T) => state.transact({ requestId: null, idempotencyKey: null }, run);
+  app.post('/__sim/payouts/:id/fail', async (request) => {
+    const { failureCode } = payoutFailBody.parse(request.body ?? {});
+    return state.view(control(() => state.failPayout(idOf(request), failureCode)));
+  });
+  app.post('/__sim/disputes', async (request, reply) => {
+    const { charge, amount, reason } = disputeOpenBody.parse(request.body ?? {});
+    return reply.code(201).send(state.view(control(() => state.openDispute(charge, { amount, reason }))));
+  });
+  app.post('/__sim/disputes/:id/close', async (request) => {
+    const { outcome } = disputeCloseBody.parse(request.body ?? {});
+    return state.view(control(() => state.closeDispute(idOf(request), outcome)));
+  });
+  app.post('/__sim/clock', async (request) => {
+    const body = clockBody.parse(request.body ?? {});
+    state.clockOffsetSeconds = 'offsetSeconds' in body ? body.offsetSeconds : state.clockOffsetSeconds + body.advanceSeconds;
+    return { offsetSeconds: state.clockOffsetSeconds, now: state.now() };
+  });
   app.get('/__sim/state', async () => ({
     paymentIntents: [...state.paymentIntents.values()],
     charges: [...state.charges.values()],
     balanceTransactions: [...state.balanceTransactions.values()].map((t) => ({ ...state.view(t), payout: state.payoutOf(t.id) ?? null })),
     refunds: [...state.refunds.values()],
     payouts: [...state.payouts.values()],
+    disputes: [...state.disputes.values()],
     events: state.events.length,
     idempotencyKeys: idempotent.size,
     webhooks: { ...webhooks.config, enabledEvents },
@@ -310,7 +384,8 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
     faults.resetCounts();
     webhooks.clearLog();
     webhooks.configure({ ...initialWebhookConfig });
-    enabledEvents = STRIPE_TOPICS;
+    enabledEvents = SIMULATED_TOPICS;
+    held = undefined;
     return { reset: true };
   });
   app.get('/__sim/health', async () => ({ status: 'ok', paymentIntents: state.paymentIntents.size, webhookTarget: webhooks.config.targetUrl ?? null }));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toDecimalString } from '../../domain/money';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedState, type StripeErrorFields } from './errors';
 import { Params, type FormObject } from './form';
+import { disputeFeeMinor, processingFeeMinor } from './pricing';
 
 /**
  * The Stripe account the simulator keeps in memory: payment intents with their charges, balance transactions,
@@ -36,7 +37,16 @@ export interface SimBalanceTransaction {
   id: string; object: 'balance_transaction'; amount: number; available_on: number; created: number; currency: string;
   description: string | null; exchange_rate: null; fee: number; net: number; reporting_category: string; source: string;
   fee_details: Array<{ amount: number; application: null; currency: string; description: string; type: 'stripe_fee' }>;
-  status: 'pending' | 'available'; type: 'charge' | 'refund' | 'payout';
+  status: 'pending' | 'available'; type: BalanceTransactionType;
+}
+
+export type BalanceTransactionType = 'charge' | 'refund' | 'payout' | 'payout_failure' | 'adjustment';
+export type DisputeStatus = 'needs_response' | 'under_review' | 'won' | 'lost';
+
+export interface SimDispute {
+  id: string; object: 'dispute'; amount: number; balance_transactions: SimBalanceTransaction[]; charge: string; created: number;
+  currency: string; evidence: Record<string, never>; evidence_details: { due_by: number; has_evidence: boolean; past_due: boolean; submission_count: number };
+  is_charge_refundable: boolean; livemode: false; metadata: Metadata; payment_intent: string; reason: string; status: DisputeStatus;
 }
 
 export interface SimRefund {
@@ -46,12 +56,12 @@ export interface SimRefund {
 
 export interface SimPayout {
   id: string; object: 'payout'; amount: number; arrival_date: number; automatic: boolean; balance_transaction: string;
-  created: number; currency: string; description: string | null; destination: string; failure_code: null; failure_message: null;
-  livemode: false; metadata: Metadata; method: 'standard'; reconciliation_status: 'completed' | 'not_applicable';
-  source_type: 'card'; statement_descriptor: null; status: 'paid'; type: 'bank_account';
+  created: number; currency: string; description: string | null; destination: string; failure_balance_transaction: string | null;
+  failure_code: string | null; failure_message: string | null; livemode: false; metadata: Metadata; method: 'standard';
+  reconciliation_status: 'completed' | 'not_applicable'; source_type: 'card'; statement_descriptor: null; status: 'paid' | 'failed'; type: 'bank_account';
 }
 
-export type SimObject = SimPaymentIntent | SimCharge | SimBalanceTransaction | SimRefund | SimPayout;
+export type SimObject = SimPaymentIntent | SimCharge | SimBalanceTransaction | SimRefund | SimPayout | SimDispute;
 
 export interface SimEvent {
   id: string; object: 'event'; api_version: string; created: number; data: { object: SimObject }; livemode: false;
@@ -78,11 +88,6 @@ export interface StripeSimStateOptions {
   pendingWebhooks: (type: string) => number;
 }
 
-/** Stripe's standard card pricing: 2.9 % + 30 minor units, the percentage rounded half-up, in integers only. */
-export function stripeFeeMinor(amountMinor: number): number {
-  return Math.floor((amountMinor * 29 + 500) / 1000) + 30;
-}
-
 const SECONDS_PER_DAY = 86_400;
 /** Funds become available two days after the charge, Stripe's usual schedule for US accounts. */
 const AVAILABLE_AFTER_DAYS = 2;
@@ -93,7 +98,13 @@ export function newId(prefix: string, length = 24): string {
   return `${prefix}_${[...randomBytes(length)].map((b) => BASE62[b % 62]).join('')}`;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+/** Failure codes Stripe gives a payout the bank returned. */
+export const PAYOUT_FAILURES: Record<string, string> = {
+  account_closed: 'The bank account has been closed.',
+  no_account: 'The bank account details on file are probably incorrect.',
+  insufficient_funds: 'Your Stripe account has insufficient funds to cover the payout.',
+  could_not_process: 'The bank could not process this payout.',
+};
 
 // ---- test cards -------------------------------------------------------------------
 
@@ -127,7 +138,10 @@ export class StripeSimState {
   readonly balanceTransactions = new Map<string, SimBalanceTransaction>();
   readonly refunds = new Map<string, SimRefund>();
   readonly payouts = new Map<string, SimPayout>();
+  readonly disputes = new Map<string, SimDispute>();
   readonly events: SimEvent[] = [];
+  /** Seconds added to the wall clock, so tests can create objects on other days (`POST /__sim/clock`). */
+  clockOffsetSeconds = 0;
   /** Which payout settled a balance transaction; kept apart because it is not a field of the object. */
   private readonly paidOutBy = new Map<string, string>();
   private outbox: SimEvent[] = [];
@@ -160,7 +174,7 @@ export class StripeSimState {
     const pi: SimPaymentIntent = {
       id: newId('pi'), object: 'payment_intent', amount, amount_capturable: 0, amount_received: 0, canceled_at: null,
       cancellation_reason: null, capture_method: p.string('capture_method', { oneOf: ['automatic', 'automatic_async', 'manual'] }) ?? 'automatic_async',
-      client_secret: '', confirmation_method: 'automatic', created: now(), currency, customer: null,
+      client_secret: '', confirmation_method: 'automatic', created: this.now(), currency, customer: null,
       description: p.string('description') ?? null, last_payment_error: null, latest_charge: null, livemode: false,
       metadata: p.metadata() ?? {}, next_action: null, payment_method: this.paymentMethod(p) ?? null,
       payment_method_types: p.stringList('payment_method_types').length > 0 ? p.stringList('payment_method_types') : ['card'],
@@ -220,7 +234,7 @@ export class StripeSimState {
         `Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELLABLE.join(', ')}.`, this.view(pi));
     }
     pi.status = 'canceled';
-    pi.canceled_at = now();
+    pi.canceled_at = this.now();
     pi.cancellation_reason = reason ?? null;
     pi.amount_capturable = 0;
     this.raise('payment_intent.canceled', pi);
@@ -261,7 +275,7 @@ export class StripeSimState {
     const id = newId('re');
     const txn = this.addBalanceTransaction({ amount: -amount, fee: 0, currency: charge.currency, type: 'refund', source: id, description: `REFUND FOR CHARGE (${charge.description ?? charge.id})` });
     const refund: SimRefund = {
-      id, object: 'refund', amount, balance_transaction: txn.id, charge: charge.id, created: now(), currency: charge.currency,
+      id, object: 'refund', amount, balance_transaction: txn.id, charge: charge.id, created: this.now(), currency: charge.currency,
       metadata: p.metadata() ?? {}, payment_intent: charge.payment_intent,
       reason: p.string('reason', { oneOf: ['duplicate', 'fraudulent', 'requested_by_customer'] }) ?? null, status: 'succeeded',
     };
@@ -306,6 +320,66 @@ export class StripeSimState {
     return this.addPayout({ amount, currency, automatic: true, settles, metadata: {}, description: 'STRIPE PAYOUT' });
   }
 
+  /** The bank returned a paid payout: its money is back in the balance, and the next payout settles what it did. */
+  failPayout(id: string, failureCode: string): SimPayout {
+    const payout = this.payout(id);
+    if (payout.status !== 'paid') throw invalidRequest(`Payout ${id} has already failed.`, { param: 'payout' });
+    const reversal = this.addBalanceTransaction({
+      amount: payout.amount, fee: 0, currency: payout.currency, type: 'payout_failure', reportingCategory: 'payout_reversal', source: id,
+      description: `PAYOUT FAILURE (${payout.id})`,
+    });
+    for (const [txnId, payoutId] of this.paidOutBy) {
+      if (payoutId === id && txnId !== payout.balance_transaction) this.paidOutBy.delete(txnId);
+    }
+    this.paidOutBy.set(reversal.id, id);
+    Object.assign(payout, { status: 'failed', failure_code: failureCode, failure_message: PAYOUT_FAILURES[failureCode] ?? null, failure_balance_transaction: reversal.id });
+    this.raise('payout.failed', payout);
+    return payout;
+  }
+
+  // ---- disputes
+
+  /** The cardholder's bank disputes a captured charge: the amount and Stripe's dispute fee leave the balance at once. */
+  openDispute(chargeId: string, init: { amount?: number; reason?: string }): SimDispute {
+    const charge = this.charge(chargeId, 'charge');
+    if (!charge.captured) throw invalidRequest(`Charge ${charge.id} has not been captured and cannot be disputed.`, { param: 'charge' });
+    const amount = init.amount ?? charge.amount_captured - charge.amount_refunded;
+    if (amount < 1 || amount > charge.amount_captured) throw invalidRequest(`A dispute of ${amount} does not fit charge ${charge.id}.`, { param: 'amount' });
+    if ([...this.disputes.values()].some((d) => d.charge === charge.id)) throw invalidRequest(`Charge ${charge.id} is already disputed.`, { code: 'charge_disputed' });
+    const id = newId('dp');
+    const created = this.now();
+    const withdrawal = this.addBalanceTransaction({
+      amount: -amount, fee: disputeFeeMinor(charge.currency), currency: charge.currency, type: 'adjustment', reportingCategory: 'dispute', source: id,
+      description: `Chargeback withdrawal for ${charge.id}`, feeDescription: 'Dispute fee',
+    });
+    const dispute: SimDispute = {
+      id, object: 'dispute', amount, balance_transactions: [withdrawal], charge: charge.id, created, currency: charge.currency, evidence: {},
+      evidence_details: { due_by: created + 7 * SECONDS_PER_DAY, has_evidence: false, past_due: false, submission_count: 0 },
+      is_charge_refundable: false, livemode: false, metadata: {}, payment_intent: charge.payment_intent, reason: init.reason ?? 'fraudulent', status: 'needs_response',
+    };
+    this.disputes.set(id, dispute);
+    this.raise('charge.dispute.created', dispute);
+    this.raise('charge.dispute.funds_withdrawn', dispute);
+    return dispute;
+  }
+
+  /** The bank decided. Won: the amount and the fee come back in a second balance transaction. Lost: nothing moves. */
+  closeDispute(id: string, outcome: 'won' | 'lost'): SimDispute {
+    const dispute = this.dispute(id);
+    if (dispute.status === 'won' || dispute.status === 'lost') throw invalidRequest(`Dispute ${id} is already closed (${dispute.status}).`, { param: 'dispute' });
+    dispute.status = outcome;
+    if (outcome === 'won') {
+      const withdrawal = dispute.balance_transactions[0]!;
+      dispute.balance_transactions.push(this.addBalanceTransaction({
+        amount: dispute.amount, fee: -withdrawal.fee, currency: dispute.currency, type: 'adjustment', reportingCategory: 'dispute_reversal', source: id,
+        description: `Chargeback reversal for ${dispute.charge}`, feeDescription: 'Dispute fee refund',
+      }));
+    }
+    this.raise('charge.dispute.closed', dispute);
+    if (outcome === 'won') this.raise('charge.dispute.funds_reinstated', dispute);
+    return dispute;
+  }
+
   /** Net of every balance transaction in this currency, payouts included. */
   balance(currency: string): number {
     return [...this.balanceTransactions.values()].filter((t) => t.currency === currency).reduce((sum, t) => sum + t.net, 0);
@@ -328,13 +402,17 @@ export class StripeSimState {
   payout(id: string): SimPayout {
     return this.payouts.get(id) ?? this.missing('payout', id, 'payout');
   }
+  dispute(id: string): SimDispute {
+    return this.disputes.get(id) ?? this.missing('dispute', id, 'dispute');
+  }
   event(id: string): SimEvent {
     return this.events.find((e) => e.id === id) ?? this.missing('event', id, 'id');
   }
 
   /** Any object by id, for `expand[]`. */
   find(id: string): SimObject | undefined {
-    return this.paymentIntents.get(id) ?? this.charges.get(id) ?? this.balanceTransactions.get(id) ?? this.refunds.get(id) ?? this.payouts.get(id);
+    return this.paymentIntents.get(id) ?? this.charges.get(id) ?? this.balanceTransactions.get(id) ?? this.refunds.get(id) ?? this.payouts.get(id)
+      ?? this.disputes.get(id);
   }
 
   payoutOf(txnId: string): string | undefined {
@@ -344,8 +422,13 @@ export class StripeSimState {
   /** A copy as the API returns it; a balance transaction's status follows the clock. */
   view<T extends SimObject>(object: T): T {
     const copy = structuredClone(object);
-    if (copy.object === 'balance_transaction') copy.status = copy.available_on <= now() ? 'available' : 'pending';
+    if (copy.object === 'balance_transaction') copy.status = copy.available_on <= this.now() ? 'available' : 'pending';
     return copy;
+  }
+
+  /** The simulated account's clock, in unix seconds. */
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetSeconds;
   }
 
   /** One page, newest first, with `limit` (1–100, default 10), `starting_after` and `ending_before`. */
@@ -370,7 +453,8 @@ export class StripeSimState {
   }
 
   reset(): void {
-    for (const map of [this.paymentIntents, this.charges, this.balanceTransactions, this.refunds, this.payouts, this.paidOutBy]) map.clear();
+    for (const map of [this.paymentIntents, this.charges, this.balanceTransactions, this.refunds, this.payouts, this.disputes, this.paidOutBy]) map.clear();
+    this.clockOffsetSeconds = 0;
     this.events.length = 0;
     this.outbox = [];
   }
@@ -385,7 +469,7 @@ export class StripeSimState {
     const card = testCard(pi.payment_method)!;
     const charge: SimCharge = {
       id: newId('ch'), object: 'charge', amount: pi.amount, amount_captured: 0, amount_refunded: 0, balance_transaction: null,
-      captured: false, created: now(), currency: pi.currency, description: pi.description, failure_code: null, failure_message: null,
+      captured: false, created: this.now(), currency: pi.currency, description: pi.description, failure_code: null, failure_message: null,
       livemode: false, metadata: { ...pi.metadata },
       outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
       paid: true, payment_intent: pi.id, payment_method: pi.payment_method,
@@ -425,7 +509,8 @@ export class StripeSimState {
 
   /** Captures money on a charge: only now does it reach the balance, less the fee. */
   private settle(charge: SimCharge, amount: number): void {
-    const txn = this.addBalanceTransaction({ amount, fee: stripeFeeMinor(amount), currency: charge.currency, type: 'charge', source: charge.id, description: charge.description });
+    const fee = processingFeeMinor(amount, charge.currency);
+    const txn = this.addBalanceTransaction({ amount, fee, currency: charge.currency, type: 'charge', source: charge.id, description: charge.description });
     charge.captured = true;
     charge.amount_captured = amount;
     charge.balance_transaction = txn.id;
@@ -439,14 +524,18 @@ export class StripeSimState {
     return charge;
   }
 
-  private addBalanceTransaction(init: { amount: number; fee: number; currency: string; type: SimBalanceTransaction['type']; source: string; description: string | null }): SimBalanceTransaction {
-    const created = now();
+  private addBalanceTransaction(init: {
+    amount: number; fee: number; currency: string; type: BalanceTransactionType; source: string; description: string | null;
+    reportingCategory?: string; feeDescription?: string;
+  }): SimBalanceTransaction {
+    const created = this.now();
+    const feeDetail = { amount: init.fee, application: null, currency: init.currency, description: init.feeDescription ?? 'Stripe processing fees', type: 'stripe_fee' as const };
     const txn: SimBalanceTransaction = {
       id: newId('txn'), object: 'balance_transaction', amount: init.amount,
       available_on: init.type === 'charge' ? created + AVAILABLE_AFTER_DAYS * SECONDS_PER_DAY : created,
       created, currency: init.currency, description: init.description, exchange_rate: null, fee: init.fee, net: init.amount - init.fee,
-      fee_details: init.fee > 0 ? [{ amount: init.fee, application: null, currency: init.currency, description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
-      reporting_category: init.type, source: init.source, status: 'pending', type: init.type,
+      fee_details: init.fee !== 0 ? [feeDetail] : [],
+      reporting_category: init.reportingCategory ?? init.type, source: init.source, status: 'pending', type: init.type,
     };
     this.balanceTransactions.set(txn.id, txn);
     return txn;
@@ -455,10 +544,10 @@ export class StripeSimState {
   private addPayout(init: { amount: number; currency: string; automatic: boolean; settles: SimBalanceTransaction[]; metadata: Metadata; description: string | null }): SimPayout {
     const id = newId('po');
     const txn = this.addBalanceTransaction({ amount: -init.amount, fee: 0, currency: init.currency, type: 'payout', source: id, description: init.description });
-    const created = now();
+    const created = this.now();
     const payout: SimPayout = {
       id, object: 'payout', amount: init.amount, arrival_date: created, automatic: init.automatic, balance_transaction: txn.id, created,
-      currency: init.currency, description: init.description, destination: 'ba_simulator', failure_code: null, failure_message: null,
+      currency: init.currency, description: init.description, destination: 'ba_simulator', failure_balance_transaction: null, failure_code: null, failure_message: null,
       livemode: false, metadata: init.metadata, method: 'standard', reconciliation_status: init.automatic ? 'completed' : 'not_applicable',
       source_type: 'card', statement_descriptor: null, status: 'paid', type: 'bank_account',
     };
@@ -466,6 +555,8 @@ export class StripeSimState {
     for (const settled of [...init.settles, txn]) this.paidOutBy.set(settled.id, id);
     this.raise('payout.created', payout);
     this.raise('payout.paid', payout);
+    // Stripe reconciles an automatic payout's transactions after it is paid; a manual payout has no list to reconcile.
+    if (init.automatic) this.raise('payout.reconciliation_completed', payout);
     return payout;
   }
 
@@ -495,7 +586,7 @@ export class StripeSimState {
 
   private raise(type: string, object: SimObject): void {
     const event: SimEvent = {
-      id: newId('evt'), object: 'event', api_version: this.opts.apiVersion, created: now(), data: { object: this.view(object) },
+      id: newId('evt'), object: 'event', api_version: this.opts.apiVersion, created: this.now(), data: { object: this.view(object) },
       livemode: false, pending_webhooks: this.opts.pendingWebhooks(type),
       request: { id: this.request.requestId, idempotency_key: this.request.idempotencyKey }, type,
     };

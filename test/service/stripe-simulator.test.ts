@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import { VendorHttpError } from '../../connectors/http';
-import { StripePayments } from '../../connectors/stripe/client';
+import { ENGINE_REFUND_KEY, StripePayments } from '../../connectors/stripe/client';
 import { parseStripe } from '../../domain/webhooks/events';
 import { verifyStripe } from '../../domain/webhooks/signatures';
 import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
@@ -220,7 +220,7 @@ describe('Stripe simulator driven by the official SDK', () => {
       const first = await payments.createRefund({ paymentIntentId: pi.id, amountMinor: 1_000, reason: 'requested_by_customer', idempotencyKey: 'refund-1', metadata: { rma: 'R-1' } });
       expect(first).toEqual({
         id: expect.stringMatching(/^re_/), paymentIntentId: pi.id, chargeId: pi.latestChargeId, amountMinor: 1_000, currency: 'USD', status: 'succeeded',
-        reason: 'requested_by_customer', balanceTransactionId: expect.stringMatching(/^txn_/), metadata: { rma: 'R-1' },
+        reason: 'requested_by_customer', balanceTransactionId: expect.stringMatching(/^txn_/), metadata: { rma: 'R-1', [ENGINE_REFUND_KEY]: 'refund-1' },
       });
       expect(await payments.createRefund({ paymentIntentId: pi.id, amountMinor: 1_000, idempotencyKey: 'refund-1', reason: 'requested_by_customer', metadata: { rma: 'R-1' } }))
         .toMatchObject({ id: first.id });
