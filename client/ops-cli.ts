@@ -4,23 +4,24 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
-import { inboxCounts } from '../erp/inbox';
 import { listIssues } from '../erp/issues';
 import { markShippedUpdate } from '../workflows/order-api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
+import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineCommand } from './inbox-commands';
 
 /**
  * The operator's command line, next to the Temporal UI: what needs a decision, and sending that decision.
  *   npm run ops -- issues [--all]
  *   npm run ops -- decide <workflowId> <retry|skip|compensate|create-new|link=C-1001> [--issue N] [--operator NAME]
  *   npm run ops -- progress <workflowId>
- *   npm run ops -- inbox
+ *   npm run ops -- inbox [replay <id>|--failed | prune [--days N]]
+ *   npm run ops -- quarantine [replay <id>|--all]
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox | ship <workflowId> [--tracking N] [--carrier NAME]>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -52,6 +53,15 @@ async function withWorkflow<T>(workflowId: string, call: (handle: WorkflowHandle
     throw err;
   } finally {
     await client.connection.close();
+  }
+}
+
+async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
+  const pool = createPool(endpoints().databaseUrl, 1);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
   }
 }
 
@@ -97,9 +107,14 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     case 'inbox': {
-      const pool = createPool(endpoints().databaseUrl, 1);
-      console.log(JSON.stringify(await inboxCounts(pool), null, 2));
-      await pool.end();
+      const command = parseInboxArgs(rest);
+      const defaults = { retentionDays: loadConfig().INBOX_RETENTION_DAYS, operator: process.env.USER ?? 'operator' };
+      console.log(await withPool((pool) => runInboxCommand(pool, command, defaults)));
+      return 0;
+    }
+    case 'quarantine': {
+      const command = parseQuarantineArgs(rest);
+      console.log(await withPool((pool) => runQuarantineCommand(pool, command)));
       return 0;
     }
     default:

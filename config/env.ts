@@ -32,6 +32,10 @@ export const envSchema = z.object({
   RELAY_PUBLIC_URL: optionalUrl,
   RELAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Failed hand-overs (Temporal outages do not count) after which an inbox row becomes `failed` with an issue. */
+  INBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  /** Dispatched and ignored inbox rows older than this many days are deleted. */
+  INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 
   HUBSPOT_BASE_URL: z.string().url().default('https://api.hubapi.com'),
   HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),

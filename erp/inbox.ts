@@ -1,7 +1,13 @@
 import type { InboundEvent } from '../domain/webhooks/events';
 import type { Queryable } from './db';
 
-/** The webhook inbox: accepted events wait here until the dispatcher has handed them to Temporal. */
+/**
+ * The webhook inbox: accepted events wait here until the dispatcher has handed them to Temporal.
+ * No statement here is meant to be held open across a call to Temporal: a claim is its own statement, and so is the
+ * outcome recorded afterwards.
+ */
+
+export type InboxStatus = 'pending' | 'dispatched' | 'unrouted' | 'failed' | 'ignored';
 
 export interface InboxRow {
   id: number;
@@ -10,58 +16,94 @@ export interface InboxRow {
   topic: string;
   businessKey: string;
   payload: unknown;
+  /** Claims so far, this one included (outages count). */
   attempts: number;
+  /** Failed hand-overs that were not an outage. */
+  failures: number;
 }
+
+const ROW_COLUMNS = 'id, provider, event_id, topic, business_key, payload, attempts, failures';
+const toRow = (r: Record<string, unknown>): InboxRow => ({
+  id: Number(r.id), provider: r.provider as InboxRow['provider'], eventId: r.event_id as string, topic: r.topic as string,
+  businessKey: r.business_key as string, payload: r.payload, attempts: r.attempts as number, failures: r.failures as number,
+});
 
 /** One statement for the whole delivery; redelivered event ids are ignored. Returns how many were new. */
 export async function storeEvents(db: Queryable, events: InboundEvent[], rawBody: Buffer, headers: Record<string, unknown>): Promise<number> {
   if (events.length === 0) return 0;
   const values: unknown[] = [];
+  const width = 6;
   const tuples = events.map((e, i) => {
-    values.push(e.provider, e.eventId, e.topic, e.businessKey, JSON.stringify(e.payload));
-    const b = i * 5;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${events.length * 5 + 1}, $${events.length * 5 + 2})`;
+    values.push(e.provider, e.eventId, e.topic, e.businessKey, JSON.stringify(e.payload), e.ignored ? 'ignored' : 'pending');
+    const b = i * width;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${events.length * width + 1}, $${events.length * width + 2})`;
   });
   values.push(rawBody, JSON.stringify(headers));
   const { rowCount } = await db.query(
-    `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, raw_body, headers)
+    `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, status, raw_body, headers)
      VALUES ${tuples.join(', ')} ON CONFLICT (provider, event_id) DO NOTHING`,
     values,
   );
   return rowCount ?? 0;
 }
 
-/** Locks up to `limit` due rows for this transaction; other dispatchers skip them. */
-export async function claimDue(db: Queryable, limit: number): Promise<InboxRow[]> {
+/**
+ * Claims up to `limit` due rows for `leaseMs` and returns them, oldest first. The claim commits at once (no lock
+ * outlives it): other dispatchers skip the rows until the lease ends, and a dispatcher that dies before recording
+ * an outcome leaves them to be claimed again after it.
+ */
+export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<InboxRow[]> {
   const { rows } = await db.query(
-    `SELECT id, provider, event_id, topic, business_key, payload, attempts FROM integration.webhook_inbox
-      WHERE status = 'pending' AND next_attempt_at <= now()
-      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    `UPDATE integration.webhook_inbox SET attempts = attempts + 1, next_attempt_at = now() + ($2::double precision * interval '1 millisecond')
+      WHERE id IN (SELECT id FROM integration.webhook_inbox WHERE status = 'pending' AND next_attempt_at <= now()
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING ${ROW_COLUMNS}`,
+    [limit, leaseMs],
   );
-  return rows.map((r) => ({
-    id: r.id, provider: r.provider, eventId: r.event_id, topic: r.topic, businessKey: r.business_key, payload: r.payload, attempts: r.attempts,
-  }));
+  return rows.map(toRow).sort((a, b) => a.id - b.id);
+}
+
+/** Gives claimed rows back untouched (e.g. their lease would end before their turn). */
+export async function releaseClaims(db: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE integration.webhook_inbox SET attempts = attempts - 1, next_attempt_at = now() WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+    [ids],
+  );
 }
 
 export async function markDispatched(db: Queryable, id: number, workflowId: string, outcome: string): Promise<void> {
   await db.query(
-    `UPDATE integration.webhook_inbox SET status = 'dispatched', dispatched_at = now(), workflow_id = $2, outcome = $3,
-            attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+    `UPDATE integration.webhook_inbox SET status = 'dispatched', dispatched_at = now(), workflow_id = $2, outcome = $3, last_error = NULL
+      WHERE id = $1 AND status = 'pending'`,
     [id, workflowId, outcome],
   );
 }
 
-export async function markUnrouted(db: Queryable, id: number): Promise<void> {
-  await db.query(`UPDATE integration.webhook_inbox SET status = 'unrouted', last_error = 'no flow handles this topic yet' WHERE id = $1`, [id]);
+/** No flow takes the row: `unrouted` (a topic we subscribe to; a release may add its flow) or `ignored`. */
+export async function markUndeliverable(db: Queryable, id: number, status: 'unrouted' | 'ignored', reason: string): Promise<void> {
+  await db.query(`UPDATE integration.webhook_inbox SET status = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`, [id, status, reason]);
 }
 
-export async function scheduleRetry(db: Queryable, id: number, delayMs: number, error: string): Promise<void> {
+/** Temporal is unreachable: try again after `delayMs`. An outage is nobody's fault, so it is not a failure. */
+export async function deferAfterOutage(db: Queryable, id: number, delayMs: number, error: string): Promise<void> {
   await db.query(
-    `UPDATE integration.webhook_inbox SET attempts = attempts + 1, last_error = $3,
-            next_attempt_at = now() + ($2::double precision * interval '1 millisecond') WHERE id = $1`,
+    `UPDATE integration.webhook_inbox SET last_error = $3, next_attempt_at = now() + ($2::double precision * interval '1 millisecond')
+      WHERE id = $1 AND status = 'pending'`,
     [id, delayMs, error.slice(0, 2000)],
   );
+}
+
+/** Counts a failed hand-over; the `maxFailures`-th makes the row `failed`. Says whether it did. */
+export async function recordFailure(db: Queryable, id: number, delayMs: number, error: string, maxFailures: number): Promise<{ failed: boolean }> {
+  const { rows } = await db.query(
+    `UPDATE integration.webhook_inbox SET failures = failures + 1, last_error = $3,
+            status = CASE WHEN failures + 1 >= $4 THEN 'failed' ELSE status END,
+            next_attempt_at = now() + ($2::double precision * interval '1 millisecond')
+      WHERE id = $1 AND status = 'pending' RETURNING status`,
+    [id, delayMs, error.slice(0, 2000), maxFailures],
+  );
+  return { failed: rows[0]?.status === 'failed' };
 }
 
 /** Gives unrouted events another chance, e.g. after a release adds the flow that handles them. */
@@ -70,7 +112,51 @@ export async function requeueUnrouted(db: Queryable): Promise<number> {
   return rowCount ?? 0;
 }
 
+export const REPLAYABLE: readonly InboxStatus[] = ['failed', 'ignored', 'unrouted'];
+
+/** Puts rows back to `pending` with a fresh failure count: one row by id, or every failed row. */
+export async function requeueForReplay(db: Queryable, which: { id: number } | { status: 'failed' }): Promise<Array<{ id: number; previous: InboxStatus }>> {
+  const { rows } = await db.query(
+    `UPDATE integration.webhook_inbox i SET status = 'pending', failures = 0, last_error = NULL, next_attempt_at = now()
+       FROM integration.webhook_inbox old
+      WHERE old.id = i.id AND i.status = ANY($3::text[]) AND ($1::bigint IS NULL OR i.id = $1) AND ($2::text IS NULL OR i.status = $2)
+      RETURNING i.id, old.status AS previous`,
+    ['id' in which ? which.id : null, 'status' in which ? which.status : null, REPLAYABLE],
+  );
+  return rows.map((r) => ({ id: Number(r.id), previous: r.previous as InboxStatus }));
+}
+
+export async function inboxStatusOf(db: Queryable, id: number): Promise<InboxStatus | undefined> {
+  const { rows } = await db.query('SELECT status FROM integration.webhook_inbox WHERE id = $1', [id]);
+  return rows[0]?.status as InboxStatus | undefined;
+}
+
+/** Deletes finished rows (dispatched, ignored) received more than `days` ago, in bounded chunks. */
+export async function pruneInbox(db: Queryable, days: number, chunk = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM integration.webhook_inbox WHERE id IN (
+         SELECT id FROM integration.webhook_inbox
+          WHERE status IN ('dispatched', 'ignored') AND received_at < now() - ($1::double precision * interval '1 day') LIMIT $2)`,
+      [days, chunk],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < chunk) return total;
+  }
+}
+
 export async function inboxCounts(db: Queryable): Promise<Record<string, number>> {
-  const { rows } = await db.query('SELECT status, count(*)::int AS n FROM integration.webhook_inbox GROUP BY status');
+  const { rows } = await db.query('SELECT status, count(*)::int AS n FROM integration.webhook_inbox GROUP BY status ORDER BY status');
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export interface FailedInboxRow { id: number; provider: string; eventId: string; topic: string; failures: number; lastError: string | null }
+
+export async function listFailed(db: Queryable, limit = 50): Promise<FailedInboxRow[]> {
+  const { rows } = await db.query(
+    `SELECT id, provider, event_id, topic, failures, last_error FROM integration.webhook_inbox WHERE status = 'failed' ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), provider: r.provider, eventId: r.event_id, topic: r.topic, failures: r.failures, lastError: r.last_error }));
 }

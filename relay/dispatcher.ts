@@ -1,34 +1,37 @@
-import { TypedSearchAttributes } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { inTransaction } from '../erp/db';
-import { claimDue, markDispatched, markUnrouted, requeueUnrouted, scheduleRetry, type InboxRow } from '../erp/inbox';
-import { planDispatch, type DispatchPlan, type RouteContext } from './routes';
+import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFailure, releaseClaims, requeueUnrouted, type InboxRow } from '../erp/inbox';
+import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
+import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
+import { openDispatchIssue } from './inbox-operations';
+import { planBatch, type DispatchPlan, type RouteContext } from './routes';
 
 /**
- * Hands inbox rows to Temporal with signal-with-start. Rows stay pending while Temporal is unreachable and are
- * retried with backoff; several relays can run at once (rows are claimed with SKIP LOCKED).
+ * Hands inbox rows to Temporal. Each batch is claimed with a lease in one short statement (SKIP LOCKED, so several
+ * relays can run at once), handed over with no transaction or row lock open, and each outcome is recorded in its
+ * own statement. A relay that dies in between leaves its rows to be claimed again when the lease ends.
+ * Rows wait without limit while Temporal is unreachable; any other failure counts, and the `maxFailures`-th makes
+ * the row `failed` with an issue for an operator.
  */
 
-export interface DispatcherOptions {
+export interface DispatchTuning {
+  batchSize?: number;
+  maxBackoffMs?: number;
+  /** How long a signal-with-start (and the reachability probe) may take before it counts as a timeout. */
+  callTimeoutMs?: number;
+  /** How long an update-with-start may wait for its handler. */
+  updateTimeoutMs?: number;
+  /** Failed hand-overs (outages excluded) after which a row becomes `failed` (`INBOX_MAX_ATTEMPTS`). */
+  maxFailures?: number;
+}
+
+export interface DispatcherOptions extends DispatchTuning {
   pool: Pool;
   client: Client;
   routes: RouteContext;
   logger: Logger;
   pollMs: number;
-  batchSize?: number;
-  maxBackoffMs?: number;
-  /** How long one hand-over may take before Temporal counts as unreachable. */
-  callTimeoutMs?: number;
-}
-
-/** gRPC codes that mean "Temporal is not there right now" rather than "this event is wrong". */
-const UNAVAILABLE_CODES = new Set([4, 14]);
-const UPDATE_TIMEOUT_MS = 60_000;
-
-export function retryDelayMs(attempts: number, maxMs: number): number {
-  return Math.min(maxMs, 500 * 2 ** Math.min(attempts, 16));
 }
 
 export class Dispatcher {
@@ -36,8 +39,18 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private readonly timeouts: HandOverTimeouts;
+  /** The longest one hand-over can take, probe included; a claim's lease covers two. */
+  private readonly worstHandOverMs: number;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    this.timeouts = { callMs: opts.callTimeoutMs ?? 5000, updateMs: opts.updateTimeoutMs ?? 60_000 };
+    this.worstHandOverMs = Math.max(this.timeouts.callMs, this.timeouts.updateMs) + this.timeouts.callMs + 1000;
+  }
+
+  get leaseMs(): number {
+    return 2 * this.worstHandOverMs;
+  }
 
   async start(): Promise<void> {
     const requeued = await requeueUnrouted(this.opts.pool);
@@ -84,89 +97,74 @@ export class Dispatcher {
   private async dispatchBatch(): Promise<'more' | 'done'> {
     const { pool, routes, logger } = this.opts;
     const batchSize = this.opts.batchSize ?? 50;
-    const maxBackoff = this.opts.maxBackoffMs ?? 15_000;
-    return inTransaction(pool, async (tx) => {
-      const rows = await claimDue(tx, batchSize);
-      const work: Array<{ plan: DispatchPlan; rows: InboxRow[] }> = [];
-      for (const row of rows) {
-        const plan = planDispatch(row, routes);
-        if (!plan) {
-          await markUnrouted(tx, row.id);
-          logger.warn({ provider: row.provider, topic: row.topic, eventId: row.eventId }, 'no flow handles this event yet; kept as unrouted');
-          continue;
-        }
-        // Consecutive signals of one kind to one flow (a contact's creation and its property changes arrive
-        // together) make one hand-over: the flow re-reads the source anyway, so the latest event stands for all.
-        const previous = work[work.length - 1];
-        if (previous && previous.plan.workflowId === plan.workflowId && previous.plan.kind === 'signal' && plan.kind === 'signal' && previous.plan.signal === plan.signal) {
-          previous.plan = plan;
-          previous.rows.push(row);
-        } else {
-          work.push({ plan, rows: [row] });
-        }
+    const leaseEnds = Date.now() + this.leaseMs;
+    const rows = await claimDue(pool, batchSize, this.leaseMs);
+    const { work, undeliverable } = planBatch(rows, routes);
+    for (const { row, status, reason } of undeliverable) {
+      await markUndeliverable(pool, row.id, status, reason);
+      if (status === 'unrouted') logger.warn({ provider: row.provider, topic: row.topic, eventId: row.eventId }, 'no flow handles this event yet; kept as unrouted');
+    }
+    for (const [index, { plan, rows: grouped }] of work.entries()) {
+      const rest = work.slice(index).flatMap((g) => g.rows);
+      if (this.stopped || Date.now() + this.worstHandOverMs > leaseEnds) {
+        // Never hand over a row whose lease may have ended: another relay may have it by then.
+        await releaseClaims(pool, rest.map((r) => r.id));
+        return 'more';
       }
-      for (const [index, { plan, rows: grouped }] of work.entries()) {
-        try {
-          const outcome = await this.handOver(plan);
-          for (const row of grouped) await markDispatched(tx, row.id, plan.workflowId, outcome);
-        } catch (err) {
-          const message = (err as Error).message;
-          if (isUnavailable(err)) {
-            // Temporal is down: leave this and the rest of the batch pending, try again after a pause.
-            for (const row of work.slice(index).flatMap((g) => g.rows)) await scheduleRetry(tx, row.id, retryDelayMs(row.attempts, maxBackoff), message);
-            logger.warn({ err: message }, 'Temporal unreachable; events stay in the inbox');
-            return 'done';
-          }
-          for (const row of grouped) await scheduleRetry(tx, row.id, retryDelayMs(row.attempts, maxBackoff), message);
-          logger.error({ err: message, workflowId: plan.workflowId }, 'dispatch failed; will retry');
-        }
+      const { outage } = await this.deliver(plan, grouped);
+      if (outage !== undefined) {
+        // Temporal is down: this and the rest of the batch wait, with backoff, without counting as failures.
+        for (const row of rest) await deferAfterOutage(pool, row.id, retryDelayMs(row.attempts, this.maxBackoffMs), `Temporal unreachable: ${outage}`);
+        logger.warn({ err: outage }, 'Temporal unreachable; events stay in the inbox');
+        return 'done';
       }
-      return rows.length === batchSize ? 'more' : 'done';
-    });
+    }
+    return rows.length === batchSize ? 'more' : 'done';
+  }
+
+  private get maxBackoffMs(): number {
+    return this.opts.maxBackoffMs ?? 15_000;
+  }
+
+  /** Hands one plan over and records what became of its rows; an outage is left to the caller. */
+  private async deliver(plan: DispatchPlan, rows: InboxRow[]): Promise<{ outage?: string }> {
+    const { pool, client } = this.opts;
+    try {
+      const outcome = await handOver(client, plan, this.timeouts);
+      for (const row of rows) await markDispatched(pool, row.id, plan.workflowId, outcome);
+      return {};
+    } catch (err) {
+      const judged = await this.judge(err, plan);
+      if ('outage' in judged) return judged;
+      await this.countFailure(plan, rows, judged.failure);
+      return {};
+    }
   }
 
   /**
-   * Delivers one plan and says what happened. The workflow id makes every path idempotent: a start that finds
-   * the flow running signals it, and one that finds it finished (where the id may not be reused) is a no-op.
+   * An outage, or a failure that counts. A timed-out signal is an outage (the call is quick when Temporal is there);
+   * a timed-out update is one only if Temporal does not answer a probe either: else the flow is busy with it.
    */
-  private async handOver(plan: DispatchPlan): Promise<string> {
-    const { client } = this.opts;
-    // The client retries "unavailable" on its own for a long time: a deadline keeps the inbox moving.
-    const withDeadline = <T>(call: () => Promise<T>, ms = this.opts.callTimeoutMs ?? 5000) => client.connection.withDeadline(Date.now() + ms, call);
-    const start = (signal: string, signalArgs: unknown[]) => withDeadline(() => client.workflow.signalWithStart(plan.workflowType, {
-      workflowId: plan.workflowId,
-      taskQueue: plan.taskQueue,
-      args: plan.args,
-      signal,
-      signalArgs,
-      workflowIdReusePolicy: plan.reusePolicy,
-      typedSearchAttributes: new TypedSearchAttributes(plan.searchAttributes),
-      staticSummary: plan.summary,
-    }));
-    try {
-      if (plan.kind === 'signal') {
-        await start(plan.signal, plan.signalArgs);
-        return `signal ${plan.signal}`;
-      }
-      try {
-        // An update runs its handler (which may call a throttled vendor) before it answers: give it time.
-        const result = await withDeadline(() => client.workflow.getHandle(plan.workflowId).executeUpdate(plan.update, { args: plan.updateArgs as [unknown, ...unknown[]] }), UPDATE_TIMEOUT_MS);
-        return `update ${plan.update}: ${JSON.stringify(result)}`;
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) return `update ${plan.update} refused: ${err.cause?.message ?? err.message}`;
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        // No flow is running for it (a missed creation webhook, or a finished order): start one or note it.
-        await start(plan.startSignal, plan.startSignalArgs);
-        return `started by ${plan.update}`;
-      }
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'flow already finished; nothing to do';
-      throw err;
+  private async judge(err: unknown, plan: DispatchPlan): Promise<{ outage: string } | { failure: string }> {
+    const { client, logger } = this.opts;
+    const kind = classifyHandOverError(err);
+    const text = describeError(err);
+    if (kind === 'error') {
+      logger.error({ workflowId: plan.workflowId, err: text }, 'dispatch failed; will retry');
+      return { failure: text };
+    }
+    if (kind === 'unreachable' || plan.kind === 'signal' || !(await temporalAnswers(client, this.timeouts.callMs))) return { outage: text };
+    logger.warn({ workflowId: plan.workflowId, err: text }, 'update still running at its deadline; will retry with the same update id');
+    return { failure: `update ${plan.update} still running after ${this.timeouts.updateMs} ms; retried with the same update id` };
+  }
+
+  private async countFailure(plan: DispatchPlan, rows: InboxRow[], failure: string): Promise<void> {
+    const { pool, logger } = this.opts;
+    for (const row of rows) {
+      const { failed } = await recordFailure(pool, row.id, retryDelayMs(row.failures + 1, this.maxBackoffMs), failure, this.opts.maxFailures ?? 10);
+      if (!failed) continue;
+      logger.error({ inboxId: row.id, eventId: row.eventId, workflowId: plan.workflowId, err: failure }, 'event failed too often; an operator must replay it');
+      await openDispatchIssue(pool, row, plan.workflowId, failure).catch((err: unknown) => logger.error({ err, inboxId: row.id }, 'could not record the issue'));
     }
   }
-}
-
-function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
-  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /unavailable|connect|deadline/i.test((err as Error).message);
 }

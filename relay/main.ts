@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       },
     },
     pollMs: config.DISPATCH_POLL_MS,
+    dispatch: { maxFailures: config.INBOX_MAX_ATTEMPTS },
+    retentionDays: config.INBOX_RETENTION_DAYS,
   });
   logger.info({ url: relay.url }, 'relay listening');
   onShutdown(logger, async () => {

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
 import type { RunningService } from '../config/service';
-import { Dispatcher } from './dispatcher';
+import { Dispatcher, type DispatchTuning } from './dispatcher';
+import { InboxHousekeeping } from './housekeeping';
 import type { RouteContext } from './routes';
 import { buildRelayServer, type RelaySecrets } from './server';
 
@@ -19,10 +20,17 @@ export interface RelayOptions {
   secrets: RelaySecrets;
   routes: RouteContext;
   pollMs: number;
+  dispatch?: DispatchTuning;
+  /** Dispatched and ignored inbox rows older than this are deleted (`INBOX_RETENTION_DAYS`). */
+  retentionDays?: number;
+  pruneEveryMs?: number;
 }
 
 export async function startRelay(opts: RelayOptions): Promise<RunningService & { dispatcher: Dispatcher }> {
-  const dispatcher = new Dispatcher({ pool: opts.pool, client: opts.client, routes: opts.routes, logger: opts.logger, pollMs: opts.pollMs });
+  const dispatcher = new Dispatcher({ ...opts.dispatch, pool: opts.pool, client: opts.client, routes: opts.routes, logger: opts.logger, pollMs: opts.pollMs });
+  const housekeeping = new InboxHousekeeping({
+    pool: opts.pool, logger: opts.logger, retentionDays: opts.retentionDays ?? 30, everyMs: opts.pruneEveryMs ?? 3_600_000,
+  });
   const app = await buildRelayServer({
     pool: opts.pool,
     secrets: opts.secrets,
@@ -35,6 +43,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningService & {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   await dispatcher.start();
+  housekeeping.start();
   return {
     name: 'relay',
     url: `http://${opts.host}:${port}`,
@@ -42,6 +51,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningService & {
     async close() {
       await app.close();
       await dispatcher.stop();
+      await housekeeping.stop();
     },
   };
 }

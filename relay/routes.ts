@@ -1,5 +1,6 @@
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import type { LeadPolicy } from '../domain/lead';
+import { isHandledTopic } from '../domain/webhooks/events';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
 import type { InboxRow } from '../erp/inbox';
 import { contactChangedSignal, leadConversion } from '../workflows/lead-conversion';
@@ -29,14 +30,20 @@ interface Start {
 
 /** Signal the running flow, starting it first when there is none. */
 export interface SignalPlan extends Start { kind: 'signal'; signal: string; signalArgs: unknown[] }
-/** Send an update to the running flow (its validator may refuse); with no flow running, start one instead. */
-export interface UpdatePlan extends Start { kind: 'update'; update: string; updateArgs: unknown[]; startSignal: string; startSignalArgs: unknown[] }
+/**
+ * Update-with-start: the running flow gets the update (its validator may refuse), else a new flow starts with it.
+ * The update id comes from the inbox event, so a retried hand-over attaches to the first update instead of running
+ * the edit again.
+ */
+export interface UpdatePlan extends Start { kind: 'update'; update: string; updateArgs: unknown[]; updateId: string }
 export type DispatchPlan = SignalPlan | UpdatePlan;
 
 const LEAD_TOPICS = new Set(['contact.creation', 'contact.propertyChange', 'contact.restore']);
 
 export const leadWorkflowId = (contactId: string) => `lead-hubspot-${contactId}`;
 export const orderWorkflowId = (shopOrderId: string) => `order-shopify-${shopOrderId}`;
+/** One inbox event, one update id (Temporal deduplicates updates by id within a run). */
+export const inboxUpdateId = (row: Pick<InboxRow, 'provider' | 'eventId'>) => `inbox-${row.provider}-${row.eventId}`;
 
 const attributes = (businessKey: string, flow: string, source: string): SearchAttributePair[] => [
   { key: BusinessKey, value: businessKey },
@@ -82,8 +89,37 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
       case 'orders/cancelled':
         return { ...start, kind: 'signal', signal: shopOrderCancelledSignal.name, signalArgs: [event] };
       case 'orders/updated':
-        return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], startSignal: shopOrderChangedSignal.name, startSignalArgs: [event] };
+        return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], updateId: inboxUpdateId(row) };
     }
   }
   return undefined;
+}
+
+/** Rows no flow takes: `unrouted` for topics we subscribe to (a release may add their flow), else `ignored`. */
+export interface Undeliverable { row: InboxRow; status: 'unrouted' | 'ignored'; reason: string }
+export interface BatchPlan { work: Array<{ plan: DispatchPlan; rows: InboxRow[] }>; undeliverable: Undeliverable[] }
+
+/**
+ * Plans a claimed batch (rows oldest first). Consecutive signals of one kind to one flow (a contact's creation and
+ * its property changes arrive together) make one hand-over: the flow re-reads the source anyway, so the latest
+ * event stands for all. Updates are never merged.
+ */
+export function planBatch(rows: InboxRow[], ctx: RouteContext): BatchPlan {
+  const batch: BatchPlan = { work: [], undeliverable: [] };
+  for (const row of rows) {
+    const plan = planDispatch(row, ctx);
+    if (!plan) {
+      const handled = isHandledTopic(row.provider, row.topic);
+      batch.undeliverable.push({ row, status: handled ? 'unrouted' : 'ignored', reason: handled ? 'no flow handles this topic yet' : 'we do not subscribe to this topic' });
+      continue;
+    }
+    const previous = batch.work[batch.work.length - 1];
+    if (previous && previous.plan.workflowId === plan.workflowId && previous.plan.kind === 'signal' && plan.kind === 'signal' && previous.plan.signal === plan.signal) {
+      previous.plan = plan;
+      previous.rows.push(row);
+    } else {
+      batch.work.push({ plan, rows: [row] });
+    }
+  }
+  return batch;
 }

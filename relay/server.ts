@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { parseHubspot, parseShopify, parseStripe, type ParseResult, type Provider } from '../domain/webhooks/events';
+import { deliveryFingerprint, parseDelivery, type Provider } from '../domain/webhooks/events';
 import { verifyHubspotV3, verifyShopify, verifyStripe, type Verdict } from '../domain/webhooks/signatures';
 import { storeEvents } from '../erp/inbox';
 import { quarantine } from '../erp/quarantine';
@@ -9,6 +9,7 @@ import { quarantine } from '../erp/quarantine';
 /**
  * The webhook relay's HTTP side: verify the signature on the raw bytes, store the events in the inbox in one
  * insert that ignores redeliveries, answer 2xx. It never waits for Temporal; the dispatcher does that.
+ * Event types we do not handle are stored as `ignored` and answered 2xx too: a 4xx makes vendors redeliver for days.
  */
 
 export interface RelaySecrets {
@@ -32,7 +33,6 @@ export interface RelayServerOptions {
 interface Check {
   secret: string | undefined;
   verify(req: FastifyRequest, raw: Buffer, secret: string): Verdict;
-  parse(req: FastifyRequest, raw: Buffer): ParseResult;
 }
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
@@ -66,17 +66,14 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
         secret, method: req.method, uri: publicBase(req) + req.url, rawBody: raw,
         signature: header(req, 'x-hubspot-signature-v3'), timestamp: header(req, 'x-hubspot-request-timestamp'), nowMs: now(),
       }),
-      parse: (_req, raw) => parseHubspot(raw),
     },
     shopify: {
       secret: opts.secrets.shopifySecret,
       verify: (req, raw, secret) => verifyShopify({ secret, rawBody: raw, signature: header(req, 'x-shopify-hmac-sha256') }),
-      parse: (req, raw) => parseShopify(raw, { topic: header(req, 'x-shopify-topic'), webhookId: header(req, 'x-shopify-webhook-id') }),
     },
     stripe: {
       secret: opts.secrets.stripeSecret,
       verify: (req, raw, secret) => verifyStripe({ secret, rawBody: raw, header: header(req, 'stripe-signature'), nowSeconds: Math.floor(now() / 1000) }),
-      parse: (_req, raw) => parseStripe(raw),
     },
   };
 
@@ -89,15 +86,17 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
       req.log.warn({ provider, reason: verdict.reason }, 'webhook refused: bad signature');
       return reply.code(401).send({ error: 'invalid_signature', reason: verdict.reason });
     }
-    const parsed = check.parse(req, raw);
+    const headers = keptHeaders(req);
+    const parsed = parseDelivery(provider, raw, headers);
     if (!parsed.ok) {
-      const quarantineId = await quarantine(opts.pool, provider, parsed.reason, raw, keptHeaders(req));
+      const quarantineId = await quarantine(opts.pool, provider, parsed.reason, raw, headers, deliveryFingerprint(provider, raw, headers));
       req.log.warn({ provider, reason: parsed.reason, quarantineId }, 'webhook quarantined');
       return reply.code(400).send({ error: 'unprocessable_payload', reason: parsed.reason, quarantineId });
     }
-    const stored = await storeEvents(opts.pool, parsed.events, raw, keptHeaders(req));
+    const stored = await storeEvents(opts.pool, parsed.events, raw, headers);
     if (stored > 0) opts.onStored?.();
-    return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored });
+    const ignored = parsed.events.filter((e) => e.ignored).length;
+    return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored, ignored });
   }
 
   for (const provider of ['hubspot', 'shopify', 'stripe'] as const) {

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { createLogger } from '../../config/logger';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
-import { startRelay } from '../../relay/relay';
+import { startRelay, type RelayOptions } from '../../relay/relay';
 import { startHubspotSimulator, type HubspotSimulator } from '../../simulators/hubspot/server';
 import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
 import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
@@ -46,6 +46,8 @@ export interface HarnessOptions {
   orderPolicy?: OrderPolicy;
   /** Start without a worker (tests that control it). */
   withoutWorker?: boolean;
+  /** Relay settings other than the defaults (dispatcher tuning, retention). */
+  relay?: Pick<RelayOptions, 'dispatch' | 'retentionDays' | 'pruneEveryMs'>;
 }
 
 // Activity retries are expected in these tests: keep the worker's own log to errors unless asked. Installed on
@@ -82,6 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       orderPolicy: opts.orderPolicy ?? { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true },
     },
     pollMs: 200,
+    ...opts.relay,
   });
   const hubspot = await startHubspotSimulator({
     port: 0, host: '127.0.0.1', accessToken, clientSecret: secrets.hubspot,

@@ -1,4 +1,4 @@
-import { parseHubspot, parseShopify, parseStripe } from '../../domain/webhooks/events';
+import { deliveryFingerprint, isHandledTopic, parseDelivery, parseHubspot, parseShopify, parseStripe } from '../../domain/webhooks/events';
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
@@ -13,24 +13,63 @@ describe('webhook payload parsing', () => {
       { eventId: '12', topic: 'contact.propertyChange', payload: { propertyValue: 'lead' } },
     ] });
   });
-  it('refuses unknown HubSpot subscription types, empty batches and non-JSON with a reason', () => {
-    expect(parseHubspot(json([{ eventId: 1, subscriptionType: 'deal.creation', objectId: 1 }]))).toEqual({ ok: false, reason: 'unknown subscriptionType deal.creation' });
+  it('keeps unknown HubSpot subscription types as ignored events beside the known ones', () => {
+    const result = parseHubspot(json([
+      { eventId: 1, subscriptionType: 'deal.creation', objectId: 77 },
+      { eventId: 2, subscriptionType: 'contact.creation', objectId: 501 },
+      { eventId: 3, subscriptionType: 'contact.associationChange', fromObjectId: 1, toObjectId: 2 },
+    ]));
+    expect(result).toEqual({ ok: true, events: [
+      expect.objectContaining({ eventId: '1', topic: 'deal.creation', businessKey: 'hubspot:deal:77', ignored: true }),
+      expect.objectContaining({ eventId: '2', topic: 'contact.creation', businessKey: 'hubspot:contact:501' }),
+      expect.objectContaining({ eventId: '3', businessKey: 'hubspot:event:3', ignored: true }),
+    ] });
+    expect(result.ok && result.events[1]!.ignored).toBeFalsy();
+  });
+  it('refuses empty batches, non-JSON and invalid known events with a reason naming the field', () => {
     expect(parseHubspot(json([]))).toMatchObject({ ok: false, reason: expect.stringMatching(/invalid HubSpot event batch/) });
     expect(parseHubspot(Buffer.from('{oops'))).toEqual({ ok: false, reason: 'body is not valid JSON' });
-    expect(parseHubspot(json([{ eventId: 1, subscriptionType: 'contact.creation' }]))).toMatchObject({ ok: false, reason: expect.stringMatching(/objectId/) });
+    expect(parseHubspot(json([{ eventId: 1, subscriptionType: 'deal.creation', objectId: 1 }, { eventId: 2, subscriptionType: 'contact.creation' }])))
+      .toEqual({ ok: false, reason: expect.stringMatching(/^invalid HubSpot event batch: 1\.objectId: /) });
+    expect(parseHubspot(json([{ subscriptionType: 'deal.creation' }]))).toMatchObject({ ok: false, reason: expect.stringMatching(/0\.eventId/) });
   });
   it('takes Shopify topic and webhook id from headers', () => {
     expect(parseShopify(json({ id: 1042 }), { topic: 'orders/create', webhookId: 'w-1' })).toMatchObject({
       ok: true, events: [{ provider: 'shopify', eventId: 'w-1', businessKey: 'shopify:order:1042' }],
     });
     expect(parseShopify(json({ id: 1 }), { topic: 'orders/create' })).toMatchObject({ ok: false, reason: expect.stringMatching(/Webhook-Id/) });
-    expect(parseShopify(json({ id: 1 }), { topic: 'products/create', webhookId: 'w' })).toMatchObject({ ok: false, reason: 'unknown topic products/create' });
+    expect(parseShopify(json({ id: 1 }), { topic: 'products/create', webhookId: 'w' })).toEqual({
+      ok: true, events: [expect.objectContaining({ eventId: 'w', topic: 'products/create', businessKey: 'shopify:product:1', ignored: true })],
+    });
+    expect(parseShopify(Buffer.from('nope'), { topic: 'products/create', webhookId: 'w' })).toEqual({ ok: false, reason: 'body is not valid JSON' });
     expect(parseShopify(json({ name: '#1' }), { topic: 'orders/paid', webhookId: 'w' })).toMatchObject({ ok: false, reason: expect.stringMatching(/id/) });
   });
   it('keys Stripe events by the object they concern', () => {
     const event = { id: 'evt_1', object: 'event', type: 'charge.refunded', data: { object: { id: 'ch_9', object: 'charge' } } };
     expect(parseStripe(json(event))).toMatchObject({ ok: true, events: [{ eventId: 'evt_1', businessKey: 'stripe:charge:ch_9' }] });
-    expect(parseStripe(json({ ...event, type: 'customer.created' }))).toMatchObject({ ok: false, reason: 'unknown event type customer.created' });
+    expect(parseStripe(json({ ...event, type: 'customer.created' }))).toEqual({
+      ok: true, events: [expect.objectContaining({ eventId: 'evt_1', topic: 'customer.created', businessKey: 'stripe:charge:ch_9', ignored: true })],
+    });
+    const balance = { id: 'evt_2', object: 'event', type: 'balance.available', data: { object: { object: 'balance' } } };
+    expect(parseStripe(json(balance))).toMatchObject({ ok: true, events: [{ businessKey: 'stripe:balance:evt_2', ignored: true }] });
+    expect(parseStripe(json({ ...balance, type: 'charge.refunded' }))).toEqual({ ok: false, reason: expect.stringMatching(/data\.object\.id/) });
     expect(parseStripe(json({ ...event, id: 'x' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/evt_/) });
+  });
+  it('parses a stored delivery by provider, with the headers it was kept with', () => {
+    expect(parseDelivery('shopify', json({ id: 5 }), { 'x-shopify-topic': 'orders/paid', 'x-shopify-webhook-id': 'w-5' })).toMatchObject({
+      ok: true, events: [{ eventId: 'w-5', topic: 'orders/paid', businessKey: 'shopify:order:5' }],
+    });
+    expect(parseDelivery('hubspot', json([{ eventId: 1, subscriptionType: 'contact.creation', objectId: 3 }]), {})).toMatchObject({ ok: true });
+    expect(isHandledTopic('stripe', 'payout.paid')).toBe(true);
+    expect(isHandledTopic('shopify', 'products/create')).toBe(false);
+  });
+  it('fingerprints a delivery: redeliveries share it, another Shopify topic or webhook with the same body does not', () => {
+    const body = json({ id: 1 });
+    const paid = { 'x-shopify-topic': 'orders/paid', 'x-shopify-webhook-id': 'w1', 'x-shopify-hmac-sha256': 'a' };
+    expect(deliveryFingerprint('shopify', body, paid)).toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-hmac-sha256': 'b' }));
+    expect(deliveryFingerprint('shopify', body, paid)).not.toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-topic': 'orders/updated' }));
+    expect(deliveryFingerprint('shopify', body, paid)).not.toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-webhook-id': 'w2' }));
+    expect(deliveryFingerprint('stripe', body, { 'stripe-signature': 't=1' })).toBe(deliveryFingerprint('stripe', body, { 'stripe-signature': 't=2' }));
+    expect(deliveryFingerprint('hubspot', body, {})).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,0 +1,41 @@
+import type { Pool } from 'pg';
+import { inTransaction, type Queryable } from '../erp/db';
+import { requeueForReplay, type InboxRow, type InboxStatus } from '../erp/inbox';
+import { listIssues, openIssue, resolveIssue } from '../erp/issues';
+
+/**
+ * What an operator needs around the inbox: an issue when an event could not be handed over, and the replay that
+ * answers it. The issue is keyed by the inbox row (not by the target workflow, whose own issues it must not touch).
+ */
+
+export const inboxIssueKey = (inboxId: number) => `relay-inbox-${inboxId}`;
+const ISSUE_RUN = 'inbox';
+const ISSUE_STEP = 'dispatch';
+
+export async function openDispatchIssue(db: Queryable, row: InboxRow, targetWorkflowId: string | undefined, lastError: string): Promise<number> {
+  return openIssue(db, {
+    workflowId: inboxIssueKey(row.id),
+    runId: ISSUE_RUN,
+    flow: 'relay',
+    step: ISSUE_STEP,
+    businessKey: row.businessKey,
+    kind: 'step-failed',
+    message: `${row.provider} event ${row.eventId} (${row.topic}) could not be handed to Temporal: ${lastError}. `
+      + `Once the cause is fixed: npm run ops -- inbox replay ${row.id}`,
+    details: { inboxId: row.id, provider: row.provider, eventId: row.eventId, topic: row.topic, targetWorkflowId, lastError },
+    allowedDecisions: ['replay'],
+  });
+}
+
+/** Back to `pending` for the dispatcher (one row, or every failed one); the issues of replayed rows are resolved. */
+export async function replayInbox(pool: Pool, which: { id: number } | { status: 'failed' }, operator: string): Promise<Array<{ id: number; previous: InboxStatus }>> {
+  return inTransaction(pool, async (tx) => {
+    const replayed = await requeueForReplay(tx, which);
+    for (const { id } of replayed) {
+      for (const issue of await listIssues(tx, { status: 'open', workflowId: inboxIssueKey(id) })) {
+        await resolveIssue(tx, issue.id, { action: 'replay' }, operator);
+      }
+    }
+    return replayed;
+  });
+}
