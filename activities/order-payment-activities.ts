@@ -12,10 +12,10 @@ import { callVendor } from './vendor-errors';
  * the order it belongs to.
  */
 
-export interface SettledPayment { paymentIntentId: string; status: 'captured'; amountMinor: number; feeMinor: number; currency: string }
+export interface SettledPayment { paymentId: string; status: 'captured'; amountMinor: number; feeMinor: number; currency: string }
 
 export type PaymentCheck =
-  | { ok: true; kind: 'AUTHORIZATION' | 'SALE'; amountMinor: number; currency: string }
+  | { ok: true; kind: 'authorised' | 'captured'; amountMinor: number; currency: string }
   | { ok: false; problem: string };
 
 /** Who a payment must belong to before we capture, book, cancel or refund it. */
@@ -53,7 +53,7 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;
     });
     await setStatus(pool, salesOrderId, 'paid');
-    return { paymentIntentId: payment.id, status: 'captured', amountMinor: payment.receivedMinor, feeMinor: fee, currency: payment.currency };
+    return { paymentId: payment.id, status: 'captured', amountMinor: payment.receivedMinor, feeMinor: fee, currency: payment.currency };
   }
 
   return {
@@ -70,10 +70,10 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
       if (payment.currency !== expected.currency) {
         return { ok: false, problem: `payment ${paymentIntentId} is in ${payment.currency}, the order in ${expected.currency}` };
       }
-      const [kind, amount] = payment.status === 'authorised' ? ['AUTHORIZATION', payment.capturableMinor] as const
-        : payment.status === 'captured' ? ['SALE', payment.receivedMinor] as const : [null, 0] as const;
+      const [kind, amount] = payment.status === 'authorised' ? ['authorised', payment.capturableMinor] as const
+        : payment.status === 'captured' ? ['captured', payment.receivedMinor] as const : [null, 0] as const;
       if (!kind) return { ok: false, problem: `payment ${paymentIntentId} is ${payment.status}: nothing to capture or book` };
-      const enough = kind === 'AUTHORIZATION' ? amount >= expected.amountMinor : amount === expected.amountMinor;
+      const enough = kind === 'authorised' ? amount >= expected.amountMinor : amount === expected.amountMinor;
       if (!enough) return { ok: false, problem: `payment ${paymentIntentId} holds ${amount} ${payment.currency}, the order is ${expected.amountMinor}` };
       return { ok: true, kind, amountMinor: amount, currency: payment.currency };
     },

@@ -26,12 +26,15 @@ export const shopAddressSchema = z.object({
   phone: z.string().nullable(),
 });
 
+/**
+ * The payment the checkout made for the order, at the payment provider: its id there (for Stripe, the PaymentIntent),
+ * and whether the money is only held (`authorised`, to be captured by the flow) or already taken (`captured`).
+ */
 export const shopPaymentSchema = z.object({
-  gateway: z.literal('stripe'),
-  /** The Stripe PaymentIntent id, recorded by Shopify as the transaction's authorizationCode. */
-  paymentIntentId: z.string().regex(/^pi_/),
-  /** AUTHORIZATION: still to be captured; SALE: captured at checkout. */
-  kind: z.enum(['AUTHORIZATION', 'SALE']),
+  /** The payment provider the shop's gateway used, e.g. `stripe`. */
+  gateway: z.string().min(1),
+  paymentId: z.string().min(1),
+  kind: z.enum(['authorised', 'captured']),
   amountMinor: minor,
 });
 
@@ -65,3 +68,14 @@ export const shopOrderSchema = z.object({
 export type ShopOrder = z.infer<typeof shopOrderSchema>;
 export type ShopOrderLine = z.infer<typeof shopOrderLineSchema>;
 export type ShopPayment = z.infer<typeof shopPaymentSchema>;
+
+/** How flows started before the payment became neutral recorded it (Shopify's transaction kinds, Stripe's ids). */
+interface LegacyShopPayment { gateway: string; paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE'; amountMinor: number }
+
+/** The order's payment in today's shape, also when the order was read by an earlier version (workflow replay). */
+export function orderPayment(order: Pick<ShopOrder, 'payment'>): ShopPayment | null {
+  const payment = order.payment as ShopPayment | LegacyShopPayment | null;
+  if (!payment || !('paymentIntentId' in payment)) return payment;
+  const { paymentIntentId, kind, ...rest } = payment;
+  return { ...rest, paymentId: paymentIntentId, kind: kind === 'AUTHORIZATION' ? 'authorised' : 'captured' };
+}

@@ -60,7 +60,14 @@ export interface OrderEvent { eventId: string; topic: string }
 /** "Look at the order again": a new webhook (created, paid) or the payment flow saw its payment. */
 export const shopOrderChangedSignal = defineSignal<[OrderEvent]>('shopOrderChanged');
 /** The payment flow matched a payment to this order (e.g. a PaymentIntent that succeeded after checkout). */
-export const paymentReceivedSignal = defineSignal<[{ paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE' }]>('paymentReceived');
+export const paymentReceivedSignal = defineSignal<[PaymentNamed]>('paymentReceived');
+
+/** A payment someone names for the order; the flow verifies it with the provider before using it. */
+export interface PaymentNamed {
+  paymentId: string;
+  /** The field's name before payments became neutral (a Stripe PaymentIntent id); still accepted. */
+  paymentIntentId?: string;
+}
 /** The shop cancelled the order: undo whatever was done, unless it has shipped. */
 export const shopOrderCancelledSignal = defineSignal<[OrderEvent]>('shopOrderCancelled');
 /** The order was edited in the shop: lines (until stock is reserved) or the address (until it ships). */

@@ -2,7 +2,7 @@ import {
   allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { SettledPayment } from '../activities/order-payment-activities';
-import type { ShopOrder } from '../domain/order';
+import { orderPayment, type ShopOrder } from '../domain/order';
 import { totalsProblem } from '../domain/order-customer';
 import { CustomerEmail, ShopOrderNumber } from '../domain/search-attributes';
 import type { OrderFulfilmentInput, OrderFulfilmentResult, OrderSnapshot } from './order-api';
@@ -88,15 +88,16 @@ class OrderFlow {
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
       // Cancelled before we did anything: only the checkout's payment hold, if any, is ours to release.
-      const intent = fetched.value.payment?.paymentIntentId;
-      if (intent) await flow.step('release-payment', () => runUndo(this.paymentUndo(intent)), { allowed: ['retry', 'skip'] });
+      const held = orderPayment(fetched.value)?.paymentId;
+      if (held) await flow.step('release-payment', () => runUndo(this.paymentUndo(held)), { allowed: ['retry', 'skip'] });
       return { status: 'cancelled-in-shop' };
     }
     state.order = fetched.value;
     this.showBusinessKeys(state.order);
     if (this.input.policy.cancelShopOrderOnFailure) this.register('cancel-shop-order', { kind: 'cancel-shop-order', shopOrderId: this.shopOrderId });
     // An authorisation made at checkout is a hold on the buyer's card: an undone order releases it.
-    if (state.order.payment) this.holdPayment(state.order.payment.paymentIntentId);
+    const checkoutPayment = orderPayment(state.order);
+    if (checkoutPayment) this.holdPayment(checkoutPayment.paymentId);
     await this.checkTotals();
 
     this.enter('customer');
@@ -177,17 +178,17 @@ class OrderFlow {
   private async settlePayment(): Promise<StepResult<SettledPayment>> {
     const so = this.state.salesOrder!;
     const payment = await this.awaitPayment();
-    this.holdPayment(payment.paymentIntentId);
-    return payment.kind === 'AUTHORIZATION'
-      ? this.flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentIntentId), { allowed: ['retry', 'compensate'] })
-      : this.flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentIntentId), { allowed: ['retry', 'compensate'] });
+    this.holdPayment(payment.paymentId);
+    return payment.kind === 'authorised'
+      ? this.flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
+      : this.flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
   }
 
   /** The checkout's payment reference, or a named one the provider confirms; else the order is undone at the deadline. */
   private async awaitPayment(): Promise<NamedPayment> {
     const { state, flow } = this;
     for (;;) {
-      if (state.order!.payment) break;
+      if (orderPayment(state.order!)) break;
       const named = state.namedPayments.shift();
       if (named && (await this.verified(named))) {
         flow.setState('payment');
@@ -204,18 +205,18 @@ class OrderFlow {
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
     flow.setState('payment');
-    return state.order!.payment!;
+    return orderPayment(state.order!)!;
   }
 
   /** A named payment is checked with the provider before anything is booked or undone for it. */
   private async verified(named: NamedPayment): Promise<boolean> {
     const so = this.state.salesOrder!;
-    const check = await this.flow.step('verify-payment', () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentIntentId), {
+    const check = await this.flow.step('verify-payment', () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
       allowed: ['retry', 'skip', 'compensate'],
     });
     if (!check.done) return false;
     if (!check.value.ok) {
-      log.warn('named payment refused', { paymentIntentId: named.paymentIntentId, problem: check.value.problem });
+      log.warn('named payment refused', { paymentId: named.paymentId, problem: check.value.problem });
       return false;
     }
     named.kind = check.value.kind;
@@ -273,22 +274,23 @@ class OrderFlow {
     this.flow.registerCompensation(step, () => runUndo(undo), undo);
   }
 
-  private paymentUndo(paymentIntentId: string): OrderUndo {
-    return { kind: 'undo-payment', paymentIntentId, owner: { shopOrderId: this.shopOrderId, salesOrderId: this.state.salesOrder?.salesOrderId } };
+  private paymentUndo(paymentId: string): OrderUndo {
+    return { kind: 'undo-payment', paymentId, owner: { shopOrderId: this.shopOrderId, salesOrderId: this.state.salesOrder?.salesOrderId } };
   }
 
   /** Registers, once per PaymentIntent, the undo that cancels its authorisation or refunds its capture. */
-  private holdPayment(paymentIntentId: string): void {
-    if (this.heldPayments.has(paymentIntentId)) return;
-    this.heldPayments.add(paymentIntentId);
-    this.register('undo-payment', this.paymentUndo(paymentIntentId));
+  private holdPayment(paymentId: string): void {
+    if (this.heldPayments.has(paymentId)) return;
+    this.heldPayments.add(paymentId);
+    this.register('undo-payment', this.paymentUndo(paymentId));
   }
 
   /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */
   private async releaseCheckoutHold(): Promise<void> {
     const seen = await CancellationScope.nonCancellable(() =>
       this.flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'skip'] }));
-    if (seen.done && seen.value?.payment) this.holdPayment(seen.value.payment.paymentIntentId);
+    const held = seen.done && seen.value ? orderPayment(seen.value) : null;
+    if (held) this.holdPayment(held.paymentId);
   }
 
   // ------------------------------------------------------------------------------------------ continue as new

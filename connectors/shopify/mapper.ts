@@ -109,10 +109,10 @@ const blankToNull = (value: string | null | undefined) => (value === undefined |
  */
 export function stripePayment(order: ShopifyOrderNode): ShopPayment | null {
   const candidates = order.transactions.flatMap((t, i): ShopPayment[] => {
-    const kind = t.kind === 'AUTHORIZATION' || t.kind === 'SALE' ? t.kind : null;
+    const kind = t.kind === 'AUTHORIZATION' ? 'authorised' : t.kind === 'SALE' ? 'captured' : null;
     const code = t.authorizationCode;
     if (!kind || t.status !== 'SUCCESS' || t.gateway?.toLowerCase() !== 'stripe' || !code?.startsWith('pi_')) return [];
-    return [{ gateway: 'stripe', paymentIntentId: code, kind, amountMinor: minor(t.amountSet, order.currencyCode, `transactions.${i}.amountSet`) }];
+    return [{ gateway: 'stripe', paymentId: code, kind, amountMinor: minor(t.amountSet, order.currencyCode, `transactions.${i}.amountSet`) }];
   });
   return candidates[candidates.length - 1] ?? null;
 }

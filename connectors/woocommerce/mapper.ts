@@ -43,18 +43,18 @@ export function stripePayment(order: WooOrder, totalMinor: number): ShopPayment 
   const intent = metaValue(order.meta_data, STRIPE_INTENT_META);
   if (order.payment_method !== 'stripe' || !intent?.startsWith('pi_')) return null;
   const captured = metaValue(order.meta_data, STRIPE_CAPTURED_META);
-  const kind = captured === 'yes' ? 'SALE'
-    : captured === 'no' ? 'AUTHORIZATION'
+  const kind = captured === 'yes' ? 'captured'
+    : captured === 'no' ? 'authorised'
       : order.transaction_id.trim() === '' ? null
-        : order.date_paid_gmt ? 'SALE' : 'AUTHORIZATION';
-  return kind && { gateway: 'stripe', paymentIntentId: intent, kind, amountMinor: totalMinor };
+        : order.date_paid_gmt ? 'captured' : 'authorised';
+  return kind && { gateway: 'stripe', paymentId: intent, kind, amountMinor: totalMinor };
 }
 
 /** Woo statuses in the Shopify-like terms ShopOrder uses; a cancelled or trashed order counts as cancelled. */
 export function statusView(status: string, payment: ShopPayment | null): { financialStatus: string; cancelled: boolean } {
   switch (status) {
     case 'pending': return { financialStatus: 'PENDING', cancelled: false };
-    case 'on-hold': return { financialStatus: payment?.kind === 'AUTHORIZATION' ? 'AUTHORIZED' : 'PENDING', cancelled: false };
+    case 'on-hold': return { financialStatus: payment?.kind === 'authorised' ? 'AUTHORIZED' : 'PENDING', cancelled: false };
     case 'processing':
     case 'completed': return { financialStatus: 'PAID', cancelled: false };
     case 'refunded': return { financialStatus: 'REFUNDED', cancelled: false };

@@ -80,7 +80,7 @@ test('an order without payment waits, and a payment signalled later settles it',
   const placed = await placeOrder(h, { lines: [{ sku: 'TEE', quantity: 1, unitPriceMinor: 2500 }], payment: 'none' });
   await reachesState(h, placed.workflowId, 'awaiting-payment');
   const intent = await stripeClient(h).createPaymentIntent({ amountMinor: 2500, currency: 'USD', captureMethod: 'automatic', paymentMethod: 'pm_card_visa', confirm: true, idempotencyKey: `late-${placed.order.id}` });
-  await h.client.workflow.getHandle(placed.workflowId).signal(paymentReceivedSignal, { paymentIntentId: intent.id, kind: 'SALE' });
+  await h.client.workflow.getHandle(placed.workflowId).signal(paymentReceivedSignal, { paymentId: intent.id });
   await reachesState(h, placed.workflowId, 'awaiting-shipment');
   expect((await erpView(h, placed.order.id)).payments).toMatchObject([{ provider_payment_id: intent.id, status: 'captured', amount_minor: 2500 }]);
   expect(await listIssues(h.pool, { workflowId: placed.workflowId })).toEqual([]);

@@ -108,9 +108,9 @@ test('a payment named by a signal is verified: another order\'s payment and a sh
   });
   const short = await pay(4999, 'short');
   const right = await pay(5000, 'right');
-  await handle.signal(paymentReceivedSignal, { paymentIntentId: other.paymentIntentId!, kind: 'SALE' });
-  await handle.signal(paymentReceivedSignal, { paymentIntentId: short.id, kind: 'AUTHORIZATION' });
-  await handle.signal(paymentReceivedSignal, { paymentIntentId: right.id, kind: 'AUTHORIZATION' });
+  await handle.signal(paymentReceivedSignal, { paymentId: other.paymentIntentId! });
+  await handle.signal(paymentReceivedSignal, { paymentId: short.id });
+  await handle.signal(paymentReceivedSignal, { paymentId: right.id });
   await reachesState(h, placed.workflowId, 'awaiting-shipment');
   expect((await erpView(h, placed.order.id)).payments).toMatchObject([{ provider_payment_id: right.id, status: 'captured', amount_minor: 5000 }]);
   expect((await erpView(h, other.order.id)).payments).toMatchObject([{ provider_payment_id: other.paymentIntentId, status: 'captured' }]);

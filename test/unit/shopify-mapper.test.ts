@@ -61,7 +61,7 @@ describe('Shopify order mapper', () => {
       customer: { id: '42', email: 'ada@example.com', firstName: 'Ada', lastName: null, phone: null },
       shippingAddress: { name: 'Ada Lovelace', address1: '1 Rue X', address2: null, city: 'Paris', zip: '75001', province: null, countryCode: 'FR', phone: '+33 1 23 45 67 89' },
       lines: [{ lineId: '7', sku: 'MUG-1', title: 'Mug', quantity: 3, unitPriceMinor: 1999 }],
-      payment: { gateway: 'stripe', paymentIntentId: 'pi_1', kind: 'AUTHORIZATION', amountMinor: 7086 },
+      payment: { gateway: 'stripe', paymentId: 'pi_1', kind: 'authorised', amountMinor: 7086 },
       tags: ['web'],
     });
   });
@@ -94,8 +94,8 @@ describe('Shopify order mapper', () => {
     const pick = (transactions: Tx[]) => stripePayment(shopifyOrderSchema.parse(raw({ transactions })));
 
     it('takes a successful Stripe authorisation or sale whose code is a PaymentIntent', () => {
-      expect(pick([tx({ kind: 'SALE', authorizationCode: 'pi_sale' })])).toEqual({ gateway: 'stripe', paymentIntentId: 'pi_sale', kind: 'SALE', amountMinor: 7086 });
-      expect(pick([tx({ gateway: 'Stripe' })])?.paymentIntentId).toBe('pi_1');
+      expect(pick([tx({ kind: 'SALE', authorizationCode: 'pi_sale' })])).toEqual({ gateway: 'stripe', paymentId: 'pi_sale', kind: 'captured', amountMinor: 7086 });
+      expect(pick([tx({ gateway: 'Stripe' })])?.paymentId).toBe('pi_1');
     });
 
     it.each([
@@ -111,7 +111,7 @@ describe('Shopify order mapper', () => {
     });
 
     it('prefers the latest matching transaction', () => {
-      expect(pick([tx({ authorizationCode: 'pi_old' }), tx({ kind: 'CAPTURE', authorizationCode: 'pi_old' }), tx({ authorizationCode: 'pi_new' })])?.paymentIntentId).toBe('pi_new');
+      expect(pick([tx({ authorizationCode: 'pi_old' }), tx({ kind: 'CAPTURE', authorizationCode: 'pi_old' }), tx({ authorizationCode: 'pi_new' })])?.paymentId).toBe('pi_new');
     });
   });
 

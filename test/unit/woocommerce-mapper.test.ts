@@ -46,7 +46,7 @@ describe('WooCommerce order mapper', () => {
         name: 'Ada Lovelace', address1: '1 Rue X', address2: null, city: 'Paris', zip: '75001', province: null, countryCode: 'FR', phone: '+33 1 23 45 67 89',
       },
       lines: [{ lineId: '7', sku: 'MUG-1', title: 'Mug', quantity: 3, unitPriceMinor: 1999 }],
-      payment: { gateway: 'stripe', paymentIntentId: 'pi_3QxIntent', kind: 'AUTHORIZATION', amountMinor: 7086 },
+      payment: { gateway: 'stripe', paymentId: 'pi_3QxIntent', kind: 'authorised', amountMinor: 7086 },
       tags: ['erp:SO-1001', 'erp:SO-1002'],
     });
     expect(totalsProblem(order)).toBeNull();
@@ -135,18 +135,18 @@ describe('WooCommerce order mapper', () => {
   describe('the WooCommerce Stripe gateway', () => {
     const parsed = (over: Record<string, unknown>) => wooOrderSchema.parse(raw(over));
 
-    it('reads a captured charge as a SALE and an authorised one as an AUTHORIZATION, by the gateway flag first', () => {
+    it('reads a captured charge as captured and an authorised one as authorised, by the gateway flag first', () => {
       expect(stripePayment(parsed({ meta_data: withMeta(['_stripe_intent_id', 'pi_1'], ['_stripe_charge_captured', 'yes']) }), 100))
-        .toEqual({ gateway: 'stripe', paymentIntentId: 'pi_1', kind: 'SALE', amountMinor: 100 });
+        .toEqual({ gateway: 'stripe', paymentId: 'pi_1', kind: 'captured', amountMinor: 100 });
       const authorised = withMeta(['_stripe_intent_id', 'pi_1'], ['_stripe_charge_captured', 'no']);
-      expect(stripePayment(parsed({ status: 'processing', meta_data: authorised }), 100)?.kind).toBe('AUTHORIZATION');
+      expect(stripePayment(parsed({ status: 'processing', meta_data: authorised }), 100)?.kind).toBe('authorised');
     });
 
-    it('without the flag: a charge on a paid order is a SALE, on an unpaid one an AUTHORIZATION', () => {
+    it('without the flag: a charge on a paid order is captured, on an unpaid one authorised', () => {
       const intentOnly = withMeta(['_stripe_intent_id', 'pi_1']);
-      expect(stripePayment(parsed({ status: 'processing', date_paid_gmt: '2026-03-01T09:31:00', meta_data: intentOnly }), 1)?.kind).toBe('SALE');
-      expect(stripePayment(parsed({ status: 'on-hold', meta_data: intentOnly }), 1)?.kind).toBe('AUTHORIZATION');
-      expect(stripePayment(parsed({ status: 'cancelled', meta_data: intentOnly }), 1)?.kind).toBe('AUTHORIZATION');
+      expect(stripePayment(parsed({ status: 'processing', date_paid_gmt: '2026-03-01T09:31:00', meta_data: intentOnly }), 1)?.kind).toBe('captured');
+      expect(stripePayment(parsed({ status: 'on-hold', meta_data: intentOnly }), 1)?.kind).toBe('authorised');
+      expect(stripePayment(parsed({ status: 'cancelled', meta_data: intentOnly }), 1)?.kind).toBe('authorised');
     });
 
     it('sees no payment before the buyer paid, with another gateway, or without a PaymentIntent', () => {
@@ -157,9 +157,9 @@ describe('WooCommerce order mapper', () => {
       expect(stripePayment(parsed({ meta_data: [] }), 1)).toBeNull();
     });
 
-    it('maps a paid Stripe order to PAID with a SALE of the order total', () => {
+    it('maps a paid Stripe order to PAID with the order total captured', () => {
       const order = toShopOrder(raw({ status: 'processing', date_paid_gmt: '2026-03-01T09:31:00' }));
-      expect(order).toMatchObject({ financialStatus: 'PAID', payment: { kind: 'SALE', paymentIntentId: 'pi_3QxIntent', amountMinor: 7086 } });
+      expect(order).toMatchObject({ financialStatus: 'PAID', payment: { kind: 'captured', paymentId: 'pi_3QxIntent', amountMinor: 7086 } });
     });
   });
 

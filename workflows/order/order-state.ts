@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
-import type { ShopOrder } from '../../domain/order';
+import { orderPayment, type ShopOrder } from '../../domain/order';
 import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
 import type { SalesOrderRef } from '../../erp/sales-orders';
 import {
@@ -23,7 +23,7 @@ const LINES_FROZEN: ReadonlySet<Stage> = new Set(['reserving', 'payment', 'invoi
 const TOO_LATE_TO_EDIT: ReadonlySet<Stage> = new Set(['shipping', 'fulfilled', 'cancelled']);
 
 export interface Tracking { trackingNumber: string; carrier: string }
-export interface NamedPayment { paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE' }
+export interface NamedPayment { paymentId: string; kind: 'authorised' | 'captured' }
 
 export class OrderState {
   stage: Stage = 'fetching';
@@ -54,7 +54,7 @@ export class OrderState {
   /** A re-read after reservation may bring a payment, never new lines or a new total. */
   takePaymentFrom(latest: ShopOrder): void {
     if (!this.order) this.order = latest;
-    else if (this.linesFrozen) this.order = { ...this.order, payment: latest.payment ?? this.order.payment, cancelledAt: latest.cancelledAt };
+    else if (this.linesFrozen) this.order = { ...this.order, payment: orderPayment(latest) ?? orderPayment(this.order), cancelledAt: latest.cancelledAt };
     else this.order = latest;
   }
 }
@@ -65,7 +65,13 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
 
   setHandler(paymentReceivedSignal, (payment) => {
     // Only a name for now: the flow verifies it with the provider before booking it or registering any undo.
-    state.namedPayments.push({ paymentIntentId: payment.paymentIntentId, kind: payment.kind });
+    const paymentId = payment?.paymentId ?? payment?.paymentIntentId;
+    if (typeof paymentId !== 'string' || paymentId === '') {
+      log.warn('paymentReceived without a paymentId ignored', { payment });
+      return;
+    }
+    // Until verified, assume a hold: verification tells authorised from captured.
+    state.namedPayments.push({ paymentId, kind: 'authorised' });
     state.changes++;
   });
 

@@ -9,7 +9,7 @@ import { erp, payments, shop } from './proxies';
  */
 export type OrderUndo =
   | { kind: 'cancel-shop-order'; shopOrderId: string }
-  | { kind: 'undo-payment'; paymentIntentId: string; owner: PaymentOwner }
+  | { kind: 'undo-payment'; paymentId: string; owner: PaymentOwner }
   | { kind: 'remove-customer'; order: ShopOrder }
   | { kind: 'cancel-sales-order'; shopOrderId: string }
   | { kind: 'release-stock'; salesOrderId: number }
@@ -18,7 +18,7 @@ export type OrderUndo =
 export function runUndo(undo: OrderUndo): Promise<unknown> {
   switch (undo.kind) {
     case 'cancel-shop-order': return shop.cancelShopOrder(undo.shopOrderId);
-    case 'undo-payment': return payments.undoPayment(undo.paymentIntentId, undo.owner);
+    case 'undo-payment': return payments.undoPayment(undo.paymentId, undo.owner);
     case 'remove-customer': return erp.removeOrderCustomer(undo.order);
     case 'cancel-sales-order': return erp.cancelSalesOrder(undo.shopOrderId);
     case 'release-stock': return erp.releaseStock(undo.salesOrderId);
