@@ -1,9 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { toDecimalString } from '../../domain/money';
+import { variantView, type CatalogueContext } from './catalogue-views';
+import { connection, type PageArgs } from './connection';
+import { inventoryResolvers } from './inventory-resolvers';
 import {
   displayFulfillmentStatusIn, gid, parseGid, totals, UserErrors,
   type CancelReason, type FulfillmentCreateInput, type OrderCreateInput, type OrderCreateOptions, type OrderUpdateInput,
-  type ShopifySimState, type SimFulfillment, type SimOrder, type SimVariant, type UserError,
+  type ShopifySimState, type SimFulfillment, type SimOrder, type UserError,
 } from './state';
 
 /**
@@ -11,9 +14,6 @@ import {
  * their arguments the way graphql-js's default resolver passes them (`lineItems({ first })`).
  */
 
-export const MAX_PAGE_SIZE = 250;
-
-interface PageArgs { first?: number | null; after?: string | null }
 interface OrderCancelArgs {
   orderId: string; reason: CancelReason; refund?: boolean | null; refundMethod?: { originalPaymentMethodsRefund?: boolean | null } | null;
   restock: boolean; staffNote?: string | null;
@@ -26,46 +26,7 @@ const money = (amountMinor: number, currency: string) => {
   return { shopMoney: m, presentmentMoney: m };
 };
 
-const cursorOf = (index: number) => Buffer.from(JSON.stringify({ last: index })).toString('base64');
-function offsetAfter(cursor: string | null | undefined): number {
-  if (!cursor) return 0;
-  try {
-    const { last } = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { last?: unknown };
-    if (typeof last === 'number' && Number.isInteger(last) && last >= 0) return last + 1;
-  } catch {
-    // fall through
-  }
-  throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: 'BAD_REQUEST' } });
-}
-
-/** A Relay connection over an in-memory list, with Shopify's page-size rules. */
-function connection<T>(items: readonly T[], args: PageArgs, view: (item: T) => unknown) {
-  if (args.first === undefined || args.first === null) throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
-  if (args.first < 0 || args.first > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`The page size for first must be between 0 and ${MAX_PAGE_SIZE}`, { extensions: { code: 'BAD_REQUEST' } });
-  }
-  const start = offsetAfter(args.after);
-  const page = items.slice(start, start + args.first).map((item, i) => ({ cursor: cursorOf(start + i), node: view(item) }));
-  return {
-    nodes: page.map((e) => e.node),
-    edges: page,
-    pageInfo: {
-      hasNextPage: start + page.length < items.length,
-      hasPreviousPage: start > 0,
-      startCursor: page[0]?.cursor ?? null,
-      endCursor: page[page.length - 1]?.cursor ?? null,
-    },
-  };
-}
-
 const limit = <T>(items: readonly T[], first: number | null | undefined) => (first === undefined || first === null ? [...items] : items.slice(0, first));
-
-export function variantView(v: SimVariant, currency: string) {
-  return {
-    __typename: 'ProductVariant', id: gid('ProductVariant', v.id), legacyResourceId: String(v.id), sku: v.sku, title: v.title,
-    price: toDecimalString(v.priceMinor, currency), inventoryQuantity: v.inventoryQuantity,
-  };
-}
 
 function fulfillmentView(f: SimFulfillment) {
   const tracking = f.trackingNumber || f.trackingCompany ? [{ number: f.trackingNumber, company: f.trackingCompany, url: f.trackingUrl }] : [];
@@ -94,7 +55,7 @@ export function orderView(o: SimOrder, state: ShopifySimState, shopCurrency: str
       return {
         __typename: 'LineItem', id: gid('LineItem', l.id), sku: l.sku, title: l.title, name: l.title, quantity: l.quantity,
         currentQuantity: o.cancelledAt ? 0 : l.quantity, originalUnitPriceSet: money(l.unitPriceMinor, c),
-        variant: variant ? variantView(variant, shopCurrency) : null,
+        variant: variant ? variantView(variant, { state, currency: shopCurrency }) : null,
       };
     }),
     transactions: (args: PageArgs) => limit(o.transactions, args.first).map((tx) => ({
@@ -118,6 +79,7 @@ function mutate<T>(run: () => T, payload: (result: T) => Record<string, unknown>
 
 /** The root value: Query and Mutation fields. */
 export function rootResolvers(state: ShopifySimState, shopCurrency: string) {
+  const catalogue: CatalogueContext = { state, currency: shopCurrency };
   const view = (o: SimOrder) => orderView(o, state, shopCurrency);
   const orderById = (id: string) => {
     const n = parseGid(id, 'Order');
@@ -132,12 +94,13 @@ export function rootResolvers(state: ShopifySimState, shopCurrency: string) {
       const variant = parseGid(id, 'ProductVariant');
       if (variant !== null) {
         const v = state.variants.get(variant);
-        return v ? variantView(v, shopCurrency) : null;
+        return v ? variantView(v, catalogue) : null;
       }
       return orderById(id);
     },
     productVariants: (args: PageArgs & { query?: string | null }) =>
-      connection(state.findVariants(args.query), args, (v) => variantView(v, shopCurrency)),
+      connection(state.findVariants(args.query), args, (v) => variantView(v, catalogue)),
+    ...inventoryResolvers(catalogue),
 
     orderCreate: ({ order, options }: { order: OrderCreateInput; options?: OrderCreateOptions | null }) =>
       mutate(() => state.createOrder(order, options ?? {}), (o) => ({ order: view(o) }), { order: null }),

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sumMinor, toMinorUnits } from '../../domain/money';
+import { IdempotencyStore } from './idempotency';
+import { SimInventory } from './inventory';
+import { refuse, UserErrors, type UserError } from './user-errors';
+
+export { UserErrors, type UserError };
 
 /**
  * The simulated shop's data and the business rules of the mutations it supports. Amounts are integer minor units
@@ -13,7 +18,7 @@ export type CancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OT
 export type FulfillmentOrderStatus = 'OPEN' | 'IN_PROGRESS' | 'CANCELLED' | 'INCOMPLETE' | 'CLOSED' | 'SCHEDULED' | 'ON_HOLD';
 export type OrderTopic = 'orders/create' | 'orders/updated' | 'orders/cancelled' | 'orders/paid';
 
-export interface SimVariant { id: number; productId: number; sku: string | null; title: string; priceMinor: number; inventoryQuantity: number }
+export interface SimVariant { id: number; productId: number; sku: string | null; title: string; priceMinor: number; inventoryItemId: number }
 export interface SimCustomer { id: number; email: string | null; firstName: string | null; lastName: string | null; phone: string | null }
 export interface SimAddress {
   firstName: string | null; lastName: string | null; address1: string | null; address2: string | null; city: string | null;
@@ -56,19 +61,9 @@ export interface SimOrder {
   transactions: SimTransaction[];
   fulfillmentOrders: SimFulfillmentOrder[];
   fulfillments: SimFulfillment[];
-  /** Set when orderCreate decremented stock, so that a restocking cancel gives it back. */
-  inventoryDecremented: boolean;
+  /** Where orderCreate committed the stock (null: it did not), so that shipping or a restocking cancel settles it. */
+  inventoryLocationId: number | null;
 }
-
-export interface UserError { field: string[] | null; message: string; code?: 'INVALID' | 'NOT_FOUND' | 'NO_REFUND_PERMISSION' }
-
-/** A mutation refused for a reason the caller can read; resolvers turn it into the payload's userErrors. */
-export class UserErrors extends Error {
-  constructor(readonly errors: UserError[]) {
-    super(errors.map((e) => e.message).join('; '));
-  }
-}
-const refuse = (field: string[] | null, message: string, code?: UserError['code']) => new UserErrors([{ field, message, ...(code ? { code } : {}) }]);
 
 // ---- inputs, as graphql-js coerces them ------------------------------------
 
@@ -197,6 +192,8 @@ export class ShopifySimState {
   readonly orders = new Map<number, SimOrder>();
   readonly variants = new Map<number, SimVariant>();
   readonly customers = new Map<number, SimCustomer>();
+  readonly inventory = new SimInventory(() => this.id());
+  readonly idempotency = new IdempotencyStore();
   /** Seeded from the clock so a restarted simulator never reuses ids the relay has already stored. */
   private nextId = Date.now();
   private nextOrderNumber = 1001;
@@ -211,30 +208,36 @@ export class ShopifySimState {
     this.orders.clear();
     this.variants.clear();
     this.customers.clear();
+    this.inventory.reset();
+    this.idempotency.clear();
     this.nextOrderNumber = 1001;
   }
 
   seedVariant(input: { sku?: string | null; title: string; price: string; inventoryQuantity?: number }): SimVariant {
+    const id = this.id();
     const variant: SimVariant = {
-      id: this.id(), productId: this.id(), sku: input.sku ?? null, title: input.title,
-      priceMinor: toMinorUnits(input.price, this.shopCurrency), inventoryQuantity: input.inventoryQuantity ?? 0,
+      id, productId: this.id(), sku: input.sku ?? null, title: input.title, priceMinor: toMinorUnits(input.price, this.shopCurrency),
+      inventoryItemId: this.inventory.addItem(id, input.sku ?? null, input.inventoryQuantity ?? 0).id,
     };
     this.variants.set(variant.id, variant);
     return variant;
   }
 
-  /** Shopify's variant search syntax, reduced to `sku:<value>` and plain words matched against SKU and title. */
+  /**
+   * Shopify's variant search syntax, reduced to `sku:<value>` and plain words matched against SKU and title, all of
+   * them required, with `OR` between such groups (`sku:A OR sku:B`).
+   */
   findVariants(query: string | null | undefined): SimVariant[] {
     const all = [...this.variants.values()];
     if (!query?.trim()) return all;
-    const terms = query.trim().split(/\s+/);
-    return all.filter((v) => terms.every((term) => {
+    const groups = query.trim().split(/\s+OR\s+/).map((group) => group.split(/\s+/));
+    return all.filter((v) => groups.some((terms) => terms.every((term) => {
       const [key, ...rest] = term.split(':');
       const wanted = rest.join(':').replace(/^"|"$/g, '').toLowerCase();
       if (rest.length > 0 && key === 'sku') return (v.sku ?? '').toLowerCase() === wanted;
       const word = term.toLowerCase();
       return (v.sku ?? '').toLowerCase().includes(word) || v.title.toLowerCase().includes(word);
-    }));
+    })));
   }
 
   order(id: number): SimOrder | undefined {
@@ -295,7 +298,7 @@ export class ShopifySimState {
         id: this.id(), title: s.title, code: s.code ?? null, priceMinor: this.money(s.priceSet, currency, ['order', 'shippingLines', String(i), 'priceSet']),
       })),
       taxLines: [], discountCodes: [], transactions: [], fulfillmentOrders: [{ id: this.id(), status: 'OPEN' }], fulfillments: [],
-      inventoryDecremented: false,
+      inventoryLocationId: null,
     };
     order.discountCodes = this.discounts(input, order);
     order.taxLines = (input.taxLines ?? []).map((t, i) => ({
@@ -353,19 +356,27 @@ export class ShopifySimState {
     return [];
   }
 
+  /** Decrementing orders commit stock at the primary location; obeying the policy refuses an order it cannot cover. */
   private decrementInventory(order: SimOrder, behaviour: string): void {
     if (behaviour === 'BYPASS') return;
-    for (const [i, line] of order.lineItems.entries()) {
-      const variant = line.variantId === null ? undefined : this.variants.get(line.variantId);
-      if (variant && behaviour === 'DECREMENT_OBEYING_POLICY' && variant.inventoryQuantity < line.quantity) {
-        throw refuse(['order', 'lineItems', String(i), 'quantity'], `Only ${variant.inventoryQuantity} of ${variant.title} left in stock`);
-      }
+    const location = this.inventory.primaryLocation.id;
+    const lines = this.stockLines(order);
+    const short = behaviour === 'DECREMENT_OBEYING_POLICY' ? this.inventory.firstShortLine(lines, location) : -1;
+    if (short >= 0) {
+      const line = lines[short]!;
+      const left = this.inventory.quantity(line.itemId, location, 'available');
+      throw refuse(['order', 'lineItems', String(line.index), 'quantity'], `Only ${left} of ${line.title} left in stock`);
     }
-    for (const line of order.lineItems) {
+    this.inventory.commit(lines, location);
+    order.inventoryLocationId = location;
+  }
+
+  /** The order's lines that draw on stock: those with a variant. */
+  private stockLines(order: SimOrder): Array<{ itemId: number; quantity: number; index: number; title: string }> {
+    return order.lineItems.flatMap((line, index) => {
       const variant = line.variantId === null ? undefined : this.variants.get(line.variantId);
-      if (variant) variant.inventoryQuantity -= line.quantity;
-    }
-    order.inventoryDecremented = true;
+      return variant ? [{ itemId: variant.inventoryItemId, quantity: line.quantity, index, title: variant.title }] : [];
+    });
   }
 
   /** tagsAdd: no webhook when every tag was already there, so writing our own tag back cannot loop. */
@@ -402,12 +413,9 @@ export class ShopifySimState {
       for (const fo of order.fulfillmentOrders) if (fo.status !== 'CLOSED') fo.status = 'CANCELLED';
       if (opts.staffNote) order.note = order.note ? `${order.note}\n${opts.staffNote}` : opts.staffNote;
       if (opts.refund) this.refundOrVoid(order, now);
-      if (opts.restock && order.inventoryDecremented) {
-        for (const line of order.lineItems) {
-          const variant = line.variantId === null ? undefined : this.variants.get(line.variantId);
-          if (variant) variant.inventoryQuantity += line.quantity;
-        }
-        order.inventoryDecremented = false;
+      if (opts.restock && order.inventoryLocationId !== null) {
+        this.inventory.release(this.stockLines(order), order.inventoryLocationId);
+        order.inventoryLocationId = null;
       }
     }, ['orders/cancelled', 'orders/updated']);
     return { jobId: gid('Job', randomUUID()) };
@@ -454,6 +462,9 @@ export class ShopifySimState {
     this.changed(order, () => {
       for (const fo of chosen) fo.status = 'CLOSED';
       order.fulfillments.push(fulfillment);
+      // One fulfilment order per order here, so fulfilling it ships every committed line.
+      if (order.inventoryLocationId !== null) this.inventory.ship(this.stockLines(order), order.inventoryLocationId);
+      order.inventoryLocationId = null;
     }, ['orders/updated']);
     return fulfillment;
   }
