@@ -15,10 +15,11 @@
  * - orderUpdate recalculates taxes from 2026-10 when the shipping address of an unfulfilled order changes; we only
  *   set the note. tagsAdd, orderMarkAsPaid, fulfillmentCreate, orderCreate and productVariants are unchanged for
  *   the fields we use (orderCreate gained an optional `trackingNumbers` on its fulfillment input).
- * - Inventory (not used by this connector yet): from 2026-04 inventorySetQuantities needs `changeFromQuantity` on
- *   every quantity (null opts out of the compare-and-swap; compareQuantity/ignoreCompareQuantity are gone) and an
- *   `@idempotent(key:)` directive, as do inventoryAdjustQuantities and inventorySetOnHandQuantities; 2026-10 drops
- *   the ITEM_NOT_STOCKED_AT_LOCATION error. Any stock push added here must follow that form.
+ * - Inventory (inventory-queries.ts): from 2026-04 inventorySetQuantities needs `changeFromQuantity` on every
+ *   quantity (null opts out of the compare-and-swap; compareQuantity/ignoreCompareQuantity are gone; a stale one is
+ *   CHANGE_FROM_QUANTITY_STALE and nothing of the call is applied) and an `@idempotent(key:)` directive, refused at
+ *   run time when missing, as do inventoryAdjustQuantities and inventorySetOnHandQuantities; 2026-10 drops the
+ *   ITEM_NOT_STOCKED_AT_LOCATION error (setting a quantity stocks the item there). We send that form.
  */
 export const SHOPIFY_API_VERSION = '2026-10';
 

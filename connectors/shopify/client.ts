@@ -3,6 +3,11 @@ import type { ShopOrder } from '../../domain/order';
 import { VendorHttpError } from '../http';
 import { API_VERSION_FORMAT } from './api-version';
 import { CostPacer, sleep, throttleWaitMs } from './cost-pacer';
+import {
+  DEFAULT_INVENTORY_PAGE, MAX_INVENTORY_PAGE, MAX_SET_QUANTITIES, setOutcome, setPayloadSchema, setQuantitiesInput, toInventoryPage, toLocationsPage,
+  type ShopifyInventoryPage, type ShopifyLocation, type ShopifyQuantityToSet, type ShopifySetInventoryResult,
+} from './inventory';
+import { INVENTORY_PAGE, INVENTORY_SET_QUANTITIES, LOCATIONS } from './inventory-queries';
 import { legacyId, pageInfoSchema, parseWith, shopifyLineItemSchema, toGid, toShopOrder } from './mapper';
 import {
   FULFILLMENT_CREATE, GET_ORDER, ORDER_CANCEL, ORDER_CREATE, ORDER_LINE_ITEMS, ORDER_MARK_AS_PAID, ORDER_STATE, ORDER_UPDATE,
@@ -107,7 +112,7 @@ export class ShopifyClient {
    * operation's last known cost; THROTTLED becomes a rate-limited VendorHttpError carrying the exact wait.
    */
   async request<T = Record<string, unknown>>(operation: GraphqlOperation, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-    const wait = Math.min(this.pacer.waitMs(operation.name, Date.now()), this.maxProactiveWaitMs);
+    const wait = Math.min(this.pacer.waitMs(operation.name, Date.now(), operation.expectedCost), this.maxProactiveWaitMs);
     if (wait > 0) await sleep(wait, signal);
     const body = await this.transport.send(operation, variables, signal);
     const cost = body.extensions?.cost;
@@ -229,6 +234,61 @@ export class ShopifyClient {
     };
   }
 
+  /**
+   * One page of every variant's `available` at a location (a full resync pages with `after`), or of the variants a
+   * search finds (`query: 'sku:A OR sku:B'`, to read back after a stale compare). At most 249 per page (cost).
+   */
+  async listInventory(
+    opts: { locationId: string; first?: number; after?: string | null; query?: string; signal?: AbortSignal },
+  ): Promise<ShopifyInventoryPage> {
+    const first = opts.first ?? DEFAULT_INVENTORY_PAGE;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_INVENTORY_PAGE) throw this.invalidCall('InventoryPage', `first must be 1 to ${MAX_INVENTORY_PAGE}, got ${first}`);
+    const locationId = toGid(opts.locationId, 'Location');
+    const variables = { first, after: opts.after ?? null, query: opts.query ?? null, locationId };
+    const data = await this.request<{ productVariants: unknown }>(INVENTORY_PAGE, variables, opts.signal);
+    return toInventoryPage(data.productVariants, locationId);
+  }
+
+  /**
+   * Sets absolute quantities in one inventorySetQuantities call (the caller batches: more than 250 are refused before
+   * anything is sent). A stale compare applies nothing and is an answer, not an error: `{ applied: false, stale }`.
+   * The same key with the same items returns the first answer without applying twice; so a retried activity reuses
+   * its key, and a new attempt with new compares needs a new key. Other refusals are a permanent ShopifyUserError;
+   * THROTTLED is a rate-limited VendorHttpError with the exact wait.
+   */
+  async setInventory(
+    items: readonly ShopifyQuantityToSet[], idempotencyKey: string,
+    opts: { name?: 'available' | 'on_hand'; reason?: string; referenceDocumentUri?: string; signal?: AbortSignal } = {},
+  ): Promise<ShopifySetInventoryResult> {
+    const operation = INVENTORY_SET_QUANTITIES.name;
+    if (items.length > MAX_SET_QUANTITIES) throw this.invalidCall(operation, `${items.length} quantities, at most ${MAX_SET_QUANTITIES} per call`);
+    if (idempotencyKey.trim() === '') throw this.invalidCall(operation, 'an idempotency key is required');
+    if (items.length === 0) return { applied: true, adjustmentGroupId: null };
+    const input = setQuantitiesInput(items, { name: opts.name ?? 'available', reason: opts.reason ?? 'correction', referenceDocumentUri: opts.referenceDocumentUri });
+    const data = await this.request<{ inventorySetQuantities: unknown }>(INVENTORY_SET_QUANTITIES, { input, idempotencyKey }, opts.signal);
+    if (!data.inventorySetQuantities) throw this.refused(operation, [{ field: null, message: 'empty payload' }]);
+    const outcome = setOutcome(parseWith(setPayloadSchema, data.inventorySetQuantities), items);
+    if (outcome.kind === 'result') return outcome.result;
+    if (outcome.kind === 'refused') throw this.refused(operation, outcome.errors);
+    throw new VendorHttpError({
+      vendor: 'shopify', status: 409, method: 'POST', path: this.path, statusClass: 'retryable', body: outcome.errors,
+      detail: `${operation}: a call with the same idempotency key is still in progress`,
+    });
+  }
+
+  /** Every location of the shop; `primary` marks the one orders draw on by default. */
+  async locations(signal?: AbortSignal): Promise<ShopifyLocation[]> {
+    const all: ShopifyLocation[] = [];
+    let after: string | null = null;
+    do {
+      const data = await this.request<unknown>(LOCATIONS, { first: 100, after }, signal);
+      const page = toLocationsPage(data);
+      all.push(...page.locations);
+      after = page.nextCursor;
+    } while (after);
+    return all;
+  }
+
   private async orderState(id: string, signal?: AbortSignal): Promise<z.infer<typeof fulfillmentOrdersSchema>> {
     const data = await this.request<{ order: unknown }>(ORDER_STATE, { id }, signal);
     if (!data.order) throw this.notFound('OrderState', id);
@@ -246,6 +306,11 @@ export class ShopifyClient {
 
   private refused(operation: string, userErrors: ShopifyUserErrorItem[]): ShopifyUserError {
     return new ShopifyUserError({ operation, path: this.path, userErrors });
+  }
+
+  /** A call this connector will not send (Shopify would refuse it): permanent, and no points spent. */
+  private invalidCall(operation: string, detail: string): VendorHttpError {
+    return new VendorHttpError({ vendor: 'shopify', status: 422, method: 'POST', path: this.path, statusClass: 'permanent', detail: `${operation}: ${detail} (not sent)` });
   }
 
   private notFound(operation: string, id: string): VendorHttpError {

@@ -20,9 +20,12 @@ export class CostPacer {
     }
   }
 
-  /** How long until the bucket should hold this operation's cost again (0 when unknown or already fine). */
-  waitMs(operation: string, now: number): number {
-    const cost = this.costs.get(operation);
+  /**
+   * How long until the bucket should hold this operation's cost again (0 when unknown or already fine). The cost
+   * last charged wins; `expectedCost` stands in before the operation was ever sent.
+   */
+  waitMs(operation: string, now: number, expectedCost?: number): number {
+    const cost = this.costs.get(operation) ?? expectedCost;
     const s = this.status;
     if (cost === undefined || !s || s.restoreRate <= 0 || cost > s.maximumAvailable) return 0;
     const available = Math.min(s.maximumAvailable, s.currentlyAvailable + ((now - this.seenAt) / 1000) * s.restoreRate);

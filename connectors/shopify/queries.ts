@@ -4,7 +4,12 @@
  * Page sizes are kept small on purpose, since the requested cost grows with `first`.
  */
 
-export interface GraphqlOperation { name: string; query: string }
+export interface GraphqlOperation {
+  name: string;
+  query: string;
+  /** The requested cost when it is fixed by the document alone: lets the client pace the very first call. */
+  expectedCost?: number;
+}
 
 const op = (name: string, query: string): GraphqlOperation => ({ name, query });
 
