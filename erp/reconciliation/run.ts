@@ -1,0 +1,140 @@
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../../db/transaction';
+import { recordPayout } from '../payments/payouts';
+import { classifyPayout, countByClass, EXCEPTION_CLASSES, matchRate, type ExceptionClass, type Subject } from './classify';
+import * as sql from './statements';
+
+/**
+ * One reconciliation run over its staged provider rows, in one transaction: match (provider id first, then
+ * amount + currency + time), classify, mark what reconciled, record every exception with both sides, check each
+ * payout against its lines and record its reconciliation, then the run's counts, match rate, duration and KPI.
+ */
+
+export interface ReconcileOptions {
+  /** How far apart the provider's and the ERP's times may be for a rule match. */
+  matchWindowMs?: number;
+  /** How many exceptions the result carries (all are in integration.reconciliation_exception). */
+  exceptionLimit?: number;
+  /** The run's clock, for tests; defaults to now. */
+  now?: Date;
+}
+
+export interface ReconciliationException {
+  class: ExceptionClass;
+  subject: Subject;
+  provider: { txnId: string | null; sourceId: string | null; amountMinor: number | null; feeMinor: number | null; currency: string | null };
+  erp: { table: string | null; id: number | null; reference: string | null; amountMinor: number | null; feeMinor: number | null; currency: string | null };
+  candidates: number | null;
+}
+
+export interface ReconciliationResult {
+  runId: number;
+  window: { from: string; to: string };
+  providerRows: number;
+  matchedRows: number;
+  matchRate: number;
+  counts: Record<ExceptionClass, number>;
+  exceptionCount: number;
+  exceptions: ReconciliationException[];
+  payouts: { checked: number; reconciled: number; failed: number };
+  reconciledNow: { payments: number; refunds: number; disputes: number };
+  captureToReconciled: { p50Ms: number | null; p95Ms: number | null };
+  durationMs: number;
+}
+
+const DEFAULT_MATCH_WINDOW_MS = 2 * 3_600_000;
+
+export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOptions = {}): Promise<ReconciliationResult> {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  try {
+    return await inTransaction(pool, async (tx) => {
+      const run = (await tx.query('SELECT provider, window_from, window_to, status FROM integration.reconciliation_run WHERE id = $1 FOR UPDATE', [runId])).rows[0];
+      if (!run) throw new Error(`reconciliation run ${runId} does not exist`);
+      if (run.status !== 'staging') throw new Error(`reconciliation run ${runId} is already ${run.status}`);
+      const provider = run.provider as string;
+      const [from, to] = [run.window_from as Date, run.window_to as Date];
+      // The joins and the hashed NOT IN want memory, not temporary files.
+      await tx.query(`SET LOCAL work_mem = '256MB'`);
+
+      await tx.query(sql.MATCH_BY_ID, [runId, provider]);
+      await tx.query(sql.MATCH_PAYMENTS_BY_SETTLEMENT, [provider]);
+      await tx.query(sql.ERP_UNCLAIMED, [provider, from, to]);
+      const matchWindowMs = opts.matchWindowMs ?? DEFAULT_MATCH_WINDOW_MS;
+      await tx.query(sql.MATCH_BY_RULE, [matchWindowMs]);
+      await tx.query(sql.DROP_RULE_MATCHED, [matchWindowMs]);
+      await tx.query(sql.RANK_CLAIMS);
+      const marked = (await tx.query(sql.MARK_RECONCILED, [now])).rows[0];
+      await tx.query(sql.RECORD_EXCEPTIONS, [runId]);
+      const payouts = await reconcilePayouts(tx, runId, provider, now);
+
+      const rows = (await tx.query(`SELECT count(*)::int AS total FROM rec_row`)).rows[0].total as number;
+      const byClass = (await tx.query(
+        'SELECT class, subject, count(*)::int AS n FROM integration.reconciliation_exception WHERE run_id = $1 GROUP BY class, subject', [runId],
+      )).rows as Array<{ class: ExceptionClass; subject: Subject; n: number }>;
+      const counts = countByClass(byClass);
+      const providerExceptions = byClass.filter((r) => r.class !== 'missing_at_provider' && r.subject !== 'payout').reduce((sum, r) => sum + r.n, 0);
+      const matched = rows - providerExceptions;
+      const exceptionCount = EXCEPTION_CLASSES.reduce((sum, c) => sum + counts[c], 0);
+      const result: ReconciliationResult = {
+        runId, window: { from: from.toISOString(), to: to.toISOString() }, providerRows: rows, matchedRows: matched, matchRate: matchRate(matched, rows),
+        counts, exceptionCount, exceptions: await exceptionsOf(tx, runId, opts.exceptionLimit ?? 500), payouts,
+        reconciledNow: { payments: marked.payments, refunds: marked.refunds, disputes: marked.disputes },
+        captureToReconciled: { p50Ms: roundOrNull(marked.p50_ms), p95Ms: roundOrNull(marked.p95_ms) },
+        durationMs: Math.round(performance.now() - started),
+      };
+      for (const statement of sql.DROP_STAGED) await tx.query(statement, [runId]);
+      await tx.query(
+        `UPDATE integration.reconciliation_run SET status = 'completed', finished_at = now(), duration_ms = $2, provider_rows = $3, matched_rows = $4,
+                exception_count = $5, match_rate = $6, counts = $7, capture_to_reconciled_p50_ms = $8, capture_to_reconciled_p95_ms = $9
+          WHERE id = $1`,
+        [runId, result.durationMs, rows, matched, exceptionCount, result.matchRate, { ...counts, payouts }, result.captureToReconciled.p50Ms, result.captureToReconciled.p95Ms],
+      );
+      return result;
+    });
+  } catch (err) {
+    await pool.query(`UPDATE integration.reconciliation_run SET status = 'failed', finished_at = now() WHERE id = $1 AND status = 'staging'`, [runId]);
+    throw err;
+  }
+}
+
+const roundOrNull = (value: unknown) => (value == null ? null : Math.round(Number(value)));
+
+/** Payouts are few: each is booked, classified by the pure rule, and, when paid and whole, reconciled with its lines. */
+async function reconcilePayouts(tx: PoolClient, runId: number, provider: string, now: Date): Promise<ReconciliationResult['payouts']> {
+  const totals = (await tx.query(sql.PAYOUT_TOTALS, [runId])).rows;
+  const paid: number[] = [];
+  const whole: number[] = [];
+  for (const t of totals) {
+    const id = await recordPayout(tx, provider, {
+      id: t.payout_id, amountMinor: Number(t.amount_minor), currency: t.currency, status: t.status,
+      arrivalAt: (t.arrival_at as Date).toISOString(), createdAt: (t.created_at as Date).toISOString(),
+    });
+    if (t.status !== 'paid') continue;
+    paid.push(id);
+    const payoutClass = classifyPayout({ amountMinor: Number(t.amount_minor), linesNetMinor: Number(t.lines_net_minor), currencyEqual: t.currency_equal });
+    if (payoutClass) {
+      await tx.query(
+        `INSERT INTO integration.reconciliation_exception (run_id, class, subject, provider_txn_id, provider_source_id, provider_amount_minor, provider_currency,
+                                                           erp_table, erp_id, erp_reference, erp_amount_minor, erp_currency)
+         VALUES ($1, $2, 'payout', $3, $3, $4, $5, 'erp.payout_line', $6, $3, $7, $5)`,
+        [runId, payoutClass, t.payout_id, Number(t.amount_minor), t.currency, id, Number(t.lines_net_minor)],
+      );
+    } else if (t.lines > 0 && t.lines_with_exceptions === 0) {
+      whole.push(id);
+    }
+  }
+  await tx.query(sql.WRITE_PAYOUT_LINES, [provider, paid]);
+  await tx.query('UPDATE erp.payout SET reconciled_at = COALESCE(reconciled_at, $2) WHERE id = ANY($1::bigint[])', [whole, now]);
+  return { checked: totals.length, reconciled: whole.length, failed: totals.filter((t) => t.status === 'failed').length };
+}
+
+async function exceptionsOf(tx: PoolClient, runId: number, limit: number): Promise<ReconciliationException[]> {
+  const { rows } = await tx.query('SELECT * FROM integration.reconciliation_exception WHERE run_id = $1 ORDER BY id LIMIT $2', [runId, limit]);
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  return rows.map((r) => ({
+    class: r.class, subject: r.subject, candidates: num(r.candidates),
+    provider: { txnId: r.provider_txn_id, sourceId: r.provider_source_id, amountMinor: num(r.provider_amount_minor), feeMinor: num(r.provider_fee_minor), currency: r.provider_currency },
+    erp: { table: r.erp_table, id: num(r.erp_id), reference: r.erp_reference, amountMinor: num(r.erp_amount_minor), feeMinor: num(r.erp_fee_minor), currency: r.erp_currency },
+  }));
+}

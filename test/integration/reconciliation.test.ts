@@ -1,0 +1,141 @@
+import type { Pool } from 'pg';
+import { generateMonth, type Month } from '../../bench/reconciliation-month';
+import { recordPaymentSettlement } from '../../erp/payments/payments';
+import { recordRefund } from '../../erp/payments/refunds';
+import { startDatabase } from '../support/database';
+import { bookMonth, reconcileMonth } from '../support/reconciliation-fixture';
+
+/**
+ * Set-based reconciliation over a generated month (USD and JPY: payments, partial refunds, disputes, the provider's
+ * fees, daily payouts) against real PostgreSQL: one injected discrepancy of every class is found with both sides,
+ * nothing else is flagged, and after healing the same window reconciles clean.
+ */
+
+const MONTH = { seed: 42, start: '2026-10-01T00:00:00.000Z', days: 30, paymentsPerDay: 40 };
+
+let db: Awaited<ReturnType<typeof startDatabase>>;
+let pool: Pool;
+beforeEach(async () => {
+  db = await startDatabase();
+  pool = db.pool;
+});
+afterEach(async () => db?.close());
+
+const key = (e: { class: string; subject: string; provider: { txnId: string | null }; erp: { reference: string | null } }) =>
+  `${e.class} ${e.subject} ${e.provider.txnId ?? '-'} ${e.erp.reference ?? '-'}`;
+
+/** One discrepancy of every class, each with what it must be reported as and how an operator heals it. */
+function injectDiscrepancies(month: Month) {
+  const { payments, refunds } = month.erp;
+  const txns = month.provider.transactions;
+  const at = (i: number) => payments[i]!;
+  const txnOf = (paymentId: string) => txns.find((t) => t.kind === 'payment' && t.paymentId === paymentId)!;
+
+  const missingRefund = refunds.splice(3, 1)[0]!;
+  const ghost = { ...at(10), providerPaymentId: 'pi_ghost', chargeId: 'ch_ghost', balanceTransactionId: 'txn_ch_ghost' };
+  payments.push(ghost);
+  const amount = at(20);
+  const amountRight = amount.amountMinor;
+  amount.amountMinor += 250;
+  const currency = at(31);
+  const currencyRight = currency.currency;
+  currency.currency = currency.currency === 'USD' ? 'EUR' : 'USD';
+  const fee = at(40);
+  const feeRight = fee.feeMinor;
+  fee.feeMinor += 3;
+  const duplicated = txnOf(at(50).providerPaymentId);
+  txns.push({ ...duplicated, id: 'txn_ch_dup', payoutId: null });
+  // Two payments (same currency) the ERP booked without the provider's ids, same amount and time: either provider row fits either.
+  const twins = [at(60), at(62)];
+  const twinTxns = twins.map((p) => txnOf(p.providerPaymentId));
+  twinTxns.forEach((t, i) => Object.assign(t, { paymentId: `pi_unknown_${i}`, amountMinor: 4_242, netMinor: 4_242 - t.feeMinor, createdAt: twinTxns[0]!.createdAt }));
+  twins.forEach((p, i) => Object.assign(p, {
+    providerPaymentId: `pi_twin_${i}`, chargeId: `ch_erp_twin_${i}`, balanceTransactionId: `txn_erp_twin_${i}`, amountMinor: 4_242,
+    feeMinor: twinTxns[i]!.feeMinor, capturedAt: twinTxns[0]!.createdAt,
+  }));
+  // The twins' payouts changed with them: keep each payout equal to its lines.
+  for (const payout of month.provider.payouts) {
+    payout.amountMinor = txns.filter((t) => t.payoutId === payout.id && t.kind !== 'payout').reduce((s, t) => s + t.netMinor, 0);
+  }
+
+  const expected = [
+    `missing_in_erp refund txn_${missingRefund.providerRefundId} -`,
+    'missing_at_provider payment - pi_ghost',
+    `amount_mismatch payment ${txnOf(amount.providerPaymentId).id} ${amount.providerPaymentId}`,
+    `currency_mismatch payment ${txnOf(currency.providerPaymentId).id} ${currency.providerPaymentId}`,
+    `fee_mismatch payment ${txnOf(fee.providerPaymentId).id} ${fee.providerPaymentId}`,
+    `duplicate payment txn_ch_dup ${at(50).providerPaymentId}`,
+    `ambiguous payment ${twinTxns[0]!.id} -`,
+    `ambiguous payment ${twinTxns[1]!.id} -`,
+  ];
+  const heal = async () => {
+    await recordRefund(pool, missingRefund);
+    month.provider.transactions.push({ ...txnOf(at(10).providerPaymentId), id: 'txn_ch_ghost', sourceId: 'ch_ghost', paymentId: 'pi_ghost', payoutId: null });
+    await pool.query('UPDATE erp.payment SET amount_minor = $2, net_minor = $2 - fee_minor WHERE provider_payment_id = $1', [amount.providerPaymentId, amountRight]);
+    await pool.query('UPDATE erp.payment SET currency = $2 WHERE provider_payment_id = $1', [currency.providerPaymentId, currencyRight]);
+    await pool.query('UPDATE erp.payment SET fee_minor = $2, net_minor = amount_minor - $2 WHERE provider_payment_id = $1', [fee.providerPaymentId, feeRight]);
+    // The provider reversed its duplicate capture; an operator bound each twin to its charge.
+    month.provider.transactions.splice(month.provider.transactions.findIndex((t) => t.id === 'txn_ch_dup'), 1);
+    for (const [i, twin] of twins.entries()) await recordPaymentSettlement(pool, { ...twin, chargeId: twinTxns[i]!.sourceId!, balanceTransactionId: twinTxns[i]!.id });
+  };
+  return { expected, heal };
+}
+
+test('a month with one discrepancy of every class: each found with both sides, nothing else; healed, the same window is clean', async () => {
+  const month = generateMonth(MONTH);
+  const { expected, heal } = injectDiscrepancies(month);
+  await bookMonth(pool, month.erp);
+
+  const first = await reconcileMonth(pool, month);
+  expect(first.exceptions.map(key).sort()).toEqual([...expected].sort());
+  expect(first.counts).toEqual({
+    missing_in_erp: 1, missing_at_provider: 1, amount_mismatch: 1, currency_mismatch: 1, fee_mismatch: 1, duplicate: 1, ambiguous: 2,
+  });
+  const rows = month.provider.transactions.filter((t) => t.kind !== 'payout').length;
+  expect(first.providerRows).toBe(rows);
+  expect(first.matchedRows).toBe(rows - 7);
+  expect(first.matchRate).toBeCloseTo((rows - 7) / rows, 6);
+  // Both sides of a mismatch are reported.
+  const fee = first.exceptions.find((e) => e.class === 'fee_mismatch')!;
+  expect(fee.erp.feeMinor! - fee.provider.feeMinor!).toBe(3);
+  expect(fee.erp.amountMinor).toBe(fee.provider.amountMinor);
+  const currency = first.exceptions.find((e) => e.class === 'currency_mismatch')!;
+  expect(currency.erp.currency).not.toBe(currency.provider.currency);
+  expect(first.exceptions.find((e) => e.class === 'ambiguous')!.candidates).toBe(2);
+  // Payouts whose lines all reconciled are reconciled; the ones holding an exception wait.
+  expect(first.payouts.checked).toBe(month.provider.payouts.length);
+  expect(first.payouts.reconciled).toBeLessThan(first.payouts.checked);
+  expect(first.payouts.reconciled).toBeGreaterThan(first.payouts.checked - 8);
+  expect(first.captureToReconciled.p50Ms).toBeGreaterThan(0);
+  expect(first.captureToReconciled.p95Ms).toBeGreaterThanOrEqual(first.captureToReconciled.p50Ms!);
+
+  await heal();
+  const second = await reconcileMonth(pool, month);
+  expect(second.exceptions).toEqual([]);
+  expect(second.matchRate).toBe(1);
+  expect(second.payouts.reconciled).toBe(month.provider.payouts.length);
+
+  const { rows: [books] } = await pool.query(`
+    SELECT (SELECT count(*) FROM erp.payout WHERE reconciled_at IS NULL)::int AS open_payouts,
+           (SELECT count(*) FROM erp.payment WHERE reconciled_at IS NULL)::int AS open_payments,
+           (SELECT count(*) FROM erp.payout p WHERE p.amount_minor <> (SELECT sum(amount_minor) FROM erp.payout_line l WHERE l.payout_id = p.id))::int AS unequal,
+           (SELECT count(*) FROM erp.payout_line WHERE kind = 'payment' AND payment_id IS NULL)::int AS unlinked,
+           (SELECT count(*) FROM integration.reconciliation_staged_txn)::int AS staged`);
+  expect(books).toEqual({ open_payouts: 0, open_payments: 0, unequal: 0, unlinked: 0, staged: 0 });
+  const runs = (await pool.query('SELECT status, exception_count, match_rate::float AS rate, window_from, window_to FROM integration.reconciliation_run ORDER BY id')).rows;
+  expect(runs.map((r) => [r.status, r.exception_count, r.rate])).toEqual([['completed', 8, first.matchRate], ['completed', 0, 1]]);
+  expect(runs[0].window_from.toISOString()).toBe(MONTH.start);
+});
+
+test('one minor unit off on one payment is flagged, and nothing else', async () => {
+  const month = generateMonth({ ...MONTH, seed: 7, days: 10 });
+  const victim = month.erp.payments.find((p) => p.currency === 'JPY')!;
+  victim.amountMinor += 1;
+  await bookMonth(pool, month.erp);
+  const run = await reconcileMonth(pool, month);
+  expect(run.exceptions).toEqual([expect.objectContaining({
+    class: 'amount_mismatch', subject: 'payment', erp: expect.objectContaining({ reference: victim.providerPaymentId, amountMinor: victim.amountMinor, currency: 'JPY' }),
+    provider: expect.objectContaining({ amountMinor: victim.amountMinor - 1, currency: 'JPY' }),
+  })]);
+  expect(run.exceptionCount).toBe(1);
+});
