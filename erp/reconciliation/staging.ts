@@ -28,8 +28,11 @@ export async function lastReconciledUpTo(db: Queryable, provider: string): Promi
   return rows[0] ? (rows[0].window_to as Date).toISOString() : null;
 }
 
-/** Stages balance transactions; `payoutId` when they were listed as that payout's. */
-export async function stageTransactions(db: Queryable, runId: number, txns: readonly BalanceTransaction[], payoutId?: string): Promise<void> {
+/** A transaction as listed, with the payout that settled it when the listing said so. */
+export type StagedTransaction = BalanceTransaction & { payoutId?: string | null };
+
+/** Stages balance transactions; `payoutId` when they were listed as that payout's (else each row's own). */
+export async function stageTransactions(db: Queryable, runId: number, txns: readonly StagedTransaction[], payoutId?: string): Promise<void> {
   for (let start = 0; start < txns.length; start += BATCH) {
     const batch = txns.slice(start, start + BATCH);
     await db.query(
@@ -40,7 +43,7 @@ export async function stageTransactions(db: Queryable, runId: number, txns: read
       [
         runId, batch.map((t) => t.id), batch.map((t) => t.kind), batch.map((t) => t.amountMinor), batch.map((t) => t.feeMinor),
         batch.map((t) => t.netMinor), batch.map((t) => t.currency.toUpperCase()), batch.map((t) => t.sourceId), batch.map((t) => t.paymentId ?? null),
-        batch.map(() => payoutId ?? null), batch.map((t) => t.createdAt),
+        batch.map((t) => payoutId ?? t.payoutId ?? null), batch.map((t) => t.createdAt),
       ],
     );
   }
