@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../config/logger';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { signHubspotV3 } from '../domain/webhooks/signatures';
+import { signHubspotV3 } from '../connectors/hubspot/signature';
 import { startRelay } from '../relay/relay';
 import { startEmbeddedPostgres } from '../stack/postgres';
 
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9', connectTimeout: '1s' }) });
   const relay = await startRelay({
     pool, client, logger: createLogger('bench', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 1_048_576,
-    secrets: { hubspotClientSecret: secret },
+    connections: [{ id: 'hubspot', role: 'crm', vendor: 'hubspot' }],
+    secrets: { hubspot: secret },
     routes: { taskQueue: 'bench', leadPolicy: { qualifyingStage: 'lead', defaultPhoneCountry: 'US' }, orderPolicy: { shortfall: 'cancel', paymentWaitSeconds: 60, cancelShopOrderOnFailure: true } },
     pollMs: 60_000,
   });

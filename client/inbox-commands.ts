@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { inboxCounts, listFailed, pruneInbox } from '../erp/inbox';
-import { listQuarantine } from '../erp/quarantine';
+import { inboxCounts, listFailed, pruneInbox } from '../engine/inbox';
+import { listQuarantine } from '../engine/quarantine';
 import { replayInbox } from '../relay/inbox-operations';
 import { replayQuarantine } from '../relay/quarantine-replay';
 

@@ -4,8 +4,8 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
-import { listIssues } from '../erp/issues';
-import { markShippedUpdate } from '../workflows/order-api';
+import { listIssues } from '../engine/issues';
+import { markShippedUpdate } from '../workflows/order/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { allConnections, parseConnections, type Connection } from '../connections/connection';
+import type { VendorSettings } from '../connectors/settings';
 import { LIFECYCLE_STAGES } from '../domain/lead';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
@@ -54,6 +56,24 @@ export const envSchema = z.object({
   STRIPE_API_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_SIM_PORT: port.default(4030),
+  /** The WordPress site, e.g. https://shop.example.com; with RUN_SIMULATORS the simulator's URL is used instead. */
+  WOOCOMMERCE_BASE_URL: z.string().url().optional(),
+  /** REST API key with Read/Write permission (WooCommerce > Settings > Advanced > REST API). */
+  WOOCOMMERCE_CONSUMER_KEY: z.string().min(1).optional(),
+  WOOCOMMERCE_CONSUMER_SECRET: z.string().min(1).optional(),
+  /** The secret of the order.created/updated/deleted webhooks pointing at RELAY_PUBLIC_URL/webhooks/woocommerce. */
+  WOOCOMMERCE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  WOOCOMMERCE_SIM_PORT: port.default(4040),
+
+  /**
+   * Which vendor serves each role (connections/connection.ts): `shopify`, `woocommerce`, or several shops at once
+   * (`shopify,woocommerce`), optionally with their own connection ids (`eu=shopify`). SHOP names one shop; SHOPS
+   * several; not both.
+   */
+  SHOP: z.string().min(1).optional(),
+  SHOPS: z.string().min(1).optional(),
+  CRM: z.string().min(1).default('hubspot'),
+  PAYMENTS: z.string().min(1).default('stripe'),
 
   LEAD_QUALIFYING_STAGE: z.enum(LIFECYCLE_STAGES).default('salesqualifiedlead'),
   DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US').default('US'),
@@ -64,6 +84,22 @@ export const envSchema = z.object({
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
+
+/** The engine's connections as configured: every shop, the payment provider and the CRM. */
+export interface ConfiguredConnections { shops: Connection[]; payments: Connection; crm: Connection; all: Connection[] }
+
+export function configuredConnections(config: Pick<AppConfig, 'SHOP' | 'SHOPS' | 'CRM' | 'PAYMENTS'>): ConfiguredConnections {
+  try {
+    if (config.SHOP && config.SHOPS) throw new Error('SHOP and SHOPS: set one of them (SHOP for one shop, SHOPS for several)');
+    const shops = config.SHOP ? parseConnections('SHOP', 'shop', config.SHOP) : parseConnections('SHOPS', 'shop', config.SHOPS ?? 'shopify');
+    if (config.SHOP && shops.length > 1) throw new Error('SHOP: names one shop; use SHOPS for several');
+    const [payments] = parseConnections('PAYMENTS', 'payments', config.PAYMENTS);
+    const [crm] = parseConnections('CRM', 'crm', config.CRM);
+    return { shops, payments: payments!, crm: crm!, all: allConnections([shops, [payments!], [crm!]]) };
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
+  }
+}
 
 export class ConfigError extends Error {}
 
@@ -83,4 +119,25 @@ export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key
   const value = config[key];
   if (value === undefined || value === null) throw new ConfigError(`Missing required setting ${String(key)}`);
   return value as NonNullable<AppConfig[K]>;
+}
+
+/** The vendor accounts as configured; each connector checks its own part when a connection uses it. */
+export function vendorSettings(config: AppConfig): VendorSettings {
+  return {
+    hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: config.HUBSPOT_ACCESS_TOKEN, erpIdProperty: config.HUBSPOT_ERP_ID_PROPERTY },
+    shopify: { baseUrl: config.SHOPIFY_BASE_URL, accessToken: config.SHOPIFY_ACCESS_TOKEN, apiVersion: config.SHOPIFY_API_VERSION },
+    woocommerce: { baseUrl: config.WOOCOMMERCE_BASE_URL, consumerKey: config.WOOCOMMERCE_CONSUMER_KEY, consumerSecret: config.WOOCOMMERCE_CONSUMER_SECRET },
+    stripe: { baseUrl: config.STRIPE_BASE_URL, apiKey: config.STRIPE_API_KEY },
+  };
+}
+
+/** Each connection's webhook secret, from its vendor's setting. */
+export function webhookSecrets(config: AppConfig, connections: readonly Connection[]): Record<string, string | undefined> {
+  const byVendor: Record<string, string | undefined> = {
+    hubspot: config.HUBSPOT_CLIENT_SECRET,
+    shopify: config.SHOPIFY_WEBHOOK_SECRET,
+    woocommerce: config.WOOCOMMERCE_WEBHOOK_SECRET,
+    stripe: config.STRIPE_WEBHOOK_SECRET,
+  };
+  return Object.fromEntries(connections.map((c) => [c.id, byVendor[c.vendor]]));
 }

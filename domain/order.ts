@@ -63,11 +63,16 @@ export const shopOrderSchema = z.object({
   lines: z.array(shopOrderLineSchema).min(1),
   payment: shopPaymentSchema.nullable(),
   tags: z.array(z.string()),
+  /** The shop connection the order came from (set by the engine when it reads the order). */
+  shop: z.string().optional(),
 });
 
 export type ShopOrder = z.infer<typeof shopOrderSchema>;
 export type ShopOrderLine = z.infer<typeof shopOrderLineSchema>;
 export type ShopPayment = z.infer<typeof shopPaymentSchema>;
+
+/** The shop connection of an order; orders read before connections existed came from `shopify`. */
+export const shopOf = (order: Pick<ShopOrder, 'shop'>): string => order.shop ?? 'shopify';
 
 /** How flows started before the payment became neutral recorded it (Shopify's transaction kinds, Stripe's ids). */
 interface LegacyShopPayment { gateway: string; paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE'; amountMinor: number }

@@ -1,9 +1,10 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /** Payments and invoices of sales orders: upserts keyed by the provider's ids, so every retry lands once. */
 
 export interface PaymentRecord {
-  provider: 'stripe';
+  /** The payments connection (e.g. `stripe`). */
+  provider: string;
   providerPaymentId: string;
   salesOrderId: number;
   status: 'authorized' | 'captured' | 'cancelled' | 'refunded';
@@ -77,12 +78,4 @@ export async function postInvoice(db: Queryable, salesOrderId: number): Promise<
 /** Compensation of postInvoice: a posted invoice is voided, never deleted (the number stays used). */
 export async function voidInvoice(db: Queryable, salesOrderId: number): Promise<void> {
   await db.query(`UPDATE erp.invoice SET status = 'void' WHERE sales_order_id = $1 AND status <> 'void'`, [salesOrderId]);
-}
-
-export async function recordFlowMetric(db: Queryable, flow: string, businessKey: string, metric: string, valueMs: number): Promise<void> {
-  await db.query(
-    `INSERT INTO integration.flow_metric (flow, business_key, metric, value_ms) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (flow, business_key, metric) DO NOTHING`,
-    [flow, businessKey, metric, Math.max(0, Math.round(valueMs))],
-  );
 }

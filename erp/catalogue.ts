@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /** Products and stock levels: what the ERP can sell (on hand minus reserved) per location. */
 

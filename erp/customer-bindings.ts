@@ -1,6 +1,6 @@
 import type { CustomerRecord } from '../domain/customer-matching';
 import { customerById, deleteOwnIfUnreferenced, isCreatedByRun } from './customers';
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 import { bind, findBinding, unbind, type ExternalKey } from './external-refs';
 import type { RecordOwner } from './ownership';
 

@@ -1,6 +1,6 @@
 import type { CustomerRecord } from '../domain/customer-matching';
 import type { LeadCandidate } from '../domain/lead';
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 import type { RecordOwner } from './ownership';
 
 /** ERP customers: lookup for matching, creation that cannot duplicate an email, and removal for compensation. */

@@ -1,9 +1,10 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /** The binder: maps an external system's id to the ERP record it stands for (unique per system, type and id). */
 
 export interface ExternalKey {
-  system: 'hubspot' | 'shopify' | 'stripe';
+  /** The connection (integration.connection.id) whose id this is, e.g. `shopify` or `shop-eu`. */
+  system: string;
   entityType: string;
   externalId: string;
 }

@@ -1,5 +1,5 @@
-import type { ShopOrder } from '../domain/order';
-import type { Queryable } from './db';
+import { shopOf, type ShopOrder } from '../domain/order';
+import type { Queryable } from '../db/transaction';
 import { bind, findBinding, type ExternalKey } from './external-refs';
 
 /** ERP sales orders created from shop orders: idempotent on the shop order id, cancellable by their creator. */
@@ -18,15 +18,16 @@ export interface SalesOrderRef {
   created: boolean;
 }
 
-export const shopOrderKey = (shopOrderId: string): ExternalKey => ({ system: 'shopify', entityType: 'order', externalId: shopOrderId });
+/** The binding key of a shop order: its shop connection names the system. */
+export const shopOrderKey = (shop: string, shopOrderId: string): ExternalKey => ({ system: shop, entityType: 'order', externalId: shopOrderId });
 
 async function orderRef(db: Queryable, id: number, created: boolean): Promise<SalesOrderRef> {
   const { rows } = await db.query('SELECT id, order_number, status FROM erp.sales_order WHERE id = $1', [id]);
   return { salesOrderId: rows[0].id, orderNumber: rows[0].order_number, status: rows[0].status, created };
 }
 
-export async function findSalesOrder(db: Queryable, shopOrderId: string): Promise<SalesOrderRef | undefined> {
-  const binding = await findBinding(db, shopOrderKey(shopOrderId));
+export async function findSalesOrder(db: Queryable, shop: string, shopOrderId: string): Promise<SalesOrderRef | undefined> {
+  const binding = await findBinding(db, shopOrderKey(shop, shopOrderId));
   return binding ? orderRef(db, binding.erpId, false) : undefined;
 }
 
@@ -52,7 +53,7 @@ async function insertLines(db: Queryable, salesOrderId: number, order: ShopOrder
 
 /** Creates the sales order with its lines and binds it to the shop order; a second call returns the first one. */
 export async function createSalesOrder(db: Queryable, order: ShopOrder, customerId: number, createdBy: string): Promise<SalesOrderRef> {
-  const existing = await findSalesOrder(db, order.id);
+  const existing = await findSalesOrder(db, shopOf(order), order.id);
   if (existing) return existing;
   const ids = await productIds(db, order);
   const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
@@ -65,7 +66,7 @@ export async function createSalesOrder(db: Queryable, order: ShopOrder, customer
   );
   const salesOrderId = rows[0].id as number;
   await insertLines(db, salesOrderId, order, ids);
-  await bind(db, shopOrderKey(order.id), 'sales_order', salesOrderId, createdBy);
+  await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', salesOrderId, createdBy);
   return orderRef(db, salesOrderId, true);
 }
 
@@ -94,8 +95,8 @@ export async function setStatus(db: Queryable, salesOrderId: number, status: str
 }
 
 /** Cancels the order this workflow created (idempotent); an order someone else created is left alone. */
-export async function cancelOwnSalesOrder(db: Queryable, shopOrderId: string, createdBy: string): Promise<boolean> {
-  const binding = await findBinding(db, shopOrderKey(shopOrderId));
+export async function cancelOwnSalesOrder(db: Queryable, shop: string, shopOrderId: string, createdBy: string): Promise<boolean> {
+  const binding = await findBinding(db, shopOrderKey(shop, shopOrderId));
   if (!binding) return false;
   const { rowCount } = await db.query(
     `UPDATE erp.sales_order SET status = 'cancelled', cancelled_at = now(), updated_at = now()

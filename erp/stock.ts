@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /**
  * Stock reservations for a sales order: all lines or none, under row locks taken in product order so that

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFailure, releaseClaims, requeueUnrouted, type InboxRow } from '../erp/inbox';
+import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFailure, releaseClaims, requeueUnrouted, type InboxRow } from '../engine/inbox';
 import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
 import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
 import { openDispatchIssue } from './inbox-operations';

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { pruneInbox } from '../erp/inbox';
+import { pruneInbox } from '../engine/inbox';
 
 /** Keeps the inbox from growing without bound: deletes finished rows past the retention, at start and then periodically. */
 export class InboxHousekeeping {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { inTransaction, type Queryable } from '../erp/db';
-import { requeueForReplay, type InboxRow, type InboxStatus } from '../erp/inbox';
-import { listIssues, openIssue, resolveIssue } from '../erp/issues';
+import { inTransaction, type Queryable } from '../db/transaction';
+import { requeueForReplay, type InboxRow, type InboxStatus } from '../engine/inbox';
+import { listIssues, openIssue, resolveIssue } from '../engine/issues';
 
 /**
  * What an operator needs around the inbox: an issue when an event could not be handed over, and the replay that

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/env';
+import { configuredConnections, loadConfig, webhookSecrets } from '../config/env';
 import { createLogger } from '../config/logger';
 import { lazyTemporalClient } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger('relay', config.LOG_LEVEL);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the relay');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the relay');
+  const { all: connections } = configuredConnections(config);
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const relay = await startRelay({
@@ -22,11 +23,8 @@ async function main(): Promise<void> {
     port: config.RELAY_PORT,
     bodyLimitBytes: config.RELAY_BODY_LIMIT_BYTES,
     publicUrl: config.RELAY_PUBLIC_URL,
-    secrets: {
-      hubspotClientSecret: config.HUBSPOT_CLIENT_SECRET,
-      shopifySecret: config.SHOPIFY_WEBHOOK_SECRET,
-      stripeSecret: config.STRIPE_WEBHOOK_SECRET,
-    },
+    connections,
+    secrets: webhookSecrets(config, connections),
     routes: {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY },

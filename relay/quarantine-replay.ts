@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
-import { isProvider, parseDelivery } from '../domain/webhooks/events';
-import { inTransaction } from '../erp/db';
-import { storeEvents } from '../erp/inbox';
-import { markReplayed, openDeliveries, updateReason } from '../erp/quarantine';
+import { connectorOf } from '../connectors/registry';
+import { inTransaction } from '../db/transaction';
+import { storeEvents } from '../engine/inbox';
+import { registeredConnections } from '../engine/connections';
+import { markReplayed, openDeliveries, updateReason } from '../engine/quarantine';
 
 /**
  * Runs quarantined deliveries through today's parsing, after a fix. Those that parse now go into the inbox (deduplicated
@@ -17,11 +18,14 @@ export type ReplayResult =
 export async function replayQuarantine(pool: Pool, which: { id: number } | 'all'): Promise<ReplayResult[]> {
   const deliveries = await openDeliveries(pool, which);
   if (which !== 'all' && deliveries.length === 0) throw new Error(`quarantine id ${which.id}: no open quarantined payload has this id`);
+  const vendors = new Map((await registeredConnections(pool)).map((c) => [c.id, c.vendor]));
   const results: ReplayResult[] = [];
   for (const delivery of deliveries) {
-    const parsed = isProvider(delivery.source)
-      ? parseDelivery(delivery.source, delivery.rawBody, delivery.headers)
-      : { ok: false as const, reason: `unknown source ${delivery.source}` };
+    // The source is the connection the delivery arrived for; its vendor's connector parses it as the relay would.
+    const vendor = vendors.get(delivery.source);
+    const parsed = vendor
+      ? connectorOf(vendor).webhooks.parse(delivery.source, delivery.rawBody, delivery.headers)
+      : { ok: false as const, reason: `unknown connection ${delivery.source}` };
     if (!parsed.ok) {
       await updateReason(pool, delivery.id, parsed.reason);
       results.push({ id: delivery.id, replayed: false, reason: parsed.reason });

@@ -1,21 +1,27 @@
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
+import type { Connection } from '../connections/connection';
+import { connectionLabel, connectorOf } from '../connectors/registry';
 import type { LeadPolicy } from '../domain/lead';
-import { isHandledTopic } from '../domain/webhooks/events';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
-import type { InboxRow } from '../erp/inbox';
-import { contactChangedSignal, leadConversion } from '../workflows/lead-conversion';
-import { editOrderUpdate, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderPolicy } from '../workflows/order-api';
-import { orderFulfilment } from '../workflows/order-fulfilment';
+import type { InboxRow } from '../engine/inbox';
+import type { EventKind } from '../ports/webhooks';
+import { contactChangedSignal, LEAD_WORKFLOW, leadWorkflowId } from '../workflows/lead/api';
+import {
+  editOrderUpdate, ORDER_WORKFLOW, orderWorkflowId, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderPolicy,
+} from '../workflows/order/api';
 
 /**
- * Which workflow an inbox event goes to, and how. Workflow ids come from business keys, so every event about the
- * same contact or order reaches the same workflow and a redelivered webhook can never start a second one.
+ * Which workflow an inbox event goes to, and how. The event's connection says its role (shop, CRM, payments) and
+ * its connector what the event means; workflow ids come from business keys, so every event about the same
+ * contact or order reaches the same workflow and a redelivered webhook can never start a second one.
  */
 
 export interface RouteContext {
   taskQueue: string;
   leadPolicy: LeadPolicy;
   orderPolicy: OrderPolicy;
+  /** The connections this relay serves, by id (the inbox row's `provider`). */
+  connections: ReadonlyMap<string, Connection>;
 }
 
 interface Start {
@@ -38,10 +44,6 @@ export interface SignalPlan extends Start { kind: 'signal'; signal: string; sign
 export interface UpdatePlan extends Start { kind: 'update'; update: string; updateArgs: unknown[]; updateId: string }
 export type DispatchPlan = SignalPlan | UpdatePlan;
 
-const LEAD_TOPICS = new Set(['contact.creation', 'contact.propertyChange', 'contact.restore']);
-
-export const leadWorkflowId = (contactId: string) => `lead-hubspot-${contactId}`;
-export const orderWorkflowId = (shopOrderId: string) => `order-shopify-${shopOrderId}`;
 /** One inbox event, one update id (Temporal deduplicates updates by id within a run). */
 export const inboxUpdateId = (row: Pick<InboxRow, 'provider' | 'eventId'>) => `inbox-${row.provider}-${row.eventId}`;
 
@@ -52,44 +54,55 @@ const attributes = (businessKey: string, flow: string, source: string): SearchAt
   { key: FlowState, value: 'running' },
 ];
 
+/** What the event means to the engine, by its connection's connector; null for a topic no flow takes. */
+export function kindOf(row: Pick<InboxRow, 'provider' | 'topic' | 'payload'>, ctx: Pick<RouteContext, 'connections'>): EventKind | null {
+  const connection = ctx.connections.get(row.provider);
+  return connection ? connectorOf(connection.vendor).webhooks.kindOf(row.topic, row.payload) : null;
+}
+
 export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | undefined {
+  const connection = ctx.connections.get(row.provider);
+  const kind = kindOf(row, ctx);
+  if (!connection || !kind) return undefined;
   const id = row.businessKey.split(':')[2]!;
   const event = { eventId: row.eventId, topic: row.topic };
-  if (row.provider === 'hubspot' && LEAD_TOPICS.has(row.topic)) {
+  if (connection.role === 'crm' && kind === 'contact-changed') {
     return {
       kind: 'signal',
-      workflowType: leadConversion.name,
-      workflowId: leadWorkflowId(id),
+      workflowType: LEAD_WORKFLOW,
+      workflowId: leadWorkflowId(connection.id, id),
       taskQueue: ctx.taskQueue,
-      args: [{ contactId: id, policy: ctx.leadPolicy }],
+      args: [{ crm: connection.id, contactId: id, policy: ctx.leadPolicy }],
       signal: contactChangedSignal.name,
       signalArgs: [event],
-      searchAttributes: attributes(row.businessKey, 'lead', 'hubspot'),
-      summary: `Lead: HubSpot contact ${id} → ERP customer`,
+      searchAttributes: attributes(row.businessKey, 'lead', connection.id),
+      summary: `Lead: ${connectionLabel(connection)} contact ${id} → ERP customer`,
       // A contact may qualify later: a finished conversion can run again (it is idempotent).
       reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     };
   }
-  if (row.provider === 'shopify') {
-    const name = (row.payload as { name?: unknown }).name;
+  if (connection.role === 'shop') {
+    const name = (row.payload as { name?: unknown; number?: unknown }).name ?? (row.payload as { number?: unknown }).number;
     const start: Start = {
-      workflowType: orderFulfilment.name,
-      workflowId: orderWorkflowId(id),
+      workflowType: ORDER_WORKFLOW,
+      workflowId: orderWorkflowId(connection.id, id),
       taskQueue: ctx.taskQueue,
-      args: [{ shopOrderId: id, policy: ctx.orderPolicy }],
-      searchAttributes: attributes(row.businessKey, 'order', 'shopify'),
-      summary: `Order ${typeof name === 'string' ? `${name} ` : ''}(Shopify ${id}) → ERP sales order, stock, payment, invoice`,
+      args: [{ shop: connection.id, shopOrderId: id, policy: ctx.orderPolicy }],
+      searchAttributes: attributes(row.businessKey, 'order', connection.id),
+      summary: `Order ${typeof name === 'string' || typeof name === 'number' ? `${name} ` : ''}(${connectionLabel(connection)} ${id}) → ERP sales order, stock, payment, invoice`,
       // One order, one flow, ever: a late redelivery after completion must not start it again.
       reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     };
-    switch (row.topic) {
-      case 'orders/create':
-      case 'orders/paid':
+    switch (kind) {
+      case 'order-created':
+      case 'order-paid':
         return { ...start, kind: 'signal', signal: shopOrderChangedSignal.name, signalArgs: [event] };
-      case 'orders/cancelled':
+      case 'order-cancelled':
         return { ...start, kind: 'signal', signal: shopOrderCancelledSignal.name, signalArgs: [event] };
-      case 'orders/updated':
+      case 'order-updated':
         return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], updateId: inboxUpdateId(row) };
+      default:
+        return undefined;
     }
   }
   return undefined;
@@ -109,7 +122,7 @@ export function planBatch(rows: InboxRow[], ctx: RouteContext): BatchPlan {
   for (const row of rows) {
     const plan = planDispatch(row, ctx);
     if (!plan) {
-      const handled = isHandledTopic(row.provider, row.topic);
+      const handled = kindOf(row, ctx) !== null;
       batch.undeliverable.push({ row, status: handled ? 'unrouted' : 'ignored', reason: handled ? 'no flow handles this topic yet' : 'we do not subscribe to this topic' });
       continue;
     }

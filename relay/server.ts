@@ -1,52 +1,50 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { deliveryFingerprint, parseDelivery, type Provider } from '../domain/webhooks/events';
-import { verifyHubspotV3, verifyShopify, verifyStripe, type Verdict } from '../domain/webhooks/signatures';
-import { storeEvents } from '../erp/inbox';
-import { quarantine } from '../erp/quarantine';
+import type { Connection } from '../connections/connection';
+import { connectorOf } from '../connectors/registry';
+import type { DeliveryHeaders } from '../domain/webhooks/events';
+import { storeEvents } from '../engine/inbox';
+import { quarantine } from '../engine/quarantine';
+import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
 
 /**
- * The webhook relay's HTTP side: verify the signature on the raw bytes, store the events in the inbox in one
- * insert that ignores redeliveries, answer 2xx. It never waits for Temporal; the dispatcher does that.
- * Event types we do not handle are stored as `ignored` and answered 2xx too: a 4xx makes vendors redeliver for days.
+ * The webhook relay's HTTP side: one endpoint per connection (`POST /webhooks/<connection id>`), served by the
+ * webhook source its vendor's connector brings. It verifies the signature on the raw bytes, stores the events in
+ * the inbox in one insert that ignores redeliveries, and answers 2xx. It never waits for Temporal; the dispatcher
+ * does that. Event types we do not handle are stored as `ignored` and answered 2xx too: a 4xx makes vendors
+ * redeliver for days.
  */
 
-export interface RelaySecrets {
-  hubspotClientSecret?: string;
-  shopifySecret?: string;
-  stripeSecret?: string;
-}
+/** Webhook secrets by connection id. */
+export type RelaySecrets = Record<string, string | undefined>;
 
 export interface RelayServerOptions {
   pool: Pool;
+  connections: readonly Connection[];
   secrets: RelaySecrets;
   logger: Logger;
   bodyLimitBytes: number;
-  /** The public base URL HubSpot calls (it signs the full URI); else taken from the request's Host header. */
+  /** The public base URL vendors call (HubSpot signs the full URI); else taken from the request's Host header. */
   publicUrl?: string;
   /** Called after new events are stored. */
   onStored?: () => void;
   now?: () => number;
 }
 
-interface Check {
-  secret: string | undefined;
-  verify(req: FastifyRequest, raw: Buffer, secret: string): Verdict;
-}
-
-const header = (req: FastifyRequest, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
+const ALWAYS_KEPT = /^(content-type|user-agent)$/;
 
 /** Only the headers worth keeping with the event (never cookies or authorization). */
-function keptHeaders(req: FastifyRequest): Record<string, string> {
+function keptHeaders(req: FastifyRequest, source: WebhookSource): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (/^(x-hubspot-|x-shopify-|stripe-|content-type|user-agent)/.test(name) && value !== undefined) kept[name] = String(value);
+    if ((ALWAYS_KEPT.test(name) || source.keepsHeader(name)) && value !== undefined) kept[name] = String(value);
   }
   return kept;
+}
+
+function deliveryHeaders(req: FastifyRequest): DeliveryHeaders {
+  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
 }
 
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
@@ -59,38 +57,23 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
 
   const publicBase = (req: FastifyRequest) => (opts.publicUrl ?? `${req.protocol}://${req.headers.host}`).replace(/\/+$/, '');
 
-  const checks: Record<Provider, Check> = {
-    hubspot: {
-      secret: opts.secrets.hubspotClientSecret,
-      verify: (req, raw, secret) => verifyHubspotV3({
-        secret, method: req.method, uri: publicBase(req) + req.url, rawBody: raw,
-        signature: header(req, 'x-hubspot-signature-v3'), timestamp: header(req, 'x-hubspot-request-timestamp'), nowMs: now(),
-      }),
-    },
-    shopify: {
-      secret: opts.secrets.shopifySecret,
-      verify: (req, raw, secret) => verifyShopify({ secret, rawBody: raw, signature: header(req, 'x-shopify-hmac-sha256') }),
-    },
-    stripe: {
-      secret: opts.secrets.stripeSecret,
-      verify: (req, raw, secret) => verifyStripe({ secret, rawBody: raw, header: header(req, 'stripe-signature'), nowSeconds: Math.floor(now() / 1000) }),
-    },
-  };
-
-  async function receive(provider: Provider, req: FastifyRequest, reply: FastifyReply) {
-    const check = checks[provider];
-    if (!check.secret) return reply.code(503).send({ error: 'not_configured', reason: `no ${provider} webhook secret is configured` });
+  async function receive(connection: Connection, req: FastifyRequest, reply: FastifyReply) {
+    const source = connectorOf(connection.vendor).webhooks;
+    const secret = opts.secrets[connection.id];
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = check.verify(req, raw, check.secret);
+    const request: WebhookRequest = { rawBody: raw, headers: deliveryHeaders(req), method: req.method, uri: publicBase(req) + req.url, nowMs: now() };
+    if (source.isPing?.(request)) return reply.code(200).send({ received: 0, ping: true });
+    if (!secret) return reply.code(503).send({ error: 'not_configured', reason: `no webhook secret is configured for connection ${connection.id}` });
+    const verdict = source.verify(request, secret);
     if (!verdict.ok) {
-      req.log.warn({ provider, reason: verdict.reason }, 'webhook refused: bad signature');
+      req.log.warn({ connection: connection.id, reason: verdict.reason }, 'webhook refused: bad signature');
       return reply.code(401).send({ error: 'invalid_signature', reason: verdict.reason });
     }
-    const headers = keptHeaders(req);
-    const parsed = parseDelivery(provider, raw, headers);
+    const headers = keptHeaders(req, source);
+    const parsed = source.parse(connection.id, raw, headers);
     if (!parsed.ok) {
-      const quarantineId = await quarantine(opts.pool, provider, parsed.reason, raw, headers, deliveryFingerprint(provider, raw, headers));
-      req.log.warn({ provider, reason: parsed.reason, quarantineId }, 'webhook quarantined');
+      const quarantineId = await quarantine(opts.pool, connection.id, parsed.reason, raw, headers, source.fingerprint(raw, headers));
+      req.log.warn({ connection: connection.id, reason: parsed.reason, quarantineId }, 'webhook quarantined');
       return reply.code(400).send({ error: 'unprocessable_payload', reason: parsed.reason, quarantineId });
     }
     const stored = await storeEvents(opts.pool, parsed.events, raw, headers);
@@ -99,9 +82,9 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
     return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored, ignored });
   }
 
-  for (const provider of ['hubspot', 'shopify', 'stripe'] as const) {
+  for (const connection of opts.connections) {
     // Per-request access logs only at warn: refusals and failures are logged by `receive` itself.
-    app.post(`/webhooks/${provider}`, { logLevel: 'warn' }, (req, reply) => receive(provider, req, reply));
+    app.post(`/webhooks/${connection.id}`, { logLevel: 'warn' }, (req, reply) => receive(connection, req, reply));
   }
 
   app.get('/health', { logLevel: 'warn' }, async () => {

@@ -8,7 +8,7 @@ import { HubspotClient } from '../connectors/hubspot/client';
 import { ShopifyClient } from '../connectors/shopify/client';
 import { StripePayments } from '../connectors/stripe/client';
 import { checkout } from '../simulators/checkout';
-import { markShippedUpdate } from '../workflows/order-api';
+import { markShippedUpdate } from '../workflows/order/api';
 import type { StackInfo } from './stack-info';
 
 /**

@@ -1,27 +1,28 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { createIssueActivities } from '../activities/issue-activities';
-import { createLeadActivities } from '../activities/lead-activities';
-import { createOrderActivities } from '../activities/order-activities';
-import { HubspotClient } from '../connectors/hubspot/client';
-import { ShopifyClient } from '../connectors/shopify/client';
-import { StripePaymentsPort } from '../connectors/stripe/payments-port';
+import { createLeadCrmActivities } from '../activities/lead/crm';
+import { createLeadErpActivities } from '../activities/lead/erp';
+import { createOrderActivities } from '../activities/order';
+import { createIssueActivities } from '../activities/shared/issue-log';
+import type { Connection } from '../connections/connection';
+import { connectorOf, type CrmConnector, type PaymentsConnector, type ShopConnector } from '../connectors/registry';
+import type { VendorSettings } from '../connectors/settings';
+import { registerConnections } from '../engine/connections';
+import type { CrmPort } from '../ports/crm';
+import type { ShopPort } from '../ports/shop';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
 
-/** Wires activities to their dependencies and registers every workflow on one task queue. */
+/** Wires activities to the ports of the configured connections and registers every workflow on one task queue. */
 
-export interface VendorSettings {
-  hubspot: { baseUrl: string; accessToken: string };
-  shopify: { baseUrl: string; accessToken: string; apiVersion: string };
-  stripe: { baseUrl: string; apiKey: string };
-}
+export interface WorkerConnections { shops: Connection[]; payments: Connection; crm: Connection }
 
-export interface WorkerDeps extends VendorSettings {
+export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   pool: Pool;
-  erpIdProperty: string;
+  connections: WorkerConnections;
+  vendors: VendorSettings;
   defaultPhoneCountry: string;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundlePath?: string;
@@ -30,19 +31,28 @@ export interface WorkerDeps extends VendorSettings {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
+/** One port per connection, built by the connector of its vendor. */
+function portsOf<P>(connections: Connection[], build: (connection: Connection) => P): Map<string, P> {
+  return new Map(connections.map((c) => [c.id, build(c)]));
+}
+
 export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespace' | 'taskQueue'>) {
-  const hubspot = new HubspotClient(deps.hubspot);
-  const shop = new ShopifyClient(deps.shopify);
-  const payments = new StripePaymentsPort(deps.stripe);
+  const { pool, connections, vendors } = deps;
+  const shops = portsOf<ShopPort>(connections.shops, (c) => (connectorOf(c.vendor) as ShopConnector).createShop(vendors));
+  const crms = portsOf<CrmPort>([connections.crm], (c) => (connectorOf(c.vendor) as CrmConnector).createCrm(vendors));
+  const payments = (connectorOf(connections.payments.vendor) as PaymentsConnector).createPayments(vendors);
   const activities = {
-    ...createIssueActivities(deps.pool),
-    ...createLeadActivities({ pool: deps.pool, hubspot, erpIdProperty: deps.erpIdProperty }),
-    ...createOrderActivities({ pool: deps.pool, shop, payments, defaultPhoneCountry: deps.defaultPhoneCountry }),
+    ...createIssueActivities(pool),
+    ...createLeadCrmActivities({ crms }),
+    ...createLeadErpActivities({ pool }),
+    ...createOrderActivities({ pool, shops, payments, paymentsConnection: connections.payments.id, defaultPhoneCountry: deps.defaultPhoneCountry }),
   };
   return deps.activityFaults ? withActivityFaults(activities, deps.activityFaults) : activities;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const { shops, payments, crm } = deps.connections;
+  await registerConnections(deps.pool, [...shops, payments, crm]);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, requireSetting } from '../config/env';
+import { configuredConnections, loadConfig, vendorSettings } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
@@ -20,10 +20,8 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
-    hubspot: { baseUrl: config.HUBSPOT_BASE_URL, accessToken: requireSetting(config, 'HUBSPOT_ACCESS_TOKEN') },
-    shopify: { baseUrl: requireSetting(config, 'SHOPIFY_BASE_URL'), accessToken: requireSetting(config, 'SHOPIFY_ACCESS_TOKEN'), apiVersion: config.SHOPIFY_API_VERSION },
-    stripe: { baseUrl: config.STRIPE_BASE_URL, apiKey: requireSetting(config, 'STRIPE_API_KEY') },
-    erpIdProperty: config.HUBSPOT_ERP_ID_PROPERTY,
+    connections: configuredConnections(config),
+    vendors: vendorSettings(config),
     defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');

@@ -1,3 +1,3 @@
 /** Every workflow the worker registers. */
-export { leadConversion } from './lead-conversion';
-export { orderFulfilment } from './order-fulfilment';
+export { leadConversion } from './lead/workflow';
+export { orderFulfilment } from './order/workflow';

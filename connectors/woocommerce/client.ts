@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { classifyStatus } from '../../domain/http-status';
 import type { ShopOrder } from '../../domain/order';
-import type { ShopPort } from '../../activities/ports';
+
 import { JsonHttpClient, VendorHttpError } from '../http';
 import { parseWith } from '../parse';
 import { planStockBatches, skuLookupGroups, WOO_BATCH_LIMIT, type StockItem } from './inventory';
@@ -49,7 +49,7 @@ function assertSafeTransport(baseUrl: string, allowInsecureHttp: boolean): void 
   }
 }
 
-export class WoocommerceClient implements ShopPort {
+export class WoocommerceClient {
   private readonly http: JsonHttpClient;
   private readonly authQuery: Record<string, string>;
 

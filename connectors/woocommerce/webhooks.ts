@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { InboundEvent } from '../../domain/webhooks/events';
+import { businessKeyOf, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
+import type { EventKind, WebhookSource } from '../../ports/webhooks';
 import { safeEqual, type Verdict } from '../../domain/webhooks/signatures';
 
 /**
@@ -36,47 +37,48 @@ export function isWoocommercePing(rawBody: Buffer, headers: { topic?: string }):
   return !headers.topic && /^webhook_id=\d+$/.test(rawBody.toString('utf8').trim());
 }
 
-/** Until the relay's Provider includes 'woocommerce', the event is typed here with everything else as InboundEvent. */
-export type WoocommerceEvent = Omit<InboundEvent, 'provider'> & { provider: 'woocommerce' };
-export type WoocommerceParseResult = { ok: true; events: WoocommerceEvent[] } | { ok: false; reason: string };
-
 /** order.deleted carries only `{ id }`; the other topics the whole order as `GET /orders/<id>` returns it. */
 const orderBody = z.object({ id: z.number().int().positive(), status: z.string().optional() }).passthrough();
 
-export interface WoocommerceHeaders { topic?: string; deliveryId?: string; resource?: string }
-
-export function parseWoocommerce(rawBody: Buffer, headers: WoocommerceHeaders): WoocommerceParseResult {
-  if (!headers.deliveryId) return { ok: false, reason: 'missing X-WC-Webhook-Delivery-ID header' };
-  if (!headers.topic) return { ok: false, reason: 'missing X-WC-Webhook-Topic header' };
-  if (!(WOOCOMMERCE_TOPICS as readonly string[]).includes(headers.topic)) return { ok: false, reason: `unknown topic ${headers.topic}` };
-  if (headers.resource !== undefined && headers.resource !== 'order') return { ok: false, reason: `unexpected resource ${headers.resource}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'body is not valid JSON' };
+export function parseWoocommerce(connection: string, rawBody: Buffer, headers: DeliveryHeaders): ParseResult {
+  const deliveryId = headers[WC_HEADERS.deliveryId];
+  const topic = headers[WC_HEADERS.topic];
+  const resource = headers[WC_HEADERS.resource];
+  if (!deliveryId) return { ok: false, reason: 'missing X-WC-Webhook-Delivery-ID header' };
+  if (!topic) return { ok: false, reason: 'missing X-WC-Webhook-Topic header' };
+  const json = parseJson(rawBody);
+  if (!json.ok) return json;
+  if (!(WOOCOMMERCE_TOPICS as readonly string[]).includes(topic)) {
+    // product.updated, customer.created...: kept as ignored, answered 2xx (Woo disables a webhook after failures).
+    const id = (json.value as { id?: unknown } | null)?.id;
+    const businessKey = businessKeyOf(connection, topic.split('.')[0] ?? 'event', typeof id === 'number' || typeof id === 'string' ? id : deliveryId);
+    return { ok: true, events: [{ provider: connection, eventId: deliveryId, topic, businessKey, payload: json.value, ignored: true }] };
   }
-  const order = orderBody.safeParse(json);
-  if (!order.success) {
-    const issues = order.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    return { ok: false, reason: `invalid order payload: ${issues}` };
-  }
-  const businessKey = `woocommerce:order:${order.data.id}`;
-  return {
-    ok: true,
-    events: [{ provider: 'woocommerce', eventId: headers.deliveryId, topic: headers.topic, businessKey, payload: json }],
-  };
+  if (resource !== undefined && resource !== 'order') return { ok: false, reason: `unexpected resource ${resource}` };
+  const order = orderBody.safeParse(json.value);
+  if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
+  return { ok: true, events: [{ provider: connection, eventId: deliveryId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value }] };
 }
 
 /**
  * What an order webhook means for the order flow. Woo has no "cancelled" topic: a cancellation is an update whose
  * order is now cancelled (or trashed), and a deletion ends the order too.
  */
-export type OrderChange = 'created' | 'updated' | 'cancelled';
-
-export function orderChange(topic: string, payload: unknown): OrderChange {
-  if (topic === 'order.deleted') return 'cancelled';
+export function orderKind(topic: string, payload: unknown): EventKind | null {
+  if (!(WOOCOMMERCE_TOPICS as readonly string[]).includes(topic)) return null;
+  if (topic === 'order.deleted') return 'order-cancelled';
   const status = (payload as { status?: unknown } | null)?.status;
-  if (status === 'cancelled' || status === 'trash') return 'cancelled';
-  return topic === 'order.created' ? 'created' : 'updated';
+  if (status === 'cancelled' || status === 'trash') return 'order-cancelled';
+  return topic === 'order.created' ? 'order-created' : 'order-updated';
 }
+
+export const woocommerceWebhooks: WebhookSource = {
+  vendor: 'woocommerce',
+  keepsHeader: (name) => name.startsWith('x-wc-webhook-'),
+  verify: (req, secret) => verifyWoocommerce({ secret, rawBody: req.rawBody, signature: req.headers[WC_HEADERS.signature] }),
+  isPing: (req) => isWoocommercePing(req.rawBody, { topic: req.headers[WC_HEADERS.topic] }),
+  parse: parseWoocommerce,
+  // Woo gives every delivery its own id, also a resend of the same body: the body alone identifies it.
+  fingerprint: (raw) => fingerprintOf(raw),
+  kindOf: orderKind,
+};

@@ -2,8 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../config/logger';
 import type { RunningService } from '../../config/service';
-import { STRIPE_TOPICS } from '../../domain/webhooks/events';
-import { safeEqual, signStripe } from '../../domain/webhooks/signatures';
+import { STRIPE_TOPICS } from '../../connectors/stripe/webhooks';
+import { safeEqual } from '../../domain/webhooks/signatures';
+import { signStripe } from '../../connectors/stripe/signature';
 import { FaultPlan } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';

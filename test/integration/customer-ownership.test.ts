@@ -1,9 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import { createLeadActivities } from '../../activities/lead-activities';
-import { createOrderActivities } from '../../activities/order-activities';
-import type { PaymentsPort, ShopPort } from '../../activities/ports';
-import type { HubspotClient } from '../../connectors/hubspot/client';
+import { createLeadErpActivities } from '../../activities/lead/erp';
+import { createOrderErpActivities } from '../../activities/order/erp';
 import type { LeadCandidate } from '../../domain/lead';
 import { upsertProductWithStock } from '../../erp/catalogue';
 import { startDatabase } from '../support/database';
@@ -48,7 +46,7 @@ async function danglingCustomerBindings(): Promise<number> {
 
 describe('lead bindings', () => {
   // The lead activities need the pool they were made with.
-  const leadActivities = () => createLeadActivities({ pool, hubspot: {} as HubspotClient, erpIdProperty: 'erp_customer_number' });
+  const leadActivities = () => createLeadErpActivities({ pool });
   const candidate = (contactId: string, email: string): LeadCandidate => ({
     contactId, email, phoneE164: null, firstName: 'Rita', lastName: 'Runs', displayName: 'Rita Runs', company: null, nameKey: 'rita runs', companyKey: null,
   });
@@ -87,7 +85,7 @@ describe('lead bindings', () => {
 });
 
 describe('order customers', () => {
-  const orders = () => createOrderActivities({ pool, shop: {} as ShopPort, payments: {} as PaymentsPort, defaultPhoneCountry: 'US' });
+  const orders = () => createOrderErpActivities({ pool, defaultPhoneCountry: 'US' });
   const order = (over: Parameters<typeof shopOrder>[0] = {}) => {
     const id = unique();
     return shopOrder({ id, gid: `gid://shopify/Order/${id}`, name: `#${id}`, email: `buyer.${id}@example.com`, ...over });

@@ -1,7 +1,7 @@
 import { WorkflowExecutionDescription } from '@temporalio/client';
 import { HubspotClient } from '../../connectors/hubspot/client';
-import { listIssues } from '../../erp/issues';
-import { leadWorkflowId } from '../../relay/routes';
+import { listIssues } from '../../engine/issues';
+import { leadWorkflowId } from '../../workflows/lead/api';
 import { decideUpdate, progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { recordHistory } from '../support/histories';
@@ -32,7 +32,7 @@ async function newLead(props: Record<string, string>) {
 
 /** Waits for the contact's workflow to finish and returns its result. */
 async function converted(contactId: string) {
-  const handle = h.client.workflow.getHandle(leadWorkflowId(contactId));
+  const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', contactId));
   return eventually(`workflow of contact ${contactId}`, async () => {
     const d = await handle.describe().catch(() => undefined);
     return d && d.status.name !== 'RUNNING' ? handle.result() : undefined;
@@ -56,11 +56,11 @@ test('a qualified lead becomes one ERP customer and the CRM learns its number', 
   const ref = await h.pool.query(`SELECT erp_id FROM erp.external_ref WHERE system = 'hubspot' AND entity_type = 'contact' AND external_id = $1`, [contact.id]);
   expect(ref.rows).toEqual([{ erp_id: customer.id }]);
 
-  const description: WorkflowExecutionDescription = await h.client.workflow.getHandle(leadWorkflowId(contact.id)).describe();
+  const description: WorkflowExecutionDescription = await h.client.workflow.getHandle(leadWorkflowId('hubspot', contact.id)).describe();
   const attributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
   expect(attributes).toMatchObject({ BusinessKey: `hubspot:contact:${contact.id}`, Flow: 'lead', SourceSystem: 'hubspot', FlowState: 'converted', ErpRecord: customer.customer_number, CustomerEmail: 'grace.hopper@navy.mil' });
   expect(await description.staticSummary()).toContain(`HubSpot contact ${contact.id}`);
-  await recordHistory(leadWorkflowId(contact.id), 'lead-conversion-converted');
+  await recordHistory(leadWorkflowId('hubspot', contact.id), 'lead-conversion-converted');
 });
 
 test('duplicate and redelivered webhooks give one customer and one inbox row per event', async () => {
@@ -106,8 +106,8 @@ test('HubSpot 5xx and 429 with Retry-After are retried until the lead converts',
   expect(await erpNumberInCrm(contact.id)).toMatch(/^C-\d+$/);
   const faults = await (await fetch(`${h.hubspot.url}/__sim/faults`)).json() as { faults: Array<{ remaining: number }> };
   expect(faults.faults.every((f) => f.remaining === 0)).toBe(true);
-  expect(await listIssues(h.pool, { workflowId: leadWorkflowId(contact.id) })).toEqual([]);
-  await recordHistory(leadWorkflowId(contact.id), 'lead-conversion-vendor-retries');
+  expect(await listIssues(h.pool, { workflowId: leadWorkflowId('hubspot', contact.id) })).toEqual([]);
+  await recordHistory(leadWorkflowId('hubspot', contact.id), 'lead-conversion-vendor-retries');
 });
 
 test('an ambiguous match waits for an operator, then links as decided', async () => {
@@ -115,7 +115,7 @@ test('an ambiguous match waits for an operator, then links as decided', async ()
   await converted(original.id);
   const [existing] = await customers('john.smith@acme.example');
   const lookalike = await newLead({ email: 'jsmith@gmail.example', firstname: 'Jon', lastname: 'Smith', company: 'ACME' });
-  const handle = h.client.workflow.getHandle(leadWorkflowId(lookalike.id));
+  const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', lookalike.id));
 
   const issue = await eventually('an open issue', async () => (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' }))[0]);
   expect(issue).toMatchObject({ kind: 'ambiguous-match', step: 'resolve-match', allowedDecisions: ['link', 'create-new', 'skip', 'compensate'] });
@@ -145,7 +145,7 @@ test('an ambiguous match waits for an operator, then links as decided', async ()
 test('a step that keeps failing opens an issue; compensate undoes the customer it created', async () => {
   await injectFaults(h.hubspot.url, [{ method: 'PATCH', pathPattern: '^/crm/v3/objects/contacts/\\d+$', kind: 'status', status: 403, remaining: 1000 }]);
   const contact = await newLead({ email: 'blocked@example.com', firstname: 'Bea', lastname: 'Blocked' });
-  const handle = h.client.workflow.getHandle(leadWorkflowId(contact.id));
+  const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', contact.id));
   const issue = await eventually('an open issue', async () => (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' }))[0]);
   expect(issue).toMatchObject({ kind: 'step-failed', step: 'write-back-erp-id', allowedDecisions: ['retry', 'skip', 'compensate'] });
   expect(await customers('blocked@example.com')).toHaveLength(1);
@@ -166,7 +166,7 @@ test('a step that keeps failing opens an issue; compensate undoes the customer i
 test('an operator retry after the CRM is fixed completes the flow', async () => {
   await injectFaults(h.hubspot.url, [{ method: 'PATCH', pathPattern: '^/crm/v3/objects/contacts/\\d+$', kind: 'status', status: 400, remaining: 1 }]);
   const contact = await newLead({ email: 'fixed@example.com', firstname: 'Fay', lastname: 'Fixed' });
-  const handle = h.client.workflow.getHandle(leadWorkflowId(contact.id));
+  const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', contact.id));
   const issue = await eventually('an open issue', async () => (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' }))[0]);
   await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' }, issueId: issue.id }] });
   expect(await handle.result()).toMatchObject({ status: 'converted' });
@@ -185,7 +185,7 @@ async function laterRunWaitingAtBind(email: string) {
   expect(customer).toMatchObject({ customer_number: customerNumber });
   h.activityFaults.set('bindCustomer', { remaining: 1 });
   await crm.updateContact(contact.id, { phone: '+1 202 555 0199' });
-  const handle = h.client.workflow.getHandle(leadWorkflowId(contact.id));
+  const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', contact.id));
   const issue = await eventually('the later run waiting at bind-customer', async () =>
     (await listIssues(h.pool, { workflowId: handle.workflowId, status: 'open' })).find((i) => i.step === 'bind-customer'));
   return { contact, customer, customerNumber, handle, issue };

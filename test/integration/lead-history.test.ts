@@ -1,9 +1,9 @@
 import { Worker } from '@temporalio/worker';
 import { HubspotClient } from '../../connectors/hubspot/client';
-import { listIssues } from '../../erp/issues';
-import { leadWorkflowId } from '../../relay/routes';
+import { listIssues } from '../../engine/issues';
+import { leadWorkflowId } from '../../workflows/lead/api';
 import { decideUpdate } from '../../workflows/shared/operator-api';
-import type { LeadConversionResult } from '../../workflows/lead-conversion';
+import type { LeadConversionResult } from '../../workflows/lead/workflow';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { clearFaults, injectFaults } from '../support/sim-control';
 
@@ -46,7 +46,7 @@ async function eventsDispatched(contactId: string) {
 async function restlessContact(email: string) {
   await injectFaults(h.hubspot.url, [{ method: 'GET', pathPattern: '^/crm/v3/objects/contacts/\\d+$', kind: 'delay', delayMs: 1000, remaining: 1000 }]);
   const contact = await crm.createContact({ lifecyclestage: 'salesqualifiedlead', email, firstname: 'Rhea', lastname: 'Restless' });
-  const workflowId = leadWorkflowId(contact.id);
+  const workflowId = leadWorkflowId('hubspot', contact.id);
   const firstRun = await eventually('the first run', async () => (await h.client.workflow.getHandle(workflowId).describe().catch(() => undefined))?.runId);
   let change = 0;
   const continued = await eventually('a run that continued as new', async () => {

@@ -1,8 +1,8 @@
 import { ORDER_UPDATE } from '../../connectors/shopify/queries';
 import { availability } from '../../erp/catalogue';
-import { listIssues } from '../../erp/issues';
-import { editOrderUpdate, markShippedUpdate, paymentReceivedSignal } from '../../workflows/order-api';
-import { orderFulfilment } from '../../workflows/order-fulfilment';
+import { listIssues } from '../../engine/issues';
+import { editOrderUpdate, markShippedUpdate, paymentReceivedSignal } from '../../workflows/order/api';
+import { orderFulfilment } from '../../workflows/order/workflow';
 import { decideUpdate, progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { erpView, placeOrder, reachesState, seedProduct, shopClient, stripeClient } from '../support/orders';

@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ORDER_UPDATE } from '../../connectors/shopify/queries';
 import { availability } from '../../erp/catalogue';
-import { listIssues } from '../../erp/issues';
-import { DEFAULT_ORDER_POLICY, editOrderUpdate, markShippedUpdate, paymentReceivedSignal, type OrderPolicy } from '../../workflows/order-api';
-import { orderFulfilment } from '../../workflows/order-fulfilment';
+import { listIssues } from '../../engine/issues';
+import { DEFAULT_ORDER_POLICY, editOrderUpdate, markShippedUpdate, paymentReceivedSignal, type OrderPolicy } from '../../workflows/order/api';
+import { orderFulfilment } from '../../workflows/order/workflow';
 import { decideUpdate } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { erpView, placeOrder, reachesState, seedProduct, shopClient, stripeClient, type PlaceOrder } from '../support/orders';

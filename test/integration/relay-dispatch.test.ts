@@ -1,14 +1,14 @@
 import { runInboxCommand } from '../../client/inbox-commands';
 import { createPool } from '../../db/pool';
-import { inTransaction } from '../../erp/db';
-import { claimDue, storeEvents } from '../../erp/inbox';
-import { listIssues } from '../../erp/issues';
+import { inTransaction } from '../../db/transaction';
+import { claimDue, storeEvents } from '../../engine/inbox';
+import { listIssues } from '../../engine/issues';
 import { startRelay } from '../../relay/relay';
 import { inboxUpdateId } from '../../relay/routes';
-import { signShopify } from '../../domain/webhooks/signatures';
+import { signShopify } from '../../connectors/shopify/signature';
 import type { InboundEvent } from '../../domain/webhooks/events';
 import { createLogger } from '../../config/logger';
-import { eventually, startHarness, type Harness } from '../support/harness';
+import { CONNECTIONS, eventually, startHarness, type Harness } from '../support/harness';
 
 /**
  * The dispatcher: leases instead of locks held across Temporal calls, several relays at once, update ids that make
@@ -87,7 +87,7 @@ test('several relays share the inbox: every event is claimed and handed over exa
   const others = await Promise.all([1, 2].map(async () => {
     const pool = createPool(h.databaseUrl, 5);
     const relay = await startRelay({
-      pool, client: h.client, logger: createLogger('test', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 65536, secrets: {},
+      pool, client: h.client, logger: createLogger('test', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 65536, secrets: {}, connections: [CONNECTIONS.crm, ...CONNECTIONS.shops],
       routes: { taskQueue: h.taskQueue, leadPolicy: { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' }, orderPolicy: { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true } },
       pollMs: 20, dispatch: { batchSize: 3 },
     });
@@ -166,7 +166,7 @@ test('retention: dispatched and ignored rows past it are pruned, by the ops comm
 
   await age(['old-dispatched-4']);
   const relay = await startRelay({
-    pool: h.pool, client: h.client, logger: createLogger('test', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 65536, secrets: {},
+    pool: h.pool, client: h.client, logger: createLogger('test', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 65536, secrets: {}, connections: [CONNECTIONS.crm, ...CONNECTIONS.shops],
     routes: { taskQueue: h.taskQueue, leadPolicy: { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' }, orderPolicy: { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true } },
     pollMs: 1000, retentionDays: 30,
   });

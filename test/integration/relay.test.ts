@@ -1,7 +1,10 @@
 import { runQuarantineCommand } from '../../client/inbox-commands';
-import { deliveryFingerprint } from '../../domain/webhooks/events';
-import { signHubspotV3, signShopify, signStripe } from '../../domain/webhooks/signatures';
-import { quarantine } from '../../erp/quarantine';
+import { hubspotWebhooks } from '../../connectors/hubspot/webhooks';
+import { shopifyWebhooks } from '../../connectors/shopify/webhooks';
+import { signHubspotV3 } from '../../connectors/hubspot/signature';
+import { signShopify } from '../../connectors/shopify/signature';
+import { signStripe } from '../../connectors/stripe/signature';
+import { quarantine } from '../../engine/quarantine';
 import { startHarness, eventually, type Harness } from '../support/harness';
 
 /** The relay's front door: what it refuses, what it keeps for an operator, what it ignores, and what it stores exactly once. */
@@ -137,8 +140,8 @@ test('quarantine replay puts what parses now into the inbox (deduplicated) and k
   const batch = Buffer.from(JSON.stringify([{ eventId: 400, subscriptionType: 'company.creation', objectId: 3 }, contactEvent(401, 7401), contactEvent(100, 7001)]));
   const broken = Buffer.from('{"id": ');
   const shopHeaders = { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'wh-broken' };
-  const fixable = await quarantine(h.pool, 'hubspot', 'unknown subscriptionType company.creation', batch, {}, deliveryFingerprint('hubspot', batch, {}));
-  const stuck = await quarantine(h.pool, 'shopify', 'old reason', broken, shopHeaders, deliveryFingerprint('shopify', broken, shopHeaders));
+  const fixable = await quarantine(h.pool, 'hubspot', 'unknown subscriptionType company.creation', batch, {}, hubspotWebhooks.fingerprint(batch, {}));
+  const stuck = await quarantine(h.pool, 'shopify', 'old reason', broken, shopHeaders, shopifyWebhooks.fingerprint(broken, shopHeaders));
 
   expect(await runQuarantineCommand(h.pool, { action: 'list' })).toMatch(new RegExp(`#${fixable} hubspot ×1 .*\\n    unknown subscriptionType company\\.creation`));
   const report = await runQuarantineCommand(h.pool, { action: 'replay', which: 'all' });

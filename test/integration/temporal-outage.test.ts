@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { HubspotClient } from '../../connectors/hubspot/client';
-import { listIssues } from '../../erp/issues';
-import { leadWorkflowId } from '../../relay/routes';
+import { listIssues } from '../../engine/issues';
+import { leadWorkflowId } from '../../workflows/lead/api';
 import { startDevServer, type DevServerHandle } from '../../stack/temporal-server';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { freePort } from '../support/ports';
@@ -52,7 +52,7 @@ test('webhooks received while Temporal is down are kept and dispatched once it i
 
   for (const contact of contacts) {
     const result = await eventually(`conversion of ${contact.id}`, async () => {
-      const handle = h.client.workflow.getHandle(leadWorkflowId(contact.id));
+      const handle = h.client.workflow.getHandle(leadWorkflowId('hubspot', contact.id));
       const d = await handle.describe().catch(() => undefined);
       return d?.status.name === 'COMPLETED' ? handle.result() : undefined;
     }, 90_000);

@@ -3,8 +3,8 @@ import { Client } from '@hubspot/api-client';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { toCrmContact } from '../../connectors/hubspot/mapper';
 import { JsonHttpClient } from '../../connectors/http';
-import { parseHubspot } from '../../domain/webhooks/events';
-import { verifyHubspotV3 } from '../../domain/webhooks/signatures';
+import { parseHubspot } from '../../connectors/hubspot/webhooks';
+import { verifyHubspotV3 } from '../../connectors/hubspot/signature';
 import { startHubspotSimulator, type HubspotSimulator, type HubspotWebhookEvent } from '../../simulators/hubspot/server';
 import { WebhookSender } from '../../simulators/shared/webhook-sender';
 import { freePort } from '../support/ports';
@@ -92,7 +92,7 @@ describe('HubSpot simulator with the HubSpot connector', () => {
       expect(Math.abs(e.occurredAt - Date.now())).toBeLessThan(10_000);
     }
     // The relay's own parser accepts the batch as is.
-    const parsed = parseHubspot(batch.raw);
+    const parsed = parseHubspot('hubspot', batch.raw);
     expect(parsed.ok && parsed.events.map((e) => e.businessKey)).toEqual(Array(4).fill(`hubspot:contact:${created.id}`));
   });
 

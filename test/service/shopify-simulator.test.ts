@@ -3,8 +3,8 @@ import { SHOPIFY_API_VERSION } from '../../connectors/shopify/api-version';
 import { ShopifyClient, ShopifyUserError, type ShopifyOrderCreateInput } from '../../connectors/shopify/client';
 import { JsonHttpClient } from '../../connectors/http';
 import { totalsProblem } from '../../domain/order-customer';
-import { parseShopify } from '../../domain/webhooks/events';
-import { verifyShopify } from '../../domain/webhooks/signatures';
+import { parseShopify } from '../../connectors/shopify/webhooks';
+import { verifyShopify } from '../../connectors/shopify/signature';
 import { supportedApiVersions } from '../../simulators/shopify/api-versions';
 import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
@@ -112,7 +112,7 @@ describe('Shopify simulator with the Shopify connector', () => {
     expect(hook.body.line_items).toEqual([expect.objectContaining({ sku: 'MUG-1', quantity: 3, price: '19.99', title: 'Mug' })]);
     expect(String(hook.body.created_at)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
 
-    const parsed = parseShopify(hook.raw, { topic: header(hook, 'x-shopify-topic'), webhookId: header(hook, 'x-shopify-webhook-id') });
+    const parsed = parseShopify('shopify', hook.raw, { 'x-shopify-topic': header(hook, 'x-shopify-topic'), 'x-shopify-webhook-id': header(hook, 'x-shopify-webhook-id') });
     expect(parsed.ok && parsed.events.map((e) => [e.eventId, e.topic, e.businessKey])).toEqual([[header(hook, 'x-shopify-webhook-id'), 'orders/create', `shopify:order:${order.id}`]]);
   });
 

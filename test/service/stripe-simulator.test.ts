@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import { VendorHttpError } from '../../connectors/http';
 import { ENGINE_REFUND_KEY, StripePayments } from '../../connectors/stripe/client';
-import { parseStripe } from '../../domain/webhooks/events';
-import { verifyStripe } from '../../domain/webhooks/signatures';
+import { parseStripe } from '../../connectors/stripe/webhooks';
+import { verifyStripe } from '../../connectors/stripe/signature';
 import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
 import type { SimEvent } from '../../simulators/stripe/state';
 import { freePort } from '../support/ports';
@@ -265,7 +265,7 @@ describe('Stripe simulator driven by the official SDK', () => {
         const event = stripe.webhooks.constructEvent(r.raw, header, SECRET);
         expect(event.id).toBe(r.event.id);
         expect(verifyStripe({ secret: SECRET, rawBody: r.raw, header, nowSeconds: Math.floor(Date.now() / 1000) })).toEqual({ ok: true });
-        const parsed = parseStripe(r.raw);
+        const parsed = parseStripe('stripe', r.raw);
         expect(parsed.ok).toBe(true);
         if (parsed.ok) expect(parsed.events[0]).toMatchObject({ provider: 'stripe', eventId: r.event.id, topic: r.event.type });
 
@@ -275,7 +275,7 @@ describe('Stripe simulator driven by the official SDK', () => {
       }
       const succeeded = receiver.of('payment_intent.succeeded')[0]!.event;
       expect(succeeded.data.object).toMatchObject({ id: pi.id, status: 'succeeded', amount_received: 6_000, metadata: { order_id: 'SO-7' } });
-      expect(parseStripe(receiver.of('payment_intent.succeeded')[0]!.raw)).toMatchObject({ ok: true, events: [{ businessKey: `stripe:payment_intent:${pi.id}` }] });
+      expect(parseStripe('stripe', receiver.of('payment_intent.succeeded')[0]!.raw)).toMatchObject({ ok: true, events: [{ businessKey: `stripe:payment_intent:${pi.id}` }] });
       expect(succeeded.request.idempotency_key).toMatch(/^capture-/);
 
       // Every event is kept, delivered or not (payment_intent.created and charge.captured are not subscribed).

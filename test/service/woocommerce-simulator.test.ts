@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { JsonHttpClient } from '../../connectors/http';
 import { WoocommerceClient } from '../../connectors/woocommerce/client';
-import { orderChange, parseWoocommerce, verifyWoocommerce } from '../../connectors/woocommerce/webhooks';
+import { orderKind, woocommerceWebhooks, verifyWoocommerce } from '../../connectors/woocommerce/webhooks';
 import { totalsProblem } from '../../domain/order-customer';
 import { startWoocommerceSimulator, type WoocommerceSimulator } from '../../simulators/woocommerce/server';
 import { injectFaults } from '../support/sim-control';
@@ -101,7 +101,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     expect(String(hook.body.date_created_gmt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
 
     const deliveryId = header(hook, 'x-wc-webhook-delivery-id');
-    const parsed = parseWoocommerce(hook.raw, { topic: header(hook, 'x-wc-webhook-topic'), deliveryId, resource: header(hook, 'x-wc-webhook-resource') });
+    const parsed = woocommerceWebhooks.parse('woocommerce', hook.raw, { 'x-wc-webhook-topic': header(hook, 'x-wc-webhook-topic'), 'x-wc-webhook-delivery-id': deliveryId, 'x-wc-webhook-resource': header(hook, 'x-wc-webhook-resource') });
     expect(parsed.ok && parsed.events.map((e) => [e.eventId, e.topic, e.businessKey])).toEqual([[deliveryId, 'order.created', `woocommerce:order:${id}`]]);
   });
 
@@ -161,7 +161,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     await waitFor(() => receiver.received.length === 2, 'the order.updated webhook');
     const update = receiver.received[1]!;
     expect(verified(update)).toEqual({ ok: true });
-    expect(orderChange(header(update, 'x-wc-webhook-topic')!, update.body)).toBe('cancelled');
+    expect(orderKind(header(update, 'x-wc-webhook-topic')!, update.body)).toBe('order-cancelled');
   });
 
   it('fulfils by completing the order with a tracking note, idempotently, and refuses a cancelled order', async () => {
@@ -185,7 +185,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     const deleted = receiver.received[1]!;
     expect(verified(deleted)).toEqual({ ok: true });
     expect(deleted.body).toEqual({ id: Number(id) });
-    expect(orderChange(header(deleted, 'x-wc-webhook-topic')!, deleted.body)).toBe('cancelled');
+    expect(orderKind(header(deleted, 'x-wc-webhook-topic')!, deleted.body)).toBe('order-cancelled');
     expect((await woo.getOrder(id)).cancelledAt).not.toBeNull();
 
     await control.delete(`/__sim/orders/${id}`, { query: { force: 'true' } });

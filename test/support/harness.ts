@@ -9,11 +9,12 @@ import { startRelay, type RelayOptions } from '../../relay/relay';
 import { startHubspotSimulator, type HubspotSimulator } from '../../simulators/hubspot/server';
 import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
 import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
+import { startWoocommerceSimulator, type WoocommerceSimulator } from '../../simulators/woocommerce/server';
 import type { ActivityFaults } from '../../workers/activity-faults';
 import { dropDatabase, ensureDatabase } from '../../db/admin';
-import { createWorker } from '../../workers/create-worker';
+import { createWorker, type WorkerConnections } from '../../workers/create-worker';
 import type { LeadPolicy } from '../../domain/lead';
-import type { OrderPolicy } from '../../workflows/order-api';
+import type { OrderPolicy } from '../../workflows/order/api';
 
 /**
  * One isolated engine per test file, on the shared PostgreSQL server and Temporal dev server: its own database,
@@ -27,11 +28,14 @@ export interface Harness {
   taskQueue: string;
   hubspot: HubspotSimulator;
   shopify: ShopifySimulator;
+  woocommerce: WoocommerceSimulator;
+  /** The WooCommerce simulator's consumer key and secret. */
+  woo: { consumerKey: string; consumerSecret: string };
   stripe: StripeSimulator;
   /** Failure tests: activity name -> how many of its next calls fail (see workers/activity-faults.ts). */
   activityFaults: ActivityFaults;
   relay: Awaited<ReturnType<typeof startRelay>>;
-  secrets: { hubspot: string; shopify: string; stripe: string };
+  secrets: { hubspot: string; shopify: string; woocommerce: string; stripe: string };
   accessToken: string;
   shopifyToken: string;
   stripeKey: string;
@@ -39,6 +43,13 @@ export interface Harness {
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every test engine serves both shops at once, beside Stripe and HubSpot, each under its vendor's name. */
+export const CONNECTIONS: WorkerConnections = {
+  shops: [{ id: 'shopify', role: 'shop', vendor: 'shopify' }, { id: 'woocommerce', role: 'shop', vendor: 'woocommerce' }],
+  payments: { id: 'stripe', role: 'payments', vendor: 'stripe' },
+  crm: { id: 'hubspot', role: 'crm', vendor: 'hubspot' },
+};
 
 export interface HarnessOptions {
   temporalAddress?: string;
@@ -71,13 +82,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const address = opts.temporalAddress ?? process.env.TEMPORAL_ADDRESS!;
   const taskQueue = `test-${suffix}`;
   const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const secrets = { hubspot: `hs-${suffix}`, shopify: `shp-${suffix}`, stripe: `whsec_${suffix}` };
+  const secrets = { hubspot: `hs-${suffix}`, shopify: `shp-${suffix}`, woocommerce: `wc-${suffix}`, stripe: `whsec_${suffix}` };
   const accessToken = `token-${suffix}`;
   const client = new Client({ connection: Connection.lazy({ address, connectTimeout: '2s' }), namespace: 'default' });
 
   const relay = await startRelay({
     pool, client, logger, host: '127.0.0.1', port: 0, bodyLimitBytes: 64 * 1024,
-    secrets: { hubspotClientSecret: secrets.hubspot, shopifySecret: secrets.shopify, stripeSecret: secrets.stripe },
+    connections: [...CONNECTIONS.shops, CONNECTIONS.payments, CONNECTIONS.crm],
+    secrets,
     routes: {
       taskQueue,
       leadPolicy: opts.leadPolicy ?? { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' },
@@ -98,6 +110,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     port: 0, host: '127.0.0.1', accessToken: shopifyToken, webhookSecret: secrets.shopify,
     webhookTargetUrl: `${relay.url}/webhooks/shopify`, logger: false, webhookRetry: fastRetries,
   });
+  const woo = { consumerKey: `ck_${suffix}`, consumerSecret: `cs_${suffix}` };
+  const woocommerce = await startWoocommerceSimulator({
+    port: 0, host: '127.0.0.1', ...woo, webhookSecret: secrets.woocommerce,
+    webhookTargetUrl: `${relay.url}/webhooks/woocommerce`, logger: false, webhookRetry: fastRetries,
+  });
   const stripe = await startStripeSimulator({
     port: 0, host: '127.0.0.1', apiKey: stripeKey, webhookSecret: secrets.stripe,
     webhookTargetUrl: `${relay.url}/webhooks/stripe`, logger: false, webhookRetry: fastRetries,
@@ -106,16 +123,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   let worker: { instance: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   const harness: Harness = {
-    pool, databaseUrl, client, taskQueue, hubspot, shopify, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
+    pool, databaseUrl, client, taskQueue, hubspot, shopify, woocommerce, woo, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
     async startWorker() {
       if (worker) return;
       const connection = await NativeConnection.connect({ address });
       const instance = await createWorker({
         connection, namespace: 'default', taskQueue, pool,
-        hubspot: { baseUrl: hubspot.url, accessToken },
-        shopify: { baseUrl: shopify.url, accessToken: shopifyToken, apiVersion: '2026-10' },
-        stripe: { baseUrl: stripe.url, apiKey: stripeKey },
-        erpIdProperty: 'erp_customer_number', defaultPhoneCountry: 'US', activityFaults,
+        connections: CONNECTIONS,
+        vendors: {
+          hubspot: { baseUrl: hubspot.url, accessToken, erpIdProperty: 'erp_customer_number' },
+          shopify: { baseUrl: shopify.url, accessToken: shopifyToken, apiVersion: '2026-10' },
+          woocommerce: { baseUrl: woocommerce.url, ...woo },
+          stripe: { baseUrl: stripe.url, apiKey: stripeKey },
+        },
+        defaultPhoneCountry: 'US', activityFaults,
         workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       });
       worker = { instance, connection, running: instance.run() };
@@ -131,6 +152,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await hubspot.close();
       await shopify.close();
+      await woocommerce.close();
       await stripe.close();
       await relay.close();
       await harness.stopWorker();

@@ -2,7 +2,7 @@ import { ShopifyClient } from '../../connectors/shopify/client';
 import { StripePayments } from '../../connectors/stripe/client';
 import { checkout, type CheckoutResult, type CheckoutSpec } from '../../simulators/checkout';
 import { upsertProductWithStock } from '../../erp/catalogue';
-import { orderWorkflowId } from '../../relay/routes';
+import { orderWorkflowId } from '../../workflows/order/api';
 import { progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, type Harness } from './harness';
 
@@ -20,7 +20,7 @@ export async function seedProduct(h: Harness, sku: string, onHand: number, unitP
 
 export async function placeOrder(h: Harness, spec: PlaceOrder): Promise<PlacedOrder> {
   const placed = await checkout(shopClient(h), stripeClient(h), spec);
-  return { ...placed, workflowId: orderWorkflowId(placed.order.id) };
+  return { ...placed, workflowId: orderWorkflowId('shopify', placed.order.id) };
 }
 
 /** Waits until the order's flow reports `state` in its progress query. */

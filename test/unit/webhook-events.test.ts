@@ -1,4 +1,12 @@
-import { deliveryFingerprint, isHandledTopic, parseDelivery, parseHubspot, parseShopify, parseStripe } from '../../domain/webhooks/events';
+import { hubspotWebhooks, parseHubspot as parseHubspotFor } from '../../connectors/hubspot/webhooks';
+import { parseShopify as parseShopifyFor, shopifyWebhooks } from '../../connectors/shopify/webhooks';
+import { parseStripe as parseStripeFor, stripeWebhooks } from '../../connectors/stripe/webhooks';
+
+/** Each connector parses its vendor's deliveries for a connection; these run them for the connections named after the vendors. */
+const parseHubspot = (raw: Buffer) => parseHubspotFor('hubspot', raw);
+const parseShopify = (raw: Buffer, h: { topic?: string; webhookId?: string }) =>
+  parseShopifyFor('shopify', raw, { 'x-shopify-topic': h.topic, 'x-shopify-webhook-id': h.webhookId });
+const parseStripe = (raw: Buffer) => parseStripeFor('stripe', raw);
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
@@ -55,21 +63,23 @@ describe('webhook payload parsing', () => {
     expect(parseStripe(json({ ...balance, type: 'charge.refunded' }))).toEqual({ ok: false, reason: expect.stringMatching(/data\.object\.id/) });
     expect(parseStripe(json({ ...event, id: 'x' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/evt_/) });
   });
-  it('parses a stored delivery by provider, with the headers it was kept with', () => {
-    expect(parseDelivery('shopify', json({ id: 5 }), { 'x-shopify-topic': 'orders/paid', 'x-shopify-webhook-id': 'w-5' })).toMatchObject({
-      ok: true, events: [{ eventId: 'w-5', topic: 'orders/paid', businessKey: 'shopify:order:5' }],
+  it('parses a stored delivery for its connection, with the headers it was kept with, and says what it means', () => {
+    expect(shopifyWebhooks.parse('shop-eu', json({ id: 5 }), { 'x-shopify-topic': 'orders/paid', 'x-shopify-webhook-id': 'w-5' })).toMatchObject({
+      ok: true, events: [{ provider: 'shop-eu', eventId: 'w-5', topic: 'orders/paid', businessKey: 'shop-eu:order:5' }],
     });
-    expect(parseDelivery('hubspot', json([{ eventId: 1, subscriptionType: 'contact.creation', objectId: 3 }]), {})).toMatchObject({ ok: true });
-    expect(isHandledTopic('stripe', 'payout.paid')).toBe(true);
-    expect(isHandledTopic('shopify', 'products/create')).toBe(false);
+    expect(hubspotWebhooks.parse('hubspot', json([{ eventId: 1, subscriptionType: 'contact.creation', objectId: 3 }]), {})).toMatchObject({ ok: true });
+    expect(stripeWebhooks.kindOf('payout.paid', {})).toBe('payout-changed');
+    expect(shopifyWebhooks.kindOf('orders/cancelled', {})).toBe('order-cancelled');
+    expect(shopifyWebhooks.kindOf('products/create', {})).toBeNull();
+    expect(hubspotWebhooks.kindOf('contact.deletion', {})).toBe('contact-deleted');
   });
   it('fingerprints a delivery: redeliveries share it, another Shopify topic or webhook with the same body does not', () => {
     const body = json({ id: 1 });
     const paid = { 'x-shopify-topic': 'orders/paid', 'x-shopify-webhook-id': 'w1', 'x-shopify-hmac-sha256': 'a' };
-    expect(deliveryFingerprint('shopify', body, paid)).toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-hmac-sha256': 'b' }));
-    expect(deliveryFingerprint('shopify', body, paid)).not.toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-topic': 'orders/updated' }));
-    expect(deliveryFingerprint('shopify', body, paid)).not.toBe(deliveryFingerprint('shopify', body, { ...paid, 'x-shopify-webhook-id': 'w2' }));
-    expect(deliveryFingerprint('stripe', body, { 'stripe-signature': 't=1' })).toBe(deliveryFingerprint('stripe', body, { 'stripe-signature': 't=2' }));
-    expect(deliveryFingerprint('hubspot', body, {})).toMatch(/^[0-9a-f]{64}$/);
+    expect(shopifyWebhooks.fingerprint(body, paid)).toBe(shopifyWebhooks.fingerprint(body, { ...paid, 'x-shopify-hmac-sha256': 'b' }));
+    expect(shopifyWebhooks.fingerprint(body, paid)).not.toBe(shopifyWebhooks.fingerprint(body, { ...paid, 'x-shopify-topic': 'orders/updated' }));
+    expect(shopifyWebhooks.fingerprint(body, paid)).not.toBe(shopifyWebhooks.fingerprint(body, { ...paid, 'x-shopify-webhook-id': 'w2' }));
+    expect(stripeWebhooks.fingerprint(body, { 'stripe-signature': 't=1' })).toBe(stripeWebhooks.fingerprint(body, { 'stripe-signature': 't=2' }));
+    expect(hubspotWebhooks.fingerprint(body, {})).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import {
-  signHubspotV3, signShopify, signStripe, verifyHubspotV3, verifyShopify, verifyStripe,
-} from '../../domain/webhooks/signatures';
+import { signHubspotV3, verifyHubspotV3 } from '../../connectors/hubspot/signature';
+import { signShopify, verifyShopify } from '../../connectors/shopify/signature';
+import { signStripe, verifyStripe } from '../../connectors/stripe/signature';
 
 const body = Buffer.from('[{"eventId":1,"subscriptionType":"contact.creation","objectId":7}]');
 

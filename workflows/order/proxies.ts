@@ -1,5 +1,8 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import type { OrderActivities } from '../../activities/order-activities';
+import type { OrderActivities } from '../../activities/order';
+import type { OrderErpActivities } from '../../activities/order/erp';
+import type { OrderPaymentActivities } from '../../activities/order/payments';
+import type { OrderShopActivities } from '../../activities/order/shop';
 
 /**
  * The order flow's activities, one proxy per role so that each gets its own timeouts and retry policy. Retries
@@ -9,11 +12,8 @@ import type { OrderActivities } from '../../activities/order-activities';
 // Waits for cancelled activities to finish, so that compensation always sees their final effect.
 const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 
-type ShopActivities = Pick<OrderActivities, 'fetchShopOrder' | 'tagShopOrder' | 'cancelShopOrder' | 'fulfilInShop' | 'fulfilOrder'>;
-type ErpActivities = Pick<OrderActivities,
-  | 'ensureOrderCustomer' | 'removeOrderCustomer' | 'createSalesOrder' | 'cancelSalesOrder' | 'applyOrderEdit' | 'reserveStock'
-  | 'releaseStock' | 'postInvoice' | 'voidInvoice' | 'confirmOrder' | 'shipInErp'>;
-type PaymentActivities = Pick<OrderActivities, 'verifyPayment' | 'capturePayment' | 'recordCapturedPayment' | 'undoPayment'>;
+/** The shop's calls, plus the combined shipping call that flows from before the split still make. */
+type ShopActivities = OrderShopActivities & Pick<OrderActivities, 'fulfilOrder'>;
 
 export const shop = proxyActivities<ShopActivities>({
   cancellationType,
@@ -21,13 +21,13 @@ export const shop = proxyActivities<ShopActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-export const erp = proxyActivities<ErpActivities>({
+export const erp = proxyActivities<OrderErpActivities>({
   cancellationType,
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-export const payments = proxyActivities<PaymentActivities>({
+export const payments = proxyActivities<OrderPaymentActivities>({
   cancellationType,
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },

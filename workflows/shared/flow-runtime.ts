@@ -13,7 +13,7 @@ import {
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { IssueActivities, IssueInput } from '../../activities/issue-activities';
+import type { IssueActivities, IssueInput } from '../../activities/shared/issue-log';
 import { isRateLimited, rateLimitWaitMs, withinRateLimitBudget } from '../../domain/rate-limits';
 import { ErpRecord, FlowState, NeedsAttention } from '../../domain/search-attributes';
 import {

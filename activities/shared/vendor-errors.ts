@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { VendorHttpError } from '../connectors/http';
-import { RATE_LIMITED_SUFFIX } from '../domain/rate-limits';
+import { VendorHttpError } from '../../connectors/http';
+import { RATE_LIMITED_SUFFIX } from '../../domain/rate-limits';
 
 /**
  * Turns a vendor's HTTP failure into the retry behaviour Temporal should apply: permanent 4xx stop at once,

@@ -1,5 +1,5 @@
 import type { InboundEvent } from '../domain/webhooks/events';
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /**
  * The webhook inbox: accepted events wait here until the dispatcher has handed them to Temporal.

@@ -1,17 +1,17 @@
 import {
   allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { SettledPayment } from '../activities/order-payment-activities';
-import { orderPayment, type ShopOrder } from '../domain/order';
-import { totalsProblem } from '../domain/order-customer';
-import { CustomerEmail, ShopOrderNumber } from '../domain/search-attributes';
-import type { OrderFulfilmentInput, OrderFulfilmentResult, OrderSnapshot } from './order-api';
-import { erp, payments, shop } from './order/proxies';
-import { installOrderHandlers, OrderState, type NamedPayment } from './order/order-state';
-import { runUndo, undoing, type OrderUndo } from './order/undo';
-import { FlowAborted, FlowRuntime, runFlow, type StepResult } from './shared/flow-runtime';
+import type { SettledPayment } from '../../activities/order/payments';
+import { orderPayment, type ShopOrder } from '../../domain/order';
+import { totalsProblem } from '../../domain/order-customer';
+import { CustomerEmail, ShopOrderNumber } from '../../domain/search-attributes';
+import { DEFAULT_SHOP, ORDER_STEPS as STEP, orderBusinessKey, type OrderFulfilmentInput, type OrderFulfilmentResult, type OrderSnapshot } from './api';
+import { erp, payments, shop } from './proxies';
+import { installOrderHandlers, OrderState, type NamedPayment } from './state';
+import { runUndo, undoing, type OrderUndo } from './undo';
+import { FlowAborted, FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
 
-export type { OrderFulfilmentResult } from './order-api';
+export type { OrderFulfilmentResult } from './api';
 
 /**
  * Order -> shop -> ERP: one workflow per shop order. The order becomes one ERP sales order with its stock
@@ -29,6 +29,8 @@ export async function orderFulfilment(input: OrderFulfilmentInput): Promise<Orde
 
 class OrderFlow {
   private readonly state: OrderState;
+  /** The shop connection the order lives in. */
+  private readonly shop: string;
   private readonly flow: FlowRuntime;
   private readonly heldPayments = new Set<string>();
   private paymentDeadlineMs = 0;
@@ -39,8 +41,9 @@ class OrderFlow {
 
   constructor(private readonly input: OrderFulfilmentInput) {
     const { policy } = input;
-    this.state = new OrderState(input.shopOrderId);
-    this.flow = new FlowRuntime('order', `shopify:order:${input.shopOrderId}`, {
+    this.shop = input.shop ?? DEFAULT_SHOP;
+    this.state = new OrderState(this.shop, input.shopOrderId);
+    this.flow = new FlowRuntime('order', orderBusinessKey(this.shop, input.shopOrderId), {
       operatorReminderSeconds: policy.operatorReminderSeconds, rateLimitBudgetSeconds: policy.rateLimitBudgetSeconds,
     });
     installOrderHandlers(this.state, this.flow);
@@ -83,51 +86,51 @@ class OrderFlow {
   /** Steps 1-4: read the order, find its customer, create the ERP order, reserve its stock. */
   private async receiveOrder(): Promise<OrderFulfilmentResult | null> {
     const { flow, state } = this;
-    const fetched = await flow.step('fetch-order', () => shop.fetchShopOrder(this.shopOrderId));
-    if (!fetched.done) return { status: 'skipped', step: 'fetch-order' };
+    const fetched = await flow.step(STEP.fetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop));
+    if (!fetched.done) return { status: 'skipped', step: STEP.fetchOrder };
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
       // Cancelled before we did anything: only the checkout's payment hold, if any, is ours to release.
       const held = orderPayment(fetched.value)?.paymentId;
-      if (held) await flow.step('release-payment', () => runUndo(this.paymentUndo(held)), { allowed: ['retry', 'skip'] });
+      if (held) await flow.step(STEP.releasePayment, () => runUndo(this.paymentUndo(held)), { allowed: ['retry', 'skip'] });
       return { status: 'cancelled-in-shop' };
     }
     state.order = fetched.value;
     this.showBusinessKeys(state.order);
-    if (this.input.policy.cancelShopOrderOnFailure) this.register('cancel-shop-order', { kind: 'cancel-shop-order', shopOrderId: this.shopOrderId });
+    if (this.input.policy.cancelShopOrderOnFailure) this.register(STEP.cancelShopOrder, { kind: 'cancel-shop-order', shopOrderId: this.shopOrderId, shop: this.shop });
     // An authorisation made at checkout is a hold on the buyer's card: an undone order releases it.
     const checkoutPayment = orderPayment(state.order);
     if (checkoutPayment) this.holdPayment(checkoutPayment.paymentId);
     await this.checkTotals();
 
     this.enter('customer');
-    const customer = await flow.step('ensure-customer', () => erp.ensureOrderCustomer(state.order!), {
+    const customer = await flow.step(STEP.ensureCustomer, () => erp.ensureOrderCustomer(state.order!), {
       ...undoing({ kind: 'remove-customer', order: state.order }),
       allowed: ['retry', 'compensate'],
       // The operator fixed the buyer in the shop: read the order again before the retry.
       beforeRetry: () => this.reread(),
     });
-    if (!customer.done) return { status: 'skipped', step: 'ensure-customer' };
+    if (!customer.done) return { status: 'skipped', step: STEP.ensureCustomer };
 
     this.enter('sales-order');
     // Edits wait while the ERP order is written, and from then on apply to it themselves.
-    const created = await state.orderLock.runExclusive(() => flow.step('create-sales-order', () => erp.createSalesOrder(state.order!, customer.value.customerId), {
-      ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId }), allowed: ['retry', 'compensate'],
+    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erp.createSalesOrder(state.order!, customer.value.customerId), {
+      ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId, shop: this.shop }), allowed: ['retry', 'compensate'],
     }));
-    if (!created.done) return { status: 'skipped', step: 'create-sales-order' };
+    if (!created.done) return { status: 'skipped', step: STEP.createSalesOrder };
     state.salesOrder = created.value;
     flow.setErpRecord(created.value.orderNumber);
 
     // From here the lines and the total are the ERP order's: an edit waiting for its turn finds them frozen.
     await state.orderLock.runExclusive(async () => this.enter('reserving'));
     const so = created.value;
-    const reserved = await flow.step('reserve-stock', () => erp.reserveStock(so.salesOrderId), {
+    const reserved = await flow.step(STEP.reserveStock, () => erp.reserveStock(so.salesOrderId), {
       ...undoing({ kind: 'release-stock', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     this.backordered = reserved.done && !reserved.value.ok;
     if (reserved.done && !reserved.value.ok && this.input.policy.shortfall === 'cancel') {
       const missing = reserved.value.shortfalls.map((s) => `${s.sku} (${s.requested} wanted, ${s.available} available)`).join(', ');
-      throw new FlowAborted('reserve-stock', `insufficient stock: ${missing}`);
+      throw new FlowAborted(STEP.reserveStock, `insufficient stock: ${missing}`);
     }
     this.paymentDeadlineMs = Date.now() + this.input.policy.paymentWaitSeconds * 1000;
     return null;
@@ -142,15 +145,15 @@ class OrderFlow {
     if (!settled.done) return { status: 'skipped', step: 'payment' };
 
     this.enter('invoicing');
-    const invoice = await flow.step('post-invoice', () => erp.postInvoice(so.salesOrderId), {
+    const invoice = await flow.step(STEP.postInvoice, () => erp.postInvoice(so.salesOrderId), {
       ...undoing({ kind: 'void-invoice', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
-    if (!invoice.done) return { status: 'skipped', step: 'post-invoice' };
+    if (!invoice.done) return { status: 'skipped', step: STEP.postInvoice };
     this.invoiceNumber = invoice.value.invoiceNumber;
 
     this.enter('telling-shop');
-    await flow.step('tag-shop-order', () => shop.tagShopOrder(this.shopOrderId, so.orderNumber));
-    const confirmed = await flow.step('confirm-order', () => erp.confirmOrder(so.salesOrderId, `shopify:order:${this.shopOrderId}`));
+    await flow.step(STEP.tagShopOrder, () => shop.tagShopOrder(this.shopOrderId, so.orderNumber, this.shop));
+    const confirmed = await flow.step(STEP.confirmOrder, () => erp.confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
   }
@@ -164,10 +167,10 @@ class OrderFlow {
     const tracking = { number: this.state.shipment!.trackingNumber, company: this.state.shipment!.carrier };
     let inShop = true;
     if (patched('ship-then-fulfil-in-shop')) {
-      await this.flow.step('ship-in-erp', () => erp.shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
-      inShop = (await this.flow.step('fulfil-in-shop', () => shop.fulfilInShop(this.shopOrderId, tracking), { allowed: ['retry', 'skip'] })).done;
+      await this.flow.step(STEP.shipInErp, () => erp.shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
+      inShop = (await this.flow.step(STEP.fulfilInShop, () => shop.fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
     } else {
-      await this.flow.step('fulfil-order', () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking), { allowed: ['retry', 'skip'] });
+      await this.flow.step(STEP.fulfilOrder, () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] });
     }
     this.enter('fulfilled');
     const outcome = { orderNumber: so.orderNumber, invoiceNumber: this.invoiceNumber!, processingMs: this.processingMs, backordered: this.backordered };
@@ -180,8 +183,8 @@ class OrderFlow {
     const payment = await this.awaitPayment();
     this.holdPayment(payment.paymentId);
     return payment.kind === 'authorised'
-      ? this.flow.step('capture-payment', () => payments.capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
-      : this.flow.step('record-payment', () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
+      ? this.flow.step(STEP.capturePayment, () => payments.capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
+      : this.flow.step(STEP.recordPayment, () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
   }
 
   /** The checkout's payment reference, or a named one the provider confirms; else the order is undone at the deadline. */
@@ -198,10 +201,10 @@ class OrderFlow {
       const seen = state.changes;
       flow.setState('awaiting-payment', `until ${new Date(this.paymentDeadlineMs).toISOString()}`);
       const woke = await condition(() => state.changes > seen || this.continueAsNewDue(), Math.max(0, this.paymentDeadlineMs - Date.now()));
-      if (!woke) throw new FlowAborted('await-payment', `no payment within ${this.input.policy.paymentWaitSeconds} s`);
+      if (!woke) throw new FlowAborted(STEP.awaitPayment, `no payment within ${this.input.policy.paymentWaitSeconds} s`);
       if (state.changes === seen) await this.continueAsNew('awaiting-payment');
       if (state.namedPayments.length > 0) continue;
-      const latest = await flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'skip', 'compensate'] });
+      const latest = await flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
     flow.setState('payment');
@@ -211,7 +214,7 @@ class OrderFlow {
   /** A named payment is checked with the provider before anything is booked or undone for it. */
   private async verified(named: NamedPayment): Promise<boolean> {
     const so = this.state.salesOrder!;
-    const check = await this.flow.step('verify-payment', () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
+    const check = await this.flow.step(STEP.verifyPayment, () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
       allowed: ['retry', 'skip', 'compensate'],
     });
     if (!check.done) return false;
@@ -234,7 +237,7 @@ class OrderFlow {
     while (!(await condition(() => state.shipment !== null || this.continueAsNewDue(), periodMs))) {
       if (this.overdueIssueId === null) {
         this.overdueIssueId = await flow.notify({
-          step: 'await-shipment', kind: 'overdue', message: `not shipped within ${periodMs / 1000} s of confirmation`,
+          step: STEP.awaitShipment, kind: 'overdue', message: `not shipped within ${periodMs / 1000} s of confirmation`,
           details: { shopOrderId: this.shopOrderId, orderNumber: state.salesOrder!.orderNumber },
         });
       } else {
@@ -248,14 +251,14 @@ class OrderFlow {
   /** A total that does not add up is for a person: fixed in the shop (retry) or the order is undone. */
   private async checkTotals(): Promise<void> {
     for (let problem = totalsProblem(this.state.order!); problem; problem = totalsProblem(this.state.order!)) {
-      await this.flow.ask({ step: 'check-totals', kind: 'invalid-data', message: problem, details: { shopOrderId: this.shopOrderId }, allowed: ['retry', 'compensate'] });
+      await this.flow.ask({ step: STEP.checkTotals, kind: 'invalid-data', message: problem, details: { shopOrderId: this.shopOrderId }, allowed: ['retry', 'compensate'] });
       await this.reread();
     }
   }
 
   /** Reads the order again (before reservation the whole order may change; after it, only the payment). */
   private async reread(): Promise<void> {
-    const again = await this.flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'compensate'] });
+    const again = await this.flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'compensate'] });
     if (again.done && again.value) this.state.takePaymentFrom(again.value);
   }
 
@@ -282,13 +285,13 @@ class OrderFlow {
   private holdPayment(paymentId: string): void {
     if (this.heldPayments.has(paymentId)) return;
     this.heldPayments.add(paymentId);
-    this.register('undo-payment', this.paymentUndo(paymentId));
+    this.register(STEP.undoPayment, this.paymentUndo(paymentId));
   }
 
   /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */
   private async releaseCheckoutHold(): Promise<void> {
     const seen = await CancellationScope.nonCancellable(() =>
-      this.flow.step('refetch-order', () => shop.fetchShopOrder(this.shopOrderId), { allowed: ['retry', 'skip'] }));
+      this.flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip'] }));
     const held = seen.done && seen.value ? orderPayment(seen.value) : null;
     if (held) this.holdPayment(held.paymentId);
   }

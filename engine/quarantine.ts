@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /**
  * Authenticated input we could not understand, kept byte for byte for an operator to fix and replay. One row per

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { paymentBinding, PaymentBoundElsewhereError, recordPayment, salesOrderAmount, setPaymentStatus } from '../erp/billing';
-import { setStatus } from '../erp/sales-orders';
-import { callingWorkflow } from './context';
-import type { Payment, PaymentsPort } from '../ports/payments';
-import { callVendor } from './vendor-errors';
+import { paymentBinding, PaymentBoundElsewhereError, recordPayment, salesOrderAmount, setPaymentStatus } from '../../erp/billing';
+import { setStatus } from '../../erp/sales-orders';
+import { callingWorkflow } from '../shared/context';
+import type { Payment, PaymentsPort } from '../../ports/payments';
+import { callVendor } from '../shared/vendor-errors';
 
 /**
  * Payment activities of the order flow. What is captured or booked is always the ERP sales order's total, so the
@@ -33,8 +33,8 @@ function foreignOwner(payment: Payment, owner: PaymentOwner, boundTo: number | n
   return null;
 }
 
-export function createOrderPaymentActivities(deps: { pool: Pool; payments: PaymentsPort }) {
-  const { pool, payments } = deps;
+export function createOrderPaymentActivities(deps: { pool: Pool; payments: PaymentsPort; provider: string }) {
+  const { pool, payments, provider } = deps;
 
   /** Books a captured PaymentIntent in the ERP once it is checked against the ERP order, to the cent. */
   async function settleInErp(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
@@ -48,7 +48,7 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
       );
     }
     const fee = payment.chargeId ? ((await callVendor(() => payments.getCharge(payment.chargeId!))).feeMinor ?? 0) : 0;
-    const booking = { provider: 'stripe' as const, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
+    const booking = { provider, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
     await recordPayment(pool, booking).catch((err: unknown) => {
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;
     });
@@ -65,7 +65,7 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
       const expected = await salesOrderAmount(pool, owner.salesOrderId);
       const payment = await callVendor(() => payments.getPayment(paymentIntentId), { notFound: null });
       if (!payment) return { ok: false, problem: `payment ${paymentIntentId} does not exist` };
-      const foreign = foreignOwner(payment, owner, await paymentBinding(pool, 'stripe', paymentIntentId));
+      const foreign = foreignOwner(payment, owner, await paymentBinding(pool, provider, paymentIntentId));
       if (foreign) return { ok: false, problem: foreign };
       if (payment.currency !== expected.currency) {
         return { ok: false, problem: `payment ${paymentIntentId} is in ${payment.currency}, the order in ${expected.currency}` };
@@ -104,10 +104,10 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
     async undoPayment(paymentIntentId: string, owner?: PaymentOwner): Promise<'cancelled' | 'refunded' | 'nothing' | 'not-ours'> {
       const payment = await callVendor(() => payments.getPayment(paymentIntentId), { notFound: null });
       if (!payment) return 'nothing';
-      if (owner && foreignOwner(payment, owner, await paymentBinding(pool, 'stripe', paymentIntentId))) return 'not-ours';
+      if (owner && foreignOwner(payment, owner, await paymentBinding(pool, provider, paymentIntentId))) return 'not-ours';
       if (payment.status === 'authorised' || payment.status === 'pending') {
         await callVendor(() => payments.cancel(paymentIntentId, { idempotencyKey: idempotencyKey(`cancel-payment:${paymentIntentId}`) }));
-        await setPaymentStatus(pool, 'stripe', paymentIntentId, 'cancelled');
+        await setPaymentStatus(pool, provider, paymentIntentId, 'cancelled');
         return 'cancelled';
       }
       if (payment.status === 'captured' && payment.chargeId) {
@@ -118,10 +118,12 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
           const key = idempotencyKey(`refund-payment:${paymentIntentId}:${remaining}`);
           await callVendor(() => payments.refund({ paymentId: paymentIntentId, amountMinor: remaining, idempotencyKey: key }));
         }
-        await setPaymentStatus(pool, 'stripe', paymentIntentId, 'refunded');
+        await setPaymentStatus(pool, provider, paymentIntentId, 'refunded');
         return 'refunded';
       }
       return 'nothing';
     },
   };
 }
+
+export type OrderPaymentActivities = ReturnType<typeof createOrderPaymentActivities>;

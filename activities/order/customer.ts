@@ -1,14 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { matchCustomer } from '../domain/customer-matching';
-import type { ShopOrder } from '../domain/order';
-import { orderCustomerCandidate } from '../domain/order-customer';
-import { bindFoundCustomer, boundCustomer, undoCustomerBinding, type BindingUndo } from '../erp/customer-bindings';
-import { createOrGetByEmail, customerIdsCreatedByRun, deleteOwnIfUnreferenced, matchCandidates } from '../erp/customers';
-import { inTransaction } from '../erp/db';
-import type { ExternalKey } from '../erp/external-refs';
-import { callingWorkflow } from './context';
-import type { OrderCustomer } from './order-activities';
+import { matchCustomer } from '../../domain/customer-matching';
+import { shopOf, type ShopOrder } from '../../domain/order';
+import { orderCustomerCandidate } from '../../domain/order-customer';
+import { bindFoundCustomer, boundCustomer, undoCustomerBinding, type BindingUndo } from '../../erp/customer-bindings';
+import { createOrGetByEmail, customerIdsCreatedByRun, deleteOwnIfUnreferenced, matchCandidates } from '../../erp/customers';
+import { inTransaction } from '../../db/transaction';
+import type { ExternalKey } from '../../erp/external-refs';
+import { callingWorkflow } from '../shared/context';
+import type { OrderCustomer } from './erp';
 
 /** The order flow's customer step and its compensation: who the buyer is in the ERP, and who may undo it. */
 
@@ -17,8 +17,9 @@ export interface OrderCustomerDeps {
   defaultPhoneCountry: string;
 }
 
+/** A shop customer's binding key: the order's shop connection names the system (two shops, two customer ids). */
 const shopCustomerKey = (order: ShopOrder): ExternalKey | null =>
-  order.customer?.id ? { system: 'shopify', entityType: 'customer', externalId: order.customer.id } : null;
+  order.customer?.id ? { system: shopOf(order), entityType: 'customer', externalId: order.customer.id } : null;
 
 export function createOrderCustomerActivities({ pool, defaultPhoneCountry }: OrderCustomerDeps) {
   return {

@@ -1,9 +1,42 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ShopOrder } from '../domain/order';
-import type { SalesOrderRef } from '../erp/sales-orders';
-import type { CarriedCompensation } from './shared/flow-runtime';
+import type { ShopOrder } from '../../domain/order';
+import type { SalesOrderRef } from '../../erp/sales-orders';
+import type { CarriedCompensation } from '../shared/flow-runtime';
 
-/** Messages of the OrderFulfilment flow, defined once for the workflow, the relay and our tools. */
+/** The Order -> shop -> ERP flow's messages, ids, business key and steps, defined once for the workflow, the relay and our tools. */
+
+export const ORDER_WORKFLOW = 'orderFulfilment';
+/** The shop connection of flows started before connections existed. */
+export const DEFAULT_SHOP = 'shopify';
+
+export const orderWorkflowId = (shop: string, shopOrderId: string) => `order-${shop}-${shopOrderId}`;
+export const orderBusinessKey = (shop: string, shopOrderId: string) => `${shop}:order:${shopOrderId}`;
+
+/** The order flow's steps (and compensations), as issues, progress and results name them. */
+export const ORDER_STEPS = {
+  fetchOrder: 'fetch-order',
+  releasePayment: 'release-payment',
+  cancelShopOrder: 'cancel-shop-order',
+  checkTotals: 'check-totals',
+  refetchOrder: 'refetch-order',
+  ensureCustomer: 'ensure-customer',
+  createSalesOrder: 'create-sales-order',
+  reserveStock: 'reserve-stock',
+  awaitPayment: 'await-payment',
+  verifyPayment: 'verify-payment',
+  undoPayment: 'undo-payment',
+  capturePayment: 'capture-payment',
+  recordPayment: 'record-payment',
+  postInvoice: 'post-invoice',
+  tagShopOrder: 'tag-shop-order',
+  confirmOrder: 'confirm-order',
+  awaitShipment: 'await-shipment',
+  shipInErp: 'ship-in-erp',
+  fulfilInShop: 'fulfil-in-shop',
+  /** Before shipping and fulfilment were two steps. */
+  fulfilOrder: 'fulfil-order',
+  cancelAfterShipment: 'cancel-after-shipment',
+} as const;
 
 export interface OrderPolicy {
   /** What to do when stock cannot be reserved: go on as a backorder, or cancel the order with compensation. */
@@ -25,6 +58,8 @@ export interface OrderPolicy {
 export const DEFAULT_ORDER_POLICY: OrderPolicy = { shortfall: 'cancel', paymentWaitSeconds: 24 * 3600, cancelShopOrderOnFailure: true };
 
 export interface OrderFulfilmentInput {
+  /** The shop connection the order lives in (default `shopify`). */
+  shop?: string;
   shopOrderId: string;
   policy: OrderPolicy;
   /** Set by continue-as-new: where the previous run stood. */

@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../db/transaction';
 
 /** The issue log: a step that needs a person, and what that person decided. */
 

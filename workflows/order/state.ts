@@ -4,8 +4,8 @@ import { orderPayment, type ShopOrder } from '../../domain/order';
 import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
 import type { SalesOrderRef } from '../../erp/sales-orders';
 import {
-  editOrderUpdate, markShippedUpdate, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal,
-} from '../order-api';
+  editOrderUpdate, markShippedUpdate, ORDER_STEPS, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal,
+} from './api';
 import type { FlowRuntime } from '../shared/flow-runtime';
 import { erp, shop } from './proxies';
 
@@ -38,7 +38,7 @@ export class OrderState {
   /** Edits and the flow's own writes of the order take turns. */
   readonly orderLock = new Mutex();
 
-  constructor(readonly shopOrderId: string) {}
+  constructor(readonly shop: string, readonly shopOrderId: string) {}
 
   get linesFrozen(): boolean {
     return LINES_FROZEN.has(this.stage);
@@ -81,7 +81,7 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
       // The goods have left: nothing is undone or refunded; a person sorts it out with the customer.
       log.warn('shop cancelled an order that has shipped', { shopOrderId: state.shopOrderId, eventId: event.eventId });
       await flow.notify({
-        step: 'cancel-after-shipment', kind: 'refused-cancellation',
+        step: ORDER_STEPS.cancelAfterShipment, kind: 'refused-cancellation',
         message: 'the shop cancelled this order after it shipped: nothing was undone; arrange a return or refund with the customer',
         details: { shopOrderId: state.shopOrderId, eventId: event.eventId, stage: state.stage },
       });
@@ -112,7 +112,7 @@ async function applyEdit(state: OrderState, flow: FlowRuntime, eventId: string):
   // Checked again: an edit that waited for its turn may find the order further along.
   const refusal = state.editRefusal();
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'EditRefused');
-  const latest = await flow.call('edit-order', () => shop.fetchShopOrder(state.shopOrderId));
+  const latest = await flow.call('edit-order', () => shop.fetchShopOrder(state.shopOrderId, state.shop));
   const current = state.order;
   if (!latest || !current) return { applied: [] };
   const lines = linesDiffer(current, latest);

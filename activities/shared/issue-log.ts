@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import { openIssue, remindIssue, resolveIssue, type IssueKind } from '../erp/issues';
+import { openIssue, remindIssue, resolveIssue, type IssueKind } from '../../engine/issues';
 import { callingWorkflow } from './context';
 
 /** Issue-log activities every flow uses when it needs a person. The workflow identity comes from the activity context. */

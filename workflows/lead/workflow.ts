@@ -1,43 +1,24 @@
 import {
-  allHandlersFinished, condition, defineSignal, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { BindTarget, BoundCustomer, CustomerLookup, LeadActivities } from '../activities/lead-activities';
-import { isQualified, runIsFull, toLeadCandidate, type CrmContact, type LeadCandidate, type LeadPolicy } from '../domain/lead';
-import { CustomerEmail } from '../domain/search-attributes';
-import { FlowRuntime, runFlow } from './shared/flow-runtime';
+import type { LeadCrmActivities } from '../../activities/lead/crm';
+import type { BindTarget, BoundCustomer, CustomerLookup, LeadErpActivities } from '../../activities/lead/erp';
+import { isQualified, runIsFull, toLeadCandidate, type CrmContact, type LeadCandidate } from '../../domain/lead';
+import { CustomerEmail } from '../../domain/search-attributes';
+import { FlowRuntime, runFlow } from '../shared/flow-runtime';
+import {
+  contactChangedSignal, DEFAULT_CRM, LEAD_STEPS as STEP, leadBusinessKey, type LeadConversionInput, type LeadConversionResult,
+} from './api';
+
+export type { LeadCarryOver, LeadConversionInput, LeadConversionResult } from './api';
 
 /** Lead -> CRM -> ERP: a qualified CRM contact becomes exactly one ERP customer, and the CRM learns its number. */
 
-export interface LeadConversionInput {
-  contactId: string;
-  policy: LeadPolicy;
-  /** Only from continue-as-new: what the earlier runs of the chain did. */
-  carried?: LeadCarryOver;
-}
-
-/** What a run hands to the next when it continues as new. */
-export interface LeadCarryOver {
-  /** Passes (fresh reads of the contact) of the whole chain so far. */
-  passes: number;
-  /** Whether an earlier run of the chain created the customer (reported in the result, never undone). */
-  createdCustomer: boolean;
-}
-
-export type LeadConversionResult =
-  | { status: 'converted'; customerNumber: string; created: boolean; passes: number }
-  | { status: 'not-qualified'; lifecycleStage: string | null }
-  | { status: 'contact-deleted' }
-  | { status: 'skipped'; step: string }
-  | { status: 'compensated'; undone: string[] };
-
-/** Sent by the relay for every later event about the same contact: the flow re-reads the contact once more. */
-export const contactChangedSignal = defineSignal<[{ eventId: string; topic: string }]>('contactChanged');
-
-const crm = proxyActivities<LeadActivities>({
+const crm = proxyActivities<LeadCrmActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
-const erp = proxyActivities<LeadActivities>({
+const erp = proxyActivities<LeadErpActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
@@ -49,7 +30,7 @@ const erp = proxyActivities<LeadActivities>({
  * completed (customer bound, CRM told) and are committed, as are those of earlier runs of the same contact.
  */
 export async function leadConversion(input: LeadConversionInput): Promise<LeadConversionResult> {
-  const flow = new FlowRuntime('lead', `hubspot:contact:${input.contactId}`);
+  const flow = new FlowRuntime('lead', leadBusinessKey(input.crm ?? DEFAULT_CRM, input.contactId));
   let changedDuringPass = false;
   setHandler(contactChangedSignal, () => {
     changedDuringPass = true;
@@ -94,27 +75,28 @@ async function continueChain(next: LeadConversionInput): Promise<never> {
 }
 
 async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes: number): Promise<LeadConversionResult> {
-  const fetched = await flow.step('fetch-contact', () => crm.fetchCrmContact(input.contactId));
-  if (!fetched.done) return { status: 'skipped', step: 'fetch-contact' };
+  const connection = input.crm ?? DEFAULT_CRM;
+  const fetched = await flow.step(STEP.fetchContact, () => crm.fetchCrmContact(input.contactId, connection));
+  if (!fetched.done) return { status: 'skipped', step: STEP.fetchContact };
   const contact = fetched.value;
   if (!contact) return { status: 'contact-deleted' };
   if (!isQualified(contact.lifecycleStage, input.policy)) return { status: 'not-qualified', lifecycleStage: contact.lifecycleStage };
 
   const lead = await validatedLead(flow, input, contact);
-  if (!lead) return { status: 'skipped', step: 'validate-contact' };
+  if (!lead) return { status: 'skipped', step: STEP.validateContact };
   if (lead.email) upsertSearchAttributes([{ key: CustomerEmail, value: lead.email }]);
 
-  const found = await flow.step('find-customer', () => erp.findCustomerMatch(lead));
-  if (!found.done) return { status: 'skipped', step: 'find-customer' };
+  const found = await flow.step(STEP.findCustomer, () => erp.findCustomerMatch(lead, connection));
+  if (!found.done) return { status: 'skipped', step: STEP.findCustomer };
   let lookup: CustomerLookup = found.value;
   let customer: BoundCustomer | undefined;
   while (!customer) {
     const target = await chooseTarget(flow, lead, lookup);
-    if (!target) return { status: 'skipped', step: 'resolve-match' };
-    const bound = await flow.step('bind-customer', () => erp.bindCustomer(lead, target), {
-      compensate: () => erp.unbindCustomer(lead.contactId),
+    if (!target) return { status: 'skipped', step: STEP.resolveMatch };
+    const bound = await flow.step(STEP.bindCustomer, () => erp.bindCustomer(lead, target, connection), {
+      compensate: () => erp.unbindCustomer(lead.contactId, connection),
     });
-    if (!bound.done) return { status: 'skipped', step: 'bind-customer' };
+    if (!bound.done) return { status: 'skipped', step: STEP.bindCustomer };
     if ('unknownCustomerNumber' in bound.value) {
       // The operator named a customer that is not (or no longer) in the ERP: ask again, saying so.
       lookup = { kind: 'ambiguous', reason: `${bound.value.unknownCustomerNumber} does not exist or was merged`, candidates: lookup.kind === 'ambiguous' ? lookup.candidates : [] };
@@ -125,11 +107,11 @@ async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes
   flow.setErpRecord(customer.customerNumber);
 
   const written = await flow.step(
-    'write-back-erp-id',
-    () => crm.writeErpCustomerNumber(lead.contactId, customer.customerNumber, contact.erpCustomerNumber),
-    { compensate: () => crm.restoreErpCustomerNumber(lead.contactId, contact.erpCustomerNumber) },
+    STEP.writeBack,
+    () => crm.writeErpCustomerNumber(lead.contactId, customer.customerNumber, contact.erpCustomerNumber, connection),
+    { compensate: () => crm.restoreErpCustomerNumber(lead.contactId, contact.erpCustomerNumber, connection) },
   );
-  if (!written.done) return { status: 'skipped', step: 'write-back-erp-id' };
+  if (!written.done) return { status: 'skipped', step: STEP.writeBack };
   return { status: 'converted', customerNumber: customer.customerNumber, created: customer.created, passes };
 }
 
@@ -140,14 +122,14 @@ async function validatedLead(flow: FlowRuntime, input: LeadConversionInput, cont
     const validation = toLeadCandidate(current, input.policy);
     if (validation.ok) return validation.lead;
     const decision = await flow.ask({
-      step: 'validate-contact',
+      step: STEP.validateContact,
       kind: 'invalid-data',
       message: validation.problems.join('; '),
       details: { contactId: input.contactId, problems: validation.problems },
       allowed: ['retry', 'skip'],
     });
     if (decision.action !== 'retry') return null;
-    const refetched = await flow.step('fetch-contact', () => crm.fetchCrmContact(input.contactId));
+    const refetched = await flow.step(STEP.fetchContact, () => crm.fetchCrmContact(input.contactId, input.crm ?? DEFAULT_CRM));
     if (!refetched.done || !refetched.value) return null;
     current = refetched.value;
   }
@@ -163,7 +145,7 @@ async function chooseTarget(flow: FlowRuntime, lead: LeadCandidate, lookup: Cust
       return { kind: 'new' };
     case 'ambiguous': {
       const decision = await flow.ask({
-        step: 'resolve-match',
+        step: STEP.resolveMatch,
         kind: 'ambiguous-match',
         message: `${lookup.reason}: link to one of ${lookup.candidates.map((c) => c.customer.customerNumber).join(', ')} or create a new customer`,
         details: {

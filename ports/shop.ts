@@ -1,0 +1,25 @@
+import type { ShopOrder } from '../domain/order';
+
+/**
+ * The shop port: what the engine needs from any online shop, in the engine's own words. A connector
+ * (connectors/shopify, connectors/woocommerce) maps its vendor's API onto it. A missing order is a VendorHttpError
+ * with status 404, so activities can tell "gone" from "failed".
+ */
+
+export type ShopCancelReason = 'customer' | 'declined' | 'fraud' | 'inventory' | 'staff' | 'other';
+
+export interface Tracking { number: string; carrier: string }
+
+export interface ShopPort {
+  /** The order as the shop has it now (never the webhook body). */
+  getOrder(orderId: string): Promise<ShopOrder>;
+  /** Notes the ERP order number on the shop order, where the shop's staff can search for it. Repeatable. */
+  noteErpNumber(orderId: string, erpNumber: string): Promise<void>;
+  /** Cancels the order in the shop, putting its stock back; refunds are the payment provider's business. Repeatable. */
+  cancelOrder(orderId: string, opts: { reason: ShopCancelReason; restock: boolean }): Promise<void>;
+  /** Marks the order shipped with its tracking, so that the buyer is told. Repeatable; refused for a dead order. */
+  fulfilOrder(orderId: string, tracking: Tracking | null): Promise<void>;
+}
+
+/** The ERP number as the shop shows it (a Shopify tag, a WooCommerce reference note). */
+export const erpReference = (erpNumber: string) => `erp:${erpNumber}`;
