@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type Stripe from 'stripe';
 import { StripePayments, type CancellationReason, type PaymentIntentStatus } from '../../connectors/stripe/client';
+import { StripePaymentsPort } from '../../connectors/stripe/payments-port';
 import { failure } from '../support/webhook-receiver';
 import { STRIPE_MOCK_VERSION, stripeMockPath } from '../../stack/go-tools';
 
@@ -204,6 +205,85 @@ describe(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (Strip
     await expect(payments.capturePaymentIntent('pi_3MockCapture0003', { amountMinor: 12.5, idempotencyKey: key('capture') }))
       .rejects.toThrow('capture amount must be a positive integer of minor units, got 12.5');
     expect(responses.some((r) => r.path.includes('pi_3MockCapture0003'))).toBe(false);
+  });
+
+  describe('the payments port (StripePaymentsPort) over the same connector', () => {
+    const PAYMENT_STATUSES = ['pending', 'processing', 'authorised', 'captured', 'cancelled', 'failed'];
+    const port = () => new StripePaymentsPort(payments);
+    let firstResponse = 0;
+    beforeAll(() => {
+      firstResponse = responses.length;
+    });
+    const isNeutralPayment = (p: { id: string; status: string; currency: string; amountMinor: number; capturableMinor: number; receivedMinor: number }) =>
+      PAYMENT_STATUSES.includes(p.status) && isUpperCurrency(p.currency) && [p.amountMinor, p.capturableMinor, p.receivedMinor].every(isMinor);
+
+    it('gets, captures and cancels payments in the engine\'s words, with the caller\'s idempotency keys', async () => {
+      const got = await port().getPayment('pi_3MockPortGet0001');
+      expect(got.id).toBe('pi_3MockPortGet0001');
+      expect(isNeutralPayment(got)).toBe(true);
+      expect(lastResponse()).toMatchObject({ method: 'GET', path: '/v1/payment_intents/pi_3MockPortGet0001', status: 200 });
+
+      const captureKey = key('port-capture');
+      expect(isNeutralPayment(await port().capture('pi_3MockPortCapture0001', { amountMinor: 700, idempotencyKey: captureKey }))).toBe(true);
+      expect(lastResponse()).toMatchObject({ method: 'POST', path: '/v1/payment_intents/pi_3MockPortCapture0001/capture', status: 200, idempotency_key: captureKey });
+
+      const cancelKey = key('port-cancel');
+      expect(isNeutralPayment(await port().cancel('pi_3MockPortCancel0001', { idempotencyKey: cancelKey }))).toBe(true);
+      expect(lastResponse()).toMatchObject({ path: '/v1/payment_intents/pi_3MockPortCancel0001/cancel', status: 200, idempotency_key: cancelKey });
+    });
+
+    it('refunds (our key in its metadata passes Stripe\'s validation), and reads a charge\'s fee', async () => {
+      const refundKey = key('port-refund');
+      const refund = await port().refund({ paymentId: 'pi_3MockPortRefund0001', amountMinor: 250, idempotencyKey: refundKey });
+      expect(refund).toMatchObject({ id: expect.stringMatching(/^re_\w+$/), paymentId: 'pi_3MockPortRefund0001', amountMinor: 250 });
+      expect(['pending', 'succeeded', 'failed', 'cancelled']).toContain(refund.status);
+      expect(lastResponse()).toMatchObject({ method: 'POST', path: '/v1/refunds', status: 200, idempotency_key: refundKey });
+      // It carried metadata[engine_refund_key]; stripe-mock does not echo metadata, but it validated the request.
+
+      const charge = await port().getCharge('ch_3MockPortCharge0001');
+      expect(charge).toMatchObject({ id: 'ch_3MockPortCharge0001', balanceTransactionId: expect.stringMatching(/^txn_\w+$/) });
+      expect([charge.capturedMinor, charge.refundedMinor].every(isMinor) && Number.isSafeInteger(charge.feeMinor)).toBe(true);
+    });
+
+    it('lists balance transactions by a UTC created range with their sources expanded, and payouts by created and arrival ranges', async () => {
+      const created = { from: '2026-10-01T00:00:00.000Z', before: '2026-11-01T00:00:00.000Z' };
+      const unix = (iso: string) => Date.parse(iso) / 1000;
+      const txns = await port().listBalanceTransactions({ created, limit: 3 });
+      expect(lastResponse()).toMatchObject({ method: 'GET', status: 200 });
+      const txnQuery = decodeURIComponent(lastResponse().path);
+      expect(txnQuery).toContain('/v1/balance_transactions?');
+      expect(txnQuery).toContain(`created[gte]=${unix(created.from)}`);
+      expect(txnQuery).toContain(`created[lt]=${unix(created.before)}`);
+      expect(txnQuery).toContain('expand[0]=data.source');
+      for (const t of txns.items) {
+        expect(t.id).toMatch(/^txn_\w+$/);
+        expect(['payment', 'refund', 'fee', 'payout', 'adjustment', 'dispute']).toContain(t.kind);
+        expect([t.amountMinor, t.feeMinor, t.netMinor].every(Number.isSafeInteger)).toBe(true);
+        expect(isUpperCurrency(t.currency)).toBe(true);
+        expect(new Date(t.createdAt).toISOString()).toBe(t.createdAt);
+      }
+      expect(txns.nextCursor === null || /^txn_\w+$/.test(txns.nextCursor)).toBe(true);
+
+      const byPayout = await port().listBalanceTransactions({ payoutId: 'po_3MockPortPayout0001' });
+      expect(Array.isArray(byPayout.items)).toBe(true);
+      expect(decodeURIComponent(lastResponse().path)).toContain('payout=po_3MockPortPayout0001');
+
+      const payouts = await port().listPayouts({ created, arrival: { from: '2026-10-02T00:00:00.000Z' }, limit: 5 });
+      const payoutQuery = decodeURIComponent(lastResponse().path);
+      expect(payoutQuery).toContain('/v1/payouts?');
+      expect(payoutQuery).toContain(`created[gte]=${unix(created.from)}`);
+      expect(payoutQuery).toContain(`arrival_date[gte]=${unix('2026-10-02T00:00:00.000Z')}`);
+      for (const p of payouts.items) {
+        expect(p.id).toMatch(/^po_\w+$/);
+        expect(['pending', 'in-transit', 'paid', 'failed', 'cancelled']).toContain(p.status);
+        expect(isMinor(p.amountMinor) && isUpperCurrency(p.currency)).toBe(true);
+      }
+    });
+
+    it('sent nothing Stripe\'s OpenAPI validation refused', () => {
+      expect(responses.length - firstResponse).toBe(8);
+      expect(responses.slice(firstResponse).filter((r) => r.status !== 200)).toEqual([]);
+    });
   });
 
   it('rejected nothing else: every other request passed Stripe\'s OpenAPI validation', () => {
