@@ -115,13 +115,17 @@ async function applyEdit(state: OrderState, flow: FlowRuntime, eventId: string):
   const latest = await flow.call('edit-order', () => shop.fetchShopOrder(state.shopOrderId, state.shop));
   const current = state.order;
   if (!latest || !current) return { applied: [] };
+  // Some shops (WooCommerce) announce a payment as an order update: take it, and wake a flow that waits for one.
+  const payment = orderPayment(latest);
+  if (payment && !orderPayment(current)) state.order = { ...current, payment };
+  state.changes++;
   const lines = linesDiffer(current, latest);
   const address = addressDiffers(current, latest);
   if (lines && state.linesFrozen) throw ApplicationFailure.nonRetryable(`too late to change the lines: the order is at stage "${state.stage}"`, 'EditRefused');
   if (lines && totalsProblem(latest)) throw ApplicationFailure.nonRetryable(`edit refused: ${totalsProblem(latest)}`, 'EditRefused');
   if (!lines && !address) return { applied: [] };
   if (state.salesOrder) await flow.call('apply-edit', () => erp.applyOrderEdit(state.salesOrder!.salesOrderId, latest, lines));
-  state.order = lines ? latest : { ...current, shippingAddress: latest.shippingAddress };
+  state.order = lines ? latest : { ...state.order!, shippingAddress: latest.shippingAddress };
   log.info('order edit applied', { eventId, lines, address });
   return { applied: [...(lines ? ['lines' as const] : []), ...(address ? ['address' as const] : [])] };
 }
