@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { isExecutable, onPath, toolCacheDir } from '../../stack/go-install';
+import { CDS_ARCHIVE, JVM_OPTIONS, trainClassDataArchive } from './time-skipping-cds';
 
 /**
  * Temporal's time-skipping test server without internet. The TypeScript SDK would download a native build of it;
@@ -41,9 +42,12 @@ function requireTool(found: string | undefined, what: string): string {
 export async function ensureTestServer(log: Log = stderrLog): Promise<string> {
   const java = requireTool(findJava(), 'Java 17 or later (Debian: apt-get install openjdk-17-jre-headless; or set JAVA_HOME)');
   const dir = testServerCacheDir();
-  if (existsSync(join(dir, READY_MARK))) return join(dir, LAUNCHER);
-  const mvn = requireTool(onPath('mvn'), 'Maven to fetch it from Maven Central once (Debian: apt-get install maven)');
-  await provision(mvn, java, dir, log);
+  if (!existsSync(join(dir, READY_MARK))) {
+    const mvn = requireTool(onPath('mvn'), 'Maven to fetch it from Maven Central once (Debian: apt-get install maven)');
+    await provision(mvn, java, dir, log);
+  }
+  // Made in place: the archive is only valid for the class path it was made with.
+  await trainClassDataArchive(java, dir, MAIN_CLASS, log);
   return join(dir, LAUNCHER);
 }
 
@@ -61,6 +65,7 @@ async function provision(mvn: string, java: string, dir: string, log: Log): Prom
     writeFileSync(join(scratch, LAUNCHER), launcher(), { mode: 0o755 });
     chmodSync(join(scratch, LAUNCHER), 0o755);
     writeFileSync(join(scratch, READY_MARK), `${new Date().toISOString()}\n`);
+    chmodSync(scratch, 0o755);
     moveIntoPlace(scratch, dir);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -124,10 +129,7 @@ function pom(): string {
 `;
 }
 
-/**
- * `exec` so that the SDK's kill at teardown reaches the JVM itself. Serial GC and C1 only: the server is small and
- * the SDK gives it 5 s to answer, on 2 cores shared with the tests.
- */
+/** `exec` so that the SDK's kill at teardown reaches the JVM itself; the class-data archive is used when it is there. */
 function launcher(): string {
   return `#!/bin/sh
 # Temporal's time-skipping test server ${TEST_SERVER_VERSION} (Maven Central: io.temporal:temporal-test-server).
@@ -135,16 +137,31 @@ function launcher(): string {
 here=$(cd "$(dirname "$0")" && pwd)
 java=java
 if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; fi
-exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$here/lib/*" ${MAIN_CLASS} "$@"
+cds=
+if [ -f "$here/${CDS_ARCHIVE}" ]; then cds="-XX:SharedArchiveFile=$here/${CDS_ARCHIVE}"; fi
+exec "$java" ${JVM_OPTIONS.join(' ')} $cds -cp "$here/lib/*" ${MAIN_CLASS} "$@"
 `;
 }
 
 /** A time-skipping environment on the cached server, with our search attributes registered. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const path = await ensureTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+export async function createTimeSkippingEnv(log: Log = stderrLog): Promise<TestWorkflowEnvironment> {
+  const path = await ensureTestServer(log);
+  const env = await startServer(path, log);
   await registerSearchAttributes(env);
   return env;
+}
+
+/** The SDK gives the server 5 s to answer; on a machine busy with other tests a start may miss that, so try again. */
+async function startServer(path: string, log: Log, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+    } catch (err) {
+      const slowStart = err instanceof Error && /did not start within/.test(err.message);
+      if (!slowStart || attempt >= attempts) throw err;
+      log(`the test server did not answer within the SDK's 5 s (attempt ${attempt} of ${attempts}; machine busy?): starting it again`);
+    }
+  }
 }
 
 const INDEXED_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {

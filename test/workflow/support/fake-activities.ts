@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { IssueActivities, IssueInput } from '../../../activities/issue-activities';
-import type { OrderActivities } from '../../../activities/order-activities';
+import type { IssueActivities, IssueInput } from '../../../activities/shared/issue-log';
+import type { OrderActivities } from '../../../activities/order';
 import type { ShopOrder } from '../../../domain/order';
 import { shopOrder } from '../../support/shop-order-fixture';
 import type { ProbeActivities } from './runtime-probe-workflow';
@@ -30,11 +30,11 @@ export const SALES_ORDER = { salesOrderId: 42, orderNumber: 'SO-42', status: 'op
 
 /** An order of one line, 2500 minor units, with an authorisation made at checkout unless overridden. */
 export const orderWithPayment = (over: Partial<ShopOrder> = {}): ShopOrder =>
-  shopOrder({ payment: { gateway: 'stripe', paymentIntentId: 'pi_checkout', kind: 'AUTHORIZATION', amountMinor: 2500 }, ...over });
+  shopOrder({ payment: { gateway: 'stripe', paymentId: 'pi_checkout', kind: 'authorised', amountMinor: 2500 }, ...over });
 
 function defaults(world: FakeWorld): Record<ActivityName, Impl> {
-  const settled = (paymentIntentId: string) => ({
-    paymentIntentId, status: 'captured', amountMinor: world.erpTotalMinor, feeMinor: 0, currency: world.shop.currency,
+  const settled = (paymentId: string) => ({
+    paymentId, status: 'captured', amountMinor: world.erpTotalMinor, feeMinor: 0, currency: world.shop.currency,
   });
   return {
     fetchShopOrder: () => structuredClone(world.shop),
@@ -58,9 +58,9 @@ function defaults(world: FakeWorld): Record<ActivityName, Impl> {
     voidInvoice: () => undefined,
     confirmOrder: () => ({ processingMs: 5 }),
     shipInErp: () => undefined,
-    verifyPayment: () => ({ ok: true, kind: 'AUTHORIZATION', amountMinor: world.erpTotalMinor, currency: world.shop.currency }),
-    capturePayment: (_id: number, paymentIntentId: string) => settled(paymentIntentId),
-    recordCapturedPayment: (_id: number, paymentIntentId: string) => settled(paymentIntentId),
+    verifyPayment: () => ({ ok: true, kind: 'authorised', amountMinor: world.erpTotalMinor, currency: world.shop.currency }),
+    capturePayment: (_id: number, paymentId: string) => settled(paymentId),
+    recordCapturedPayment: (_id: number, paymentId: string) => settled(paymentId),
     undoPayment: () => 'cancelled',
     recordIssue: (input: IssueInput) => {
       const id = 100 + world.issues.length;

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { orderFulfilment } from '../../../workflows/order-fulfilment';
-import { markShippedUpdate, type OrderPolicy } from '../../../workflows/order-api';
+import type { orderFulfilment } from '../../../workflows/order/workflow';
+import { markShippedUpdate, type OrderPolicy } from '../../../workflows/order/api';
 import type { WorkflowTest } from './workflow-env';
 
 /** Starting and driving one order flow in a test. */

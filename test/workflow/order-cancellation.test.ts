@@ -1,0 +1,37 @@
+import { CancelledFailure, Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { FakeActivities, orderWithPayment } from './support/fake-activities';
+import { startOrder } from './support/order-flow';
+import { WorkflowTestEnv } from './support/workflow-env';
+
+/** Cancelled from Temporal itself (UI or API): the flow undoes what it did, and ends as cancelled. */
+
+let testEnv: WorkflowTestEnv;
+beforeAll(async () => {
+  testEnv = await WorkflowTestEnv.start();
+});
+afterAll(() => testEnv?.teardown());
+
+test('a cancellation before the order was read releases the checkout payment hold and ends cancelled', async () => {
+  const fakes = new FakeActivities(orderWithPayment());
+  const read = fakes.impl.fetchShopOrder;
+  // The first read hangs (a slow shop) until the cancellation reaches it.
+  fakes.impl.fetchShopOrder = async () => {
+    if (fakes.callsOf('fetchShopOrder').length > 1) return read();
+    for (;;) {
+      Context.current().heartbeat();
+      await Context.current().sleep(50);
+    }
+  };
+  await testEnv.withWorker(fakes, async (t) => {
+    const handle = await startOrder(t);
+    await fakes.called('fetchShopOrder');
+    await handle.cancel();
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(fakes.callsOf('undoPayment').map((c) => c.args)).toEqual([['pi_checkout', { shopOrderId: '5001' }]]);
+    expect(fakes.sequence('ensureOrderCustomer', 'createSalesOrder')).toEqual([]);
+  });
+});
