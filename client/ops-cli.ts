@@ -4,7 +4,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
-import { listIssues } from '../engine/issues';
+import { acknowledgeIssue, listIssues } from '../engine/issues';
 import { markShippedUpdate } from '../workflows/order/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
@@ -14,6 +14,7 @@ import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineComm
 /**
  * The operator's command line, next to the Temporal UI: what needs a decision, and sending that decision.
  *   npm run ops -- issues [--all]
+ *   npm run ops -- acknowledge <issueId> [--note TEXT]      (an issue that waits for no decision, once dealt with)
  *   npm run ops -- decide <workflowId> <retry|skip|compensate|create-new|link=C-1001> [--issue N] [--operator NAME]
  *   npm run ops -- progress <workflowId>
  *   npm run ops -- inbox [replay <id>|--failed | prune [--days N]]
@@ -21,7 +22,7 @@ import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineComm
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME]>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -74,8 +75,17 @@ async function main(args: string[]): Promise<number> {
       await pool.end();
       if (issues.length === 0) console.log('No open issues.');
       for (const i of issues) {
-        console.log(`#${i.id} [${i.status}] ${i.flow} ${i.businessKey} — ${i.kind} at ${i.step}\n    ${i.message}\n    workflow ${i.workflowId}; decide with: ${i.allowedDecisions.join(' | ')}`);
+        const reminded = i.reminders > 0 ? ` (reminded ${i.reminders}×)` : '';
+        const next = i.allowedDecisions.length > 0 ? `decide with: ${i.allowedDecisions.join(' | ')}` : `acknowledge with: npm run ops -- acknowledge ${i.id}`;
+        console.log(`#${i.id} [${i.status}]${reminded} ${i.flow} ${i.businessKey} — ${i.kind} at ${i.step}\n    ${i.message}\n    workflow ${i.workflowId}; ${next}`);
       }
+      return 0;
+    }
+    case 'acknowledge': {
+      const [idText] = rest;
+      if (!idText || !/^\d+$/.test(idText)) throw new Error(`issueId: expected an issue number, got "${idText ?? ''}"\n${USAGE}`);
+      await withPool((pool) => acknowledgeIssue(pool, Number(idText), process.env.USER ?? 'operator', option(rest, '--note') ?? null));
+      console.log(`Issue #${idText} acknowledged.`);
       return 0;
     }
     case 'decide': {

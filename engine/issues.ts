@@ -82,6 +82,24 @@ export async function resolveIssue(db: Queryable, id: number, resolution: unknow
   );
 }
 
+/**
+ * Closes an issue that waits for no decision (an overdue shipment, a cancellation refused after shipping) once a
+ * person has dealt with it. An issue that a flow waits on is answered with a decision instead, never closed here.
+ */
+export async function acknowledgeIssue(db: Queryable, id: number, operator: string, note: string | null): Promise<void> {
+  const { rows } = await db.query(
+    `UPDATE integration.issue SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now()
+      WHERE id = $1 AND status = 'open' AND cardinality(allowed_decisions) = 0 RETURNING id`,
+    [id, JSON.stringify({ acknowledged: true, note }), operator],
+  );
+  if (rows.length > 0) return;
+  const found = await db.query('SELECT status, allowed_decisions FROM integration.issue WHERE id = $1', [id]);
+  const issue = found.rows[0] as { status: string; allowed_decisions: string[] } | undefined;
+  if (!issue) throw new Error(`issue ${id}: no such issue`);
+  if (issue.status !== 'open') throw new Error(`issue ${id}: already ${issue.status}`);
+  throw new Error(`issue ${id}: a flow waits for a decision (${issue.allowed_decisions.join(' | ')}); send it with \`npm run ops -- decide\``);
+}
+
 /** Raises an open issue again: nobody answered it within the flow's reminder period. */
 export async function remindIssue(db: Queryable, id: number): Promise<void> {
   await db.query(`UPDATE integration.issue SET reminders = reminders + 1, last_reminded_at = now() WHERE id = $1 AND status = 'open'`, [id]);
