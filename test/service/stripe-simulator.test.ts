@@ -1,36 +1,21 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import { VendorHttpError } from '../../connectors/http';
 import { ENGINE_REFUND_KEY, StripePayments } from '../../connectors/stripe/client';
 import { parseStripe } from '../../connectors/stripe/webhooks';
 import { verifyStripe } from '../../connectors/stripe/signature';
-import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
-import type { SimEvent } from '../../simulators/stripe/state';
+import type { StripeSimulator } from '../../simulators/stripe/server';
 import { freePort } from '../support/ports';
 import { injectFaults, simPost } from '../support/sim-control';
-import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
+import { SIM_KEY as KEY, SIM_WEBHOOK_SECRET as SECRET, startStripeSimFixture, type StripeEventReceiver, type StripeSimFixture } from '../support/stripe-sim-fixture';
+import { failure, waitFor } from '../support/webhook-receiver';
 
 /** The Stripe simulator driven only through the official SDK (via our connector), with a stand-in relay for its webhooks. */
-
-const KEY = 'sk_test_simulator_key_0001';
-const SECRET = 'whsec_test_secret';
-
-interface Received { url: string; headers: IncomingHttpHeaders; raw: Buffer; event: SimEvent }
-
-/** Stands in for the relay; `of(type)` picks the deliveries of one event type. */
-class Receiver extends WebhookReceiver<Received> {
-  constructor() {
-    super((raw, req) => ({ url: req.url ?? '', headers: req.headers, raw, event: JSON.parse(raw.toString('utf8')) as SimEvent }));
-  }
-  of(type: string): Received[] {
-    return this.received.filter((r) => r.event.type === type);
-  }
-}
 
 const bodyOf = (err: VendorHttpError) => err.body as { type?: string; code?: string; decline_code?: string; param?: string };
 
 describe('Stripe simulator driven by the official SDK', () => {
-  const receiver = new Receiver();
+  let fixture: StripeSimFixture;
+  let receiver: StripeEventReceiver;
   let sim: StripeSimulator;
   let payments: StripePayments;
   let stripe: Stripe;
@@ -46,26 +31,11 @@ describe('Stripe simulator driven by the official SDK', () => {
   });
 
   beforeAll(async () => {
-    await receiver.start();
-    sim = await startStripeSimulator({
-      port: 0, apiKey: KEY, webhookSecret: SECRET, webhookTargetUrl: `${receiver.url}/webhooks/stripe`, logger: false,
-      webhookRetry: { baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 1000 },
-    });
-    payments = new StripePayments({ apiKey: KEY, baseUrl: sim.url, timeoutMs: 5000 });
-    stripe = new Stripe(KEY, { host: '127.0.0.1', port: sim.port, protocol: 'http', maxNetworkRetries: 0 });
+    fixture = await startStripeSimFixture();
+    ({ receiver, sim, payments, stripe } = fixture);
   });
-
-  afterEach(async () => {
-    await sim.webhooks.idle();
-    await simPost(sim.url, 'reset', {});
-    receiver.received = [];
-    receiver.failNext = [];
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
+  afterEach(async () => fixture.reset());
+  afterAll(async () => fixture?.close());
 
   describe('payment intents', () => {
     it('authorises with manual capture, captures in full, and books the charge with the exact fee', async () => {
