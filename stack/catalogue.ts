@@ -11,17 +11,24 @@ export const DEMO_CATALOGUE: ProductSeed[] = [
   { sku: 'POSTER-A2', name: 'Poster A2, limited print', unitPriceMinor: 3900, currency: 'USD', onHand: 3 },
 ];
 
-/** Seeds the ERP side; the shop side is seeded through the shop simulator's control API. */
+/** Seeds the ERP side; the shop side is seeded through each shop simulator's control API. */
 export async function seedErpCatalogue(pool: Pool, products: ProductSeed[] = DEMO_CATALOGUE): Promise<void> {
   for (const product of products) await upsertProductWithStock(pool, product);
 }
 
-export async function seedShopCatalogue(shopSimUrl: string, products: ProductSeed[] = DEMO_CATALOGUE): Promise<unknown> {
-  const res = await fetch(`${shopSimUrl}/__sim/products`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(products.map((p) => ({ sku: p.sku, title: p.name, price: toDecimalString(p.unitPriceMinor, p.currency), inventoryQuantity: p.onHand }))),
-  });
-  if (!res.ok) throw new Error(`seeding the shop simulator failed: HTTP ${res.status} ${await res.text()}`);
+/** Posts the products to a simulator's control API in its own vendor's shape. */
+async function seedSimulator(vendor: string, simUrl: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${simUrl}/__sim/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`seeding the ${vendor} simulator failed: HTTP ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+export function seedShopifyCatalogue(simUrl: string, products: ProductSeed[] = DEMO_CATALOGUE): Promise<unknown> {
+  const price = (p: ProductSeed) => toDecimalString(p.unitPriceMinor, p.currency);
+  return seedSimulator('Shopify', simUrl, products.map((p) => ({ sku: p.sku, title: p.name, price: price(p), inventoryQuantity: p.onHand })));
+}
+
+export function seedWoocommerceCatalogue(simUrl: string, products: ProductSeed[] = DEMO_CATALOGUE): Promise<unknown> {
+  const price = (p: ProductSeed) => toDecimalString(p.unitPriceMinor, p.currency);
+  return seedSimulator('WooCommerce', simUrl, products.map((p) => ({ sku: p.sku, name: p.name, price: price(p), stock_quantity: p.onHand })));
 }

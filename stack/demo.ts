@@ -5,10 +5,10 @@ import { loadConfig } from '../config/env';
 import { dataDir } from '../config/paths';
 import { Client, Connection } from '@temporalio/client';
 import { HubspotClient } from '../connectors/hubspot/client';
-import { ShopifyClient } from '../connectors/shopify/client';
 import { StripePayments } from '../connectors/stripe/client';
-import { checkout } from '../simulators/checkout';
-import { markShippedUpdate } from '../workflows/order/api';
+import { leadWorkflowId } from '../workflows/lead/api';
+import { markShippedUpdate, orderWorkflowId } from '../workflows/order/api';
+import { demoShops } from './demo-shops';
 import type { StackInfo } from './stack-info';
 
 /**
@@ -31,21 +31,25 @@ export interface DemoOptions { signal: AbortSignal; log: (line: string) => void;
 
 export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void> {
   const sim = info.simulators.hubspot;
-  if (!sim || !info.simulators.shopify || !info.simulators.stripe) throw new Error('the demo needs the simulators (RUN_SIMULATORS=true)');
+  if (!sim || !info.simulators.stripe) throw new Error('the demo needs the simulators (RUN_SIMULATORS=true)');
   const crm = new HubspotClient({ baseUrl: sim.url, accessToken: sim.accessToken });
-  const shop = new ShopifyClient({ baseUrl: info.simulators.shopify.url, accessToken: info.simulators.shopify.accessToken, apiVersion: info.simulators.shopify.apiVersion });
+  const crmConnection = info.connections.find((c) => c.role === 'crm')?.id ?? 'hubspot';
   const payments = new StripePayments({ baseUrl: info.simulators.stripe.url, apiKey: info.simulators.stripe.apiKey });
+  const shops = demoShops(info, payments);
   const temporal = new Client({ connection: await Connection.connect({ address: info.temporal.address }), namespace: info.temporal.namespace });
+  /** An order in one of the shops, in turn, so that every shop feeds the same ERP. */
+  let orders = 0;
   const placeOrder = async () => {
-    const products = info.catalogue.length > 0 ? info.catalogue : [];
-    if (products.length === 0) return;
+    const products = info.catalogue;
+    if (products.length === 0 || shops.length === 0) return;
+    const shop = shops[orders++ % shops.length]!;
     const lines = [...new Set([pick(products), pick(products)])].map((p) => ({ sku: p.sku, title: p.name, quantity: 1 + Math.floor(Math.random() * 2), unitPriceMinor: p.unitPriceMinor }));
     const payment = Math.random() < 0.7 ? 'authorized' : 'captured';
-    const { order } = await checkout(shop, payments, { lines, payment, shippingMinor: 499, firstName: pick(FIRST), lastName: pick(LAST) });
-    opts.log(`shop order ${order.name} (${lines.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}, payment ${payment}) → workflow order-shopify-${order.id}`);
+    const order = await shop.checkout({ lines, payment, shippingMinor: 499, firstName: pick(FIRST), lastName: pick(LAST) });
+    const where = `${shop.connection.id} order ${order.name}`;
+    opts.log(`${where} (${lines.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}, payment ${payment}) → workflow ${orderWorkflowId(shop.connection.id, order.id)}`);
     if (Math.random() < 0.1) {
-      setTimeout(() => void shop.cancelOrder(order.id, { reason: 'CUSTOMER', refund: false, restock: true })
-        .then(() => opts.log(`customer cancelled ${order.name}`), () => undefined), 1500);
+      setTimeout(() => void shop.cancelByCustomer(order.id).then(() => opts.log(`customer cancelled ${where}`), () => undefined), 1500);
     }
   };
   /** The warehouse ships what waits for shipment, as the ERP would report it. */
@@ -69,7 +73,7 @@ export async function runDemo(info: StackInfo, opts: DemoOptions): Promise<void>
   const create = async (p: Person, stage: string, label: string) => {
     const contact = await crm.createContact({ email: p.email, firstname: p.first, lastname: p.last, company: p.company, phone: p.phone, lifecyclestage: stage });
     p.contactId = contact.id;
-    opts.log(`${label}: HubSpot contact ${contact.id} (${p.first} ${p.last}, ${p.company}) → workflow lead-hubspot-${contact.id}`);
+    opts.log(`${label}: HubSpot contact ${contact.id} (${p.first} ${p.last}, ${p.company}) → workflow ${leadWorkflowId(crmConnection, contact.id)}`);
   };
   const fault = async (rule: Record<string, unknown>, label: string) => {
     await fetch(`${sim.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
@@ -153,11 +157,16 @@ if (require.main === module) {
     console.error(`No running stack found (${file} is missing): start it first with \`npm start\`.`);
     process.exit(1);
   }
+  if (!Array.isArray(info.connections)) {
+    console.error(`${file} was written by an older \`npm start\`, which names no connections: restart the stack.`);
+    process.exit(1);
+  }
   const countArg = process.argv.find((a) => a.startsWith('--count='));
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   process.on('SIGTERM', () => controller.abort());
-  console.log(`Feeding the HubSpot simulator at ${info.simulators.hubspot?.url}; watch ${info.temporal.uiUrl ?? 'the Temporal UI'}. Ctrl-C stops.`);
+  const shops = info.connections.filter((c) => c.role === 'shop').map((c) => c.id).join(', ');
+  console.log(`Feeding the simulators (CRM, shops ${shops}); watch ${info.temporal.uiUrl ?? 'the Temporal UI'}. Ctrl-C stops.`);
   runDemo(info, { signal: controller.signal, log: (l) => console.log(l), count: countArg ? Number(countArg.split('=')[1]) : undefined })
     .catch((err: unknown) => {
       console.error((err as Error).message);

@@ -10,7 +10,8 @@ export interface ChildService {
 }
 
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, onExit: (name: string, code: number | null) => void): ChildService {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Our own node flags too: a stack run from TypeScript (the tests' `-r` loader) runs its services the same way.
+  const child = spawn(process.execPath, [...process.execArgv, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tag = `[${name}]`.padEnd(12);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${tag} ${line}\n`));

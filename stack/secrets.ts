@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from './private-file';
 
-/** Webhook secrets for local use: generated once, kept in .data/secrets.json, overridden by the environment. */
+/** Webhook secrets and API credentials for local use (the simulators accept them): generated once, kept in .data/secrets.json, overridden by the environment. */
 export interface LocalSecrets {
   HUBSPOT_CLIENT_SECRET: string;
   HUBSPOT_ACCESS_TOKEN: string;
@@ -11,6 +11,9 @@ export interface LocalSecrets {
   SHOPIFY_ACCESS_TOKEN: string;
   STRIPE_WEBHOOK_SECRET: string;
   STRIPE_API_KEY: string;
+  WOOCOMMERCE_WEBHOOK_SECRET: string;
+  WOOCOMMERCE_CONSUMER_KEY: string;
+  WOOCOMMERCE_CONSUMER_SECRET: string;
 }
 
 export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): LocalSecrets {
@@ -24,6 +27,9 @@ export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): Lo
     SHOPIFY_ACCESS_TOKEN: stored.SHOPIFY_ACCESS_TOKEN ?? make('shpat_local_'),
     STRIPE_WEBHOOK_SECRET: stored.STRIPE_WEBHOOK_SECRET ?? make('whsec_'),
     STRIPE_API_KEY: stored.STRIPE_API_KEY ?? make('sk_test_local_'),
+    WOOCOMMERCE_WEBHOOK_SECRET: stored.WOOCOMMERCE_WEBHOOK_SECRET ?? make(''),
+    WOOCOMMERCE_CONSUMER_KEY: stored.WOOCOMMERCE_CONSUMER_KEY ?? make('ck_local_'),
+    WOOCOMMERCE_CONSUMER_SECRET: stored.WOOCOMMERCE_CONSUMER_SECRET ?? make('cs_local_'),
   };
   writePrivateFile(file, JSON.stringify(secrets, null, 2));
   const fromEnv = Object.fromEntries(Object.keys(secrets).filter((k) => env[k]).map((k) => [k, env[k]]));

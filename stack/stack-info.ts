@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Connection } from '../connections/connection';
 import { writePrivateFile } from './private-file';
 
 /**
@@ -9,10 +10,15 @@ export interface StackInfo {
   startedAt: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string | null; embedded: boolean };
   databaseUrl: string;
-  relay: { url: string; webhooks: Record<'hubspot' | 'shopify' | 'stripe', string> };
+  /** The connections in use (SHOP or SHOPS, CRM, PAYMENTS): workflow ids and webhook paths carry their ids. */
+  connections: Connection[];
+  /** Each connection's webhook endpoint, by connection id. */
+  relay: { url: string; webhooks: Record<string, string> };
+  /** The simulators running, by vendor; null when that vendor is not in use or RUN_SIMULATORS=false. */
   simulators: {
     hubspot: { url: string; accessToken: string } | null;
     shopify: { url: string; accessToken: string; apiVersion: string } | null;
+    woocommerce: { url: string; consumerKey: string; consumerSecret: string } | null;
     stripe: { url: string; apiKey: string } | null;
   };
   catalogue: Array<{ sku: string; name: string; unitPriceMinor: number; currency: string; onHand: number }>;

@@ -1,31 +1,37 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig, ConfigError, type AppConfig } from '../config/env';
-import { dataDir as resolveDataDir, PROJECT_ROOT } from '../config/paths';
+import { extname, join } from 'node:path';
+import { configuredConnections, loadConfig, ConfigError } from '../config/env';
+import { dataDir as resolveDataDir } from '../config/paths';
 import { connectTemporalClient } from '../client/temporal-connection';
 import { ensureSearchAttributes } from '../client/search-attributes';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startEmbeddedPostgres } from './postgres';
-import { startChild, waitForHttp, type ChildService } from './processes';
+import { banner } from './banner';
+import { startChild, waitForHttp } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { startDevServer } from './temporal-server';
-import { DEMO_CATALOGUE, seedErpCatalogue, seedShopCatalogue } from './catalogue';
+import { DEMO_CATALOGUE, seedErpCatalogue } from './catalogue';
 import { startDemoFeed } from './demo';
 import { assertPortsFree } from './preflight';
+import { simulatorPlans, simulatorsInfo } from './simulators';
 import { writeStackInfo, type StackInfo } from './stack-info';
 import { stackPorts, startupFailureLine } from './startup-problems';
 
 /**
  * `npm start`: the whole engine on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
- * or a dev server with its Web UI), then the worker, the webhook relay and the vendor simulators as child processes.
+ * or a dev server with its Web UI), then the worker, the webhook relay and the simulators of the vendors in use (SHOP or
+ * SHOPS, CRM, PAYMENTS) as child processes.
  * State lives under .data/ and survives restarts. Ctrl-C stops everything in reverse order.
  */
 
 const say = (line: string) => process.stdout.write(`[stack]      ${line}\n`);
+/** A service's entry point beside this file: dist/*.js after `npm run build`, or the .ts source when tests run us from it. */
+const entryPoint = (script: string) => join(__dirname, '..', `${script}${extname(__filename)}`);
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const connections = configuredConnections(config);
   const dataDir = resolveDataDir(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -93,17 +99,15 @@ async function main(): Promise<void> {
     if (registered.length) say(`search attributes registered: ${registered.join(', ')}`);
     await client.connection.close();
 
-    // 3. Our services.
+    // 3. Our services, and the simulators of the vendors in use.
     const relayUrl = `http://${config.RELAY_HOST}:${config.RELAY_PORT}`;
-    const simUrl = `http://127.0.0.1:${config.HUBSPOT_SIM_PORT}`;
-    const shopUrl = `http://127.0.0.1:${config.SHOPIFY_SIM_PORT}`;
-    const stripeUrl = `http://127.0.0.1:${config.STRIPE_SIM_PORT}`;
+    const simulators = simulatorPlans(config, connections.all);
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...secrets,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      ...(config.RUN_SIMULATORS ? { HUBSPOT_BASE_URL: simUrl, SHOPIFY_BASE_URL: shopUrl, STRIPE_BASE_URL: stripeUrl } : {}),
+      ...Object.fromEntries(simulators.map((sim) => [sim.baseUrlSetting, sim.url])),
     };
     const onExit = (name: string, code: number | null) => {
       if (!shuttingDown) {
@@ -111,41 +115,29 @@ async function main(): Promise<void> {
         void shutdown(1);
       }
     };
-    const dist = join(PROJECT_ROOT, 'dist');
-    const services: ChildService[] = [];
     const launch = (name: string, script: string) => {
-      const service = startChild(name, join(dist, script), childEnv, onExit);
-      services.push(service);
+      const service = startChild(name, entryPoint(script), childEnv, onExit);
       stops.push({ name, stop: service.stop });
     };
-    launch('worker', 'workers/main.js');
-    launch('relay', 'relay/main.js');
+    launch('worker', 'workers/main');
+    launch('relay', 'relay/main');
     await waitForHttp('relay', `${relayUrl}/health`);
-    if (config.RUN_SIMULATORS) {
-      launch('hubspot-sim', 'simulators/hubspot/main.js');
-      launch('shopify-sim', 'simulators/shopify/main.js');
-      launch('stripe-sim', 'simulators/stripe/main.js');
-      await waitForHttp('HubSpot simulator', `${simUrl}/__sim/health`);
-      await waitForHttp('Shopify simulator', `${shopUrl}/__sim/health`);
-      await waitForHttp('Stripe simulator', `${stripeUrl}/__sim/health`);
-      if (catalogue.length > 0) await seedShopCatalogue(shopUrl, catalogue);
-    }
+    for (const sim of simulators) launch(sim.process, sim.script);
+    for (const sim of simulators) await waitForHttp(sim.piece, `${sim.url}/__sim/health`);
+    if (catalogue.length > 0) for (const sim of simulators) await sim.seed?.(sim.url, catalogue);
 
     const info: StackInfo = {
       startedAt: new Date().toISOString(),
       temporal: { address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, uiUrl, embedded: !config.TEMPORAL_ADDRESS },
       databaseUrl,
-      relay: { url: relayUrl, webhooks: { hubspot: `${relayUrl}/webhooks/hubspot`, shopify: `${relayUrl}/webhooks/shopify`, stripe: `${relayUrl}/webhooks/stripe` } },
-      simulators: {
-        hubspot: config.RUN_SIMULATORS ? { url: simUrl, accessToken: secrets.HUBSPOT_ACCESS_TOKEN } : null,
-        shopify: config.RUN_SIMULATORS ? { url: shopUrl, accessToken: secrets.SHOPIFY_ACCESS_TOKEN, apiVersion: config.SHOPIFY_API_VERSION } : null,
-        stripe: config.RUN_SIMULATORS ? { url: stripeUrl, apiKey: secrets.STRIPE_API_KEY } : null,
-      },
+      connections: connections.all,
+      relay: { url: relayUrl, webhooks: Object.fromEntries(connections.all.map((c) => [c.id, `${relayUrl}/webhooks/${c.id}`])) },
+      simulators: simulatorsInfo(simulators, secrets, config),
       catalogue,
       secrets: { ...secrets },
     };
     writeStackInfo(dataDir, info);
-    printBanner(config, info);
+    process.stdout.write(banner(config, info));
 
     if (process.argv.includes('--demo')) {
       const feed = startDemoFeed(info, (line) => process.stdout.write(`[demo]       ${line}\n`));
@@ -155,26 +147,6 @@ async function main(): Promise<void> {
     say(err instanceof ConfigError ? err.message : startupFailureLine(err));
     await shutdown(1);
   }
-}
-
-function printBanner(config: AppConfig, info: StackInfo): void {
-  const lines = [
-    '',
-    'Integration engine is running. Ctrl-C stops it.',
-    `  Temporal UI        ${info.temporal.uiUrl ?? '(external Temporal: use its own UI)'}`,
-    `  Temporal           ${info.temporal.address}  namespace ${info.temporal.namespace}, task queue ${info.temporal.taskQueue}`,
-    `  Webhook relay      ${info.relay.url}  (POST /webhooks/hubspot | shopify | stripe)`,
-    `  HubSpot simulator  ${info.simulators.hubspot?.url ?? '(off: RUN_SIMULATORS=false)'}`,
-    `  Shopify simulator  ${info.simulators.shopify ? `${info.simulators.shopify.url}/admin/api/${info.simulators.shopify.apiVersion}/graphql.json` : '(off)'}`,
-    `  Stripe simulator   ${info.simulators.stripe?.url ?? '(off)'}`,
-    `  Demo catalogue     ${info.catalogue.map((p) => p.sku).join(', ') || '(not seeded)'}`,
-    `  PostgreSQL (ERP)   ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
-    `  Everything above   ${join(config.DATA_DIR, 'stack.json')} (readable by you only: it holds the local secrets)`,
-    '',
-    'Watch flows: `npm run demo` feeds the simulators; `npm run ops -- issues` lists what needs a decision.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
 }
 
 main().catch((err: unknown) => {

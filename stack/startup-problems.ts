@@ -1,4 +1,5 @@
-import type { AppConfig } from '../config/env';
+import { configuredConnections, type AppConfig } from '../config/env';
+import { simulatorPlans } from './simulators';
 
 /**
  * Why `npm start` cannot start, as one line that names the cause and what to do. Pure functions over facts that
@@ -16,7 +17,7 @@ export interface PortClaim {
   setting: keyof AppConfig;
 }
 
-/** The ports this configuration's pieces will listen on: embedded servers only when no external one is given. */
+/** The ports this configuration's pieces listen on: embedded servers unless external ones are given, and the simulators in use. */
 export function stackPorts(config: AppConfig): PortClaim[] {
   const local = (port: number, piece: string, setting: keyof AppConfig): PortClaim => ({ port, host: '127.0.0.1', piece, setting });
   return [
@@ -26,11 +27,7 @@ export function stackPorts(config: AppConfig): PortClaim[] {
       local(config.TEMPORAL_UI_PORT, 'Temporal UI', 'TEMPORAL_UI_PORT'),
     ]),
     { port: config.RELAY_PORT, host: config.RELAY_HOST, piece: 'webhook relay', setting: 'RELAY_PORT' },
-    ...(config.RUN_SIMULATORS ? [
-      local(config.HUBSPOT_SIM_PORT, 'HubSpot simulator', 'HUBSPOT_SIM_PORT'),
-      local(config.SHOPIFY_SIM_PORT, 'Shopify simulator', 'SHOPIFY_SIM_PORT'),
-      local(config.STRIPE_SIM_PORT, 'Stripe simulator', 'STRIPE_SIM_PORT'),
-    ] : []),
+    ...simulatorPlans(config, configuredConnections(config).all).map((sim) => local(sim.port, sim.piece, sim.portSetting)),
   ];
 }
 

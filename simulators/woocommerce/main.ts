@@ -1,4 +1,4 @@
-import { loadConfig, requireSetting } from '../../config/env';
+import { configuredConnections, loadConfig, requireSetting } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { onShutdown } from '../../stack/shutdown';
 import { startWoocommerceSimulator } from './server';
@@ -8,7 +8,9 @@ export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('woocommerce-simulator', config.LOG_LEVEL);
   const relayUrl = (config.RELAY_PUBLIC_URL ?? `http://${config.RELAY_HOST}:${config.RELAY_PORT}`).replace(/\/+$/, '');
-  const webhookTargetUrl = `${relayUrl}/webhooks/woocommerce`;
+  // The relay serves each connection at its own id: `SHOPS=us=woocommerce` posts to /webhooks/us.
+  const connection = configuredConnections(config).shops.find((c) => c.vendor === 'woocommerce')?.id ?? 'woocommerce';
+  const webhookTargetUrl = `${relayUrl}/webhooks/${connection}`;
   const sim = await startWoocommerceSimulator({
     port: config.WOOCOMMERCE_SIM_PORT,
     consumerKey: config.WOOCOMMERCE_CONSUMER_KEY ?? 'ck_sim',

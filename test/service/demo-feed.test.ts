@@ -7,8 +7,9 @@ const info: StackInfo = {
   startedAt: '2025-01-01T00:00:00.000Z',
   temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: 'integration', uiUrl: null, embedded: true },
   databaseUrl: 'postgres://postgres:postgres@127.0.0.1:1/erp',
+  connections: [{ id: 'shopify', role: 'shop', vendor: 'shopify' }],
   relay: { url: 'http://127.0.0.1:1', webhooks: { hubspot: 'h', shopify: 's', stripe: 'st' } },
-  simulators: { hubspot: null, shopify: null, stripe: null },
+  simulators: { hubspot: null, shopify: null, woocommerce: null, stripe: null },
   catalogue: [],
   secrets: {},
 };

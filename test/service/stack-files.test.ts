@@ -15,8 +15,9 @@ const info: StackInfo = {
   startedAt: '2025-01-01T00:00:00.000Z',
   temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'integration', uiUrl: 'http://127.0.0.1:8233', embedded: true },
   databaseUrl: 'postgres://postgres:postgres@127.0.0.1:5433/erp',
+  connections: [{ id: 'shopify', role: 'shop', vendor: 'shopify' }],
   relay: { url: 'http://127.0.0.1:3000', webhooks: { hubspot: 'h', shopify: 's', stripe: 'st' } },
-  simulators: { hubspot: { url: 'http://127.0.0.1:4010', accessToken: 'pat-local-secret' }, shopify: null, stripe: null },
+  simulators: { hubspot: { url: 'http://127.0.0.1:4010', accessToken: 'pat-local-secret' }, shopify: null, woocommerce: null, stripe: null },
   catalogue: [],
   secrets: { STRIPE_WEBHOOK_SECRET: 'whsec_local' },
 };

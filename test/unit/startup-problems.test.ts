@@ -16,6 +16,12 @@ describe('stackPorts', () => {
     ]);
   });
 
+  it('claims the simulators of the shops in use: WooCommerce\'s in place of Shopify\'s, or both', () => {
+    const simulatorPorts = (env: NodeJS.ProcessEnv) => stackPorts(loadConfig(env)).filter((c) => c.setting.endsWith('_SIM_PORT')).map((c) => [c.port, c.piece]);
+    expect(simulatorPorts({ SHOP: 'woocommerce' })).toEqual([[4010, 'HubSpot simulator'], [4040, 'WooCommerce simulator'], [4030, 'Stripe simulator']]);
+    expect(simulatorPorts({ SHOPS: 'woocommerce,eu=shopify' }).map(([port]) => port)).toEqual([4010, 4020, 4040, 4030]);
+  });
+
   it('leaves out what runs elsewhere: an external database, an external Temporal, no simulators', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/erp', TEMPORAL_ADDRESS: 'temporal:7233', RUN_SIMULATORS: 'false', RELAY_HOST: '0.0.0.0' });
     expect(stackPorts(config)).toEqual([{ port: 3000, host: '0.0.0.0', piece: 'webhook relay', setting: 'RELAY_PORT' }]);
