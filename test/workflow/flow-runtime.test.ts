@@ -105,9 +105,7 @@ test('update "decide" is refused with a reason when nothing is pending or the ac
   });
 });
 
-// KNOWN WRONG (flow-runtime.ts, decideUpdate handler): a decision accepted while its issue is still being written
-// answers with the placeholder issue id -1 instead of the id the issue log gives it. test.failing until fixed.
-test.failing('a decision accepted while its issue is being recorded is answered with the real issue id', async () => {
+test('a decision accepted while its issue is being recorded is answered with the real issue id', async () => {
   const fakes = new FakeActivities();
   failingStep(fakes, 'a');
   const recording = gate();

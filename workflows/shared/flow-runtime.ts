@@ -107,10 +107,12 @@ export class FlowRuntime {
     });
     setHandler(
       decideUpdate,
-      (input) => {
-        const issueId = this.pending!.issueId;
+      async (input) => {
+        // A decision may arrive while its issue is still being written: answer with the id the log gives it.
+        const pending = this.pending!;
         this.answer = input;
-        return { accepted: true as const, issueId };
+        await condition(() => pending.issueId !== RECORDING);
+        return { accepted: true as const, issueId: pending.issueId };
       },
       { validator: (input) => {
         const problem = this.refusal(input);
@@ -243,7 +245,8 @@ export class FlowRuntime {
     const issueId = await CancellationScope.nonCancellable(() =>
       issueLog.recordIssue({ ...issue, flow: this.progress.flow, businessKey: this.progress.businessKey, allowedDecisions: allowed }));
     const previousState = this.progress.state;
-    this.pending = { ...this.pending, issueId };
+    // Filled in place: a decision accepted during the recording waits for this id (decideUpdate).
+    this.pending.issueId = issueId;
     this.progress.waitingFor = this.pending;
     upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
     this.setState('waiting-operator', `issue #${issueId} at ${question.step}: ${question.message}`);
