@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { toDecimalString } from '../../domain/money';
+import { currencyExponent, toDecimalString } from '../../domain/money';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedState, type StripeErrorFields } from './errors';
 import { Params, type FormObject } from './form';
 import { disputeFeeMinor, processingFeeMinor } from './pricing';
@@ -130,6 +130,17 @@ function testCard(paymentMethod: string): { brand: string; last4: string; declin
   return decline ? { brand, last4: '0002', decline } : undefined;
 }
 
+/**
+ * Amounts are minor units in every currency (¥1,000 is 1000, 12.340 KWD is 12340), but card payments in the
+ * three-decimal currencies must end in 0, as Stripe requires: 12.345 KWD cannot be charged or refunded.
+ */
+function chargeableAmount(amount: number, currency: string, param: string): void {
+  if (currencyExponent(currency.toUpperCase()) === 3 && amount % 10 !== 0) {
+    throw invalidRequest(`Invalid ${param}: amounts in ${currency} must be a multiple of 10 (the last of the three decimals must be 0).`,
+      { code: 'parameter_invalid_integer', param });
+  }
+}
+
 // ---- the account --------------------------------------------------------------------
 
 export class StripeSimState {
@@ -171,6 +182,7 @@ export class StripeSimState {
     ]);
     const amount = p.integer('amount', { required: true, min: 1 });
     const currency = this.currency(p);
+    chargeableAmount(amount, currency, 'amount');
     const pi: SimPaymentIntent = {
       id: newId('pi'), object: 'payment_intent', amount, amount_capturable: 0, amount_received: 0, canceled_at: null,
       cancellation_reason: null, capture_method: p.string('capture_method', { oneOf: ['automatic', 'automatic_async', 'manual'] }) ?? 'automatic_async',
@@ -209,6 +221,7 @@ export class StripeSimState {
         'Only a PaymentIntent with one of the following statuses may be captured: requires_capture.', this.view(pi));
     }
     const amount = p.integer('amount_to_capture', { min: 1 }) ?? pi.amount_capturable;
+    chargeableAmount(amount, pi.currency, 'amount_to_capture');
     if (amount > pi.amount_capturable) {
       throw invalidRequest(`The amount_to_capture (${amount}) cannot be greater than the amount_capturable (${pi.amount_capturable}).`,
         { code: 'amount_too_large', param: 'amount_to_capture' });
@@ -267,6 +280,7 @@ export class StripeSimState {
     const remaining = charge.amount_captured - charge.amount_refunded;
     if (remaining <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded' });
     const amount = p.integer('amount', { min: 1 }) ?? remaining;
+    chargeableAmount(amount, charge.currency, 'amount');
     if (amount > remaining) {
       const money = (minor: number) => `${toDecimalString(minor, charge.currency.toUpperCase())} ${charge.currency}`;
       throw invalidRequest(`Refund amount (${money(amount)}) is greater than unrefunded amount on charge (${money(remaining)})`,

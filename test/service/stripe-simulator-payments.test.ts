@@ -29,18 +29,23 @@ describe('Stripe simulator: payments, refunds, disputes and payouts', () => {
   afterEach(async () => f.reset());
   afterAll(async () => f?.close());
 
-  it('books fees exactly in zero-decimal JPY and three-decimal KWD, rounding half-up in integers', async () => {
+  it('books fees exactly in zero-decimal JPY and three-decimal KWD, rounding half-up in integers; KWD amounts end in 0', async () => {
     const yen = await paid(1_000, 'jpy');
     // 3.6 % of ¥1,000 is ¥36; no fixed fee in JPY (a flat "+30" would have been ¥30, not 30 cents).
     expect(await f.payments.retrieveCharge(yen.latestChargeId!)).toMatchObject({ currency: 'JPY', amountCapturedMinor: 1_000, feeMinor: 36, netMinor: 964 });
     // 3.6 % of ¥125 is ¥4.5: rounded up to ¥5.
     expect(await f.payments.retrieveCharge((await paid(125, 'jpy')).latestChargeId!)).toMatchObject({ feeMinor: 5, netMinor: 120 });
 
-    const dinar = await paid(12_345, 'kwd');
-    // 2.9 % of 12.345 KWD is 0.358005, rounded to 0.358, plus 0.100.
-    expect(await f.payments.retrieveCharge(dinar.latestChargeId!)).toMatchObject({ currency: 'KWD', feeMinor: 458, netMinor: 11_887 });
-    const over = await failure(() => f.payments.createRefund({ paymentIntentId: dinar.id, amountMinor: 12_346, idempotencyKey: key('refund') }));
-    expect(over.message).toContain('Refund amount (12.346 kwd) is greater than unrefunded amount on charge (12.345 kwd)');
+    const dinar = await paid(12_340, 'kwd');
+    // 2.9 % of 12.340 KWD is 0.35786, rounded to 0.358, plus 0.100.
+    expect(await f.payments.retrieveCharge(dinar.latestChargeId!)).toMatchObject({ currency: 'KWD', feeMinor: 458, netMinor: 11_882 });
+    const over = await failure(() => f.payments.createRefund({ paymentIntentId: dinar.id, amountMinor: 12_350, idempotencyKey: key('refund') }));
+    expect(over.message).toContain('Refund amount (12.350 kwd) is greater than unrefunded amount on charge (12.340 kwd)');
+    // The last of the three decimals must be 0, for charges and refunds alike.
+    const fils = await failure(() => paid(12_345, 'kwd'));
+    expect(fils.body).toMatchObject({ code: 'parameter_invalid_integer', param: 'amount' });
+    const refundFils = await failure(() => f.payments.createRefund({ paymentIntentId: dinar.id, amountMinor: 5, idempotencyKey: key('refund') }));
+    expect(refundFils.body).toMatchObject({ code: 'parameter_invalid_integer', param: 'amount' });
   });
 
   it('opens a dispute that withdraws the amount and the dispute fee; winning reinstates both', async () => {
