@@ -55,11 +55,17 @@ export type ProductInput = z.infer<typeof productInputSchema>;
 /** PUT /orders/{id}: the fields the simulator applies (others are ignored, as Woo ignores unknown ones). */
 export const orderUpdateSchema = z.object({
   status: z.enum(WOO_ORDER_STATUSES).optional(),
+  /** Given fields replace the address's; the others stay, as Woo merges them. */
+  billing: addressInput.optional(),
+  shipping: addressInput.optional(),
   customer_note: z.string().optional(),
   transaction_id: z.string().optional(),
   meta_data: z.array(meta).optional(),
 });
 export type OrderUpdate = z.infer<typeof orderUpdateSchema>;
+
+/** POST /__sim/next-order-id: the id the next order gets (tests make it equal another shop's order id). */
+export const nextOrderIdSchema = z.object({ id: z.number().int().positive() }).strict();
 
 export const noteInputSchema = z.object({ note: z.string().min(1), customer_note: z.boolean().default(false) });
 

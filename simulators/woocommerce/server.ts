@@ -9,7 +9,7 @@ import { listenOn, registerFaultRoutes } from '../shared/control';
 import { FaultPlan, type FaultKind } from '../shared/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
 import { appendCapped, registerWebhookRoutes, resetPlumbing } from '../shared/webhook-routes';
-import { batchBodySchema, noteInputSchema, orderInputSchema, orderUpdateSchema, productInputSchema } from './input';
+import { batchBodySchema, nextOrderIdSchema, noteInputSchema, orderInputSchema, orderUpdateSchema, productInputSchema } from './input';
 import { WooApiError, WooSimState, type OrderTopic, type SimOrder } from './state';
 import { batchItemView, noteView, orderView, productView } from './views';
 
@@ -210,6 +210,11 @@ export async function startWoocommerceSimulator(opts: WoocommerceSimulatorOption
   app.delete('/__sim/orders/:id', async (request) => {
     const force = String((request.query as { force?: unknown }).force) === 'true';
     return orderView(state.deleteOrder(idParam(request), force));
+  });
+  app.post('/__sim/next-order-id', async (request) => {
+    const { id } = nextOrderIdSchema.parse(request.body ?? {});
+    state.pinNextOrderId(id);
+    return { nextOrderId: id };
   });
   app.get('/__sim/orders', async () => ({ orders: [...state.orders.values()].map(orderView) }));
   app.post('/__sim/products', async (request, reply) => {

@@ -78,6 +78,8 @@ export class WooSimState {
   /** From the clock, so a restarted simulator never reuses order ids the relay and workflows have already seen. */
   private nextPostId = Date.now();
   private nextItemId = 1;
+  /** Set by the control API: the very next order takes this id, once. */
+  private pinnedOrderId: number | null = null;
 
   constructor(readonly currency: string, private readonly emit: (order: SimOrder, topic: OrderTopic) => void) {}
 
@@ -123,7 +125,7 @@ export class WooSimState {
     const stripe = input.stripe;
     const paid = input.set_paid || stripe?.captured === true;
     const order: SimOrder = {
-      id: this.nextPostId++,
+      id: this.takeOrderId(),
       status: input.status ?? (paid ? 'processing' : stripe ? 'on-hold' : 'pending'),
       currency, customerId: input.customer_id,
       billing: { ...EMPTY_ADDRESS, ...input.billing }, shipping: { ...EMPTY_ADDRESS, ...input.shipping },
@@ -148,6 +150,12 @@ export class WooSimState {
     return order;
   }
 
+  /** Makes the next order take `id`, e.g. the same number as another shop's order; refused if an order has it. */
+  pinNextOrderId(id: number): void {
+    if (this.orders.has(id)) throw new WooApiError(409, 'sim_order_id_taken', `Order ${id} already exists.`);
+    this.pinnedOrderId = id;
+  }
+
   order(id: number): SimOrder {
     const order = this.orders.get(id);
     if (!order) throw invalidOrder();
@@ -161,6 +169,8 @@ export class WooSimState {
     if (update.status !== undefined) order.status = update.status;
     if (update.customer_note !== undefined) order.customerNote = update.customer_note;
     if (update.transaction_id !== undefined) order.transactionId = update.transaction_id;
+    if (update.billing) order.billing = { ...order.billing, ...update.billing };
+    if (update.shipping) order.shipping = { ...order.shipping, ...update.shipping };
     for (const m of update.meta_data ?? []) {
       // Woo updates the entry with that id, else the first with that key, else adds one.
       const existing = order.meta.find((e) => (m.id !== undefined ? e.id === m.id : e.key === m.key));
@@ -247,9 +257,20 @@ export class WooSimState {
   }
 
   reset(): void {
+    this.pinnedOrderId = null;
     this.orders.clear();
     this.products.clear();
     this.notes.length = 0;
+  }
+
+  private takeOrderId(): number {
+    const pinned = this.pinnedOrderId;
+    this.pinnedOrderId = null;
+    if (pinned !== null && this.orders.has(pinned)) throw new WooApiError(409, 'sim_order_id_taken', `Order ${pinned} already exists.`);
+    if (pinned !== null) return pinned;
+    // A pinned id may lie ahead of the counter: never hand it out a second time.
+    while (this.orders.has(this.nextPostId)) this.nextPostId++;
+    return this.nextPostId++;
   }
 
   private applyStatusDates(order: SimOrder, now: Date, paid: boolean): void {

@@ -112,7 +112,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
       id, name: `#${id}`, currency: 'USD', email: 'ada@example.com', financialStatus: 'AUTHORIZED', cancelledAt: null,
       subtotalMinor: 5997, discountMinor: 500, shippingMinor: 490, taxMinor: 1099, totalMinor: 7086,
       lines: [{ sku: 'MUG-1', title: 'Mug', quantity: 3, unitPriceMinor: 1999 }],
-      payment: { gateway: 'stripe', paymentIntentId: 'pi_3QxTest123', kind: 'AUTHORIZATION', amountMinor: 7086 },
+      payment: { gateway: 'stripe', paymentId: 'pi_3QxTest123', kind: 'authorised', amountMinor: 7086 },
       customer: { id: '42', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
       shippingAddress: { name: 'Ada Lovelace', city: 'London', countryCode: 'GB', zip: 'SW1Y 4JH', phone: '+44 20 7946 0958' },
       tags: [],
@@ -121,7 +121,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     expect(totalsProblem(order)).toBeNull();
 
     const captured = await createOrder(mugOrder({ stripe: { intent_id: 'pi_paid', captured: true } }));
-    expect(await woo.getOrder(captured)).toMatchObject({ financialStatus: 'PAID', payment: { kind: 'SALE', paymentIntentId: 'pi_paid' } });
+    expect(await woo.getOrder(captured)).toMatchObject({ financialStatus: 'PAID', payment: { kind: 'captured', paymentId: 'pi_paid' } });
   });
 
   it('keeps zero- and three-decimal currencies exact', async () => {
@@ -154,7 +154,7 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     expect(await woo.cancelOrder(id, { reason: 'INVENTORY' })).toEqual({ alreadyCancelled: false });
     expect(await woo.cancelOrder(id, { reason: 'INVENTORY' })).toEqual({ alreadyCancelled: true });
     const order = await woo.getOrder(id);
-    expect(order).toMatchObject({ financialStatus: 'VOIDED', payment: { paymentIntentId: 'pi_3QxTest123' } });
+    expect(order).toMatchObject({ financialStatus: 'VOIDED', payment: { paymentId: 'pi_3QxTest123' } });
     expect(order.cancelledAt).not.toBeNull();
     expect(await notes(id)).toEqual(['Cancelled by the ERP integration (reason: inventory)']);
 
@@ -176,6 +176,32 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     const refused = await failure(() => woo.createFulfillment(cancelled, tracking));
     expect(refused).toMatchObject({ status: 422, statusClass: 'permanent' });
     expect(refused.message).toContain('is cancelled');
+  });
+
+  it('applies an address edited in WordPress, merged field by field, and announces it as an update', async () => {
+    const id = await createOrder(mugOrder());
+    await control.post(`/__sim/orders/${id}`, { shipping: { address_1: '1 Infinite Loop', city: 'Cupertino', phone: '+1 408 555 0100' } });
+    expect((await woo.getOrder(id)).shippingAddress).toMatchObject({
+      name: 'Ada Lovelace', address1: '1 Infinite Loop', city: 'Cupertino', zip: 'SW1Y 4JH', countryCode: 'GB', phone: '+1 408 555 0100',
+    });
+    await waitFor(() => receiver.topics().length === 2, 'the order.updated webhook');
+    expect(receiver.received[1]!.body.shipping).toMatchObject({ address_1: '1 Infinite Loop', postcode: 'SW1Y 4JH' });
+    // The same address again changes nothing, so no webhook.
+    await control.post(`/__sim/orders/${id}`, { shipping: { address_1: '1 Infinite Loop' } });
+    await sim.webhooks.idle();
+    expect(receiver.topics()).toEqual(['order.created', 'order.updated']);
+  });
+
+  it('gives the next order a chosen id once (another shop\'s number), then counts on past ids in use', async () => {
+    const first = Number(await createOrder(mugOrder()));
+    const chosen = first + 1;
+    expect(await control.post('/__sim/next-order-id', { id: chosen })).toEqual({ nextOrderId: chosen });
+    expect(await createOrder(mugOrder())).toBe(String(chosen));
+    // The counter would have handed out `chosen` next: it skips it rather than overwrite that order.
+    const after = Number(await createOrder(mugOrder()));
+    expect(after).toBeGreaterThan(chosen);
+    expect(sim.state.orders.size).toBe(3);
+    expect(await failure(() => control.post('/__sim/next-order-id', { id: first }))).toMatchObject({ status: 409 });
   });
 
   it('announces a trashed order with order.deleted carrying only its id; a deleted order is a permanent 404', async () => {
