@@ -107,12 +107,13 @@ export class FlowRuntime {
     });
     setHandler(
       decideUpdate,
-      async (input) => {
-        // A decision may arrive while its issue is still being written: answer with the id the log gives it.
+      (input) => {
         const pending = this.pending!;
         this.answer = input;
-        await condition(() => pending.issueId !== RECORDING);
-        return { accepted: true as const, issueId: pending.issueId };
+        const accepted = () => ({ accepted: true as const, issueId: pending.issueId });
+        // A decision may arrive while its issue is still being written: answer with the id the log gives it. The
+        // usual case answers at once, as recorded histories expect.
+        return pending.issueId !== RECORDING ? accepted() : condition(() => pending.issueId !== RECORDING).then(accepted);
       },
       { validator: (input) => {
         const problem = this.refusal(input);
