@@ -11,7 +11,19 @@ import type { ReconciliationWindow } from './window';
 
 const BATCH = 5_000;
 
+/** Runs left in staging this long are abandoned (their worker died): marked failed, their staged rows dropped. */
+const ABANDONED_AFTER = '6 hours';
+
 export async function startRun(db: Queryable, provider: string, window: ReconciliationWindow): Promise<number> {
+  await db.query(
+    `WITH abandoned AS (
+       UPDATE integration.reconciliation_run SET status = 'failed', finished_at = now()
+        WHERE provider = $1 AND status = 'staging' AND started_at < now() - $2::interval RETURNING id),
+     failed AS (SELECT id FROM abandoned UNION SELECT id FROM integration.reconciliation_run WHERE provider = $1 AND status = 'failed'),
+     txns AS (DELETE FROM integration.reconciliation_staged_txn WHERE run_id IN (SELECT id FROM failed))
+     DELETE FROM integration.reconciliation_staged_payout WHERE run_id IN (SELECT id FROM failed)`,
+    [provider, ABANDONED_AFTER],
+  );
   const { rows } = await db.query(
     'INSERT INTO integration.reconciliation_run (provider, window_from, window_to) VALUES ($1, $2, $3) RETURNING id',
     [provider, window.from, window.to],

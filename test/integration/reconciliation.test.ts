@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import { generateMonth, type Month } from '../../bench/reconciliation-month';
 import { recordPaymentSettlement } from '../../erp/payments/payments';
 import { recordRefund } from '../../erp/payments/refunds';
+import { reconcileRun } from '../../erp/reconciliation/run';
+import { startRun, stageTransactions } from '../../erp/reconciliation/staging';
 import { startDatabase } from '../support/database';
 import { bookMonth, reconcileMonth } from '../support/reconciliation-fixture';
 
@@ -138,4 +140,19 @@ test('one minor unit off on one payment is flagged, and nothing else', async () 
     provider: expect.objectContaining({ amountMinor: victim.amountMinor - 1, currency: 'JPY' }),
   })]);
   expect(run.exceptionCount).toBe(1);
+});
+
+test('a run abandoned in staging, or failed, leaves nothing staged once the next run starts', async () => {
+  const month = generateMonth({ ...MONTH, days: 2, paymentsPerDay: 5 });
+  const window = { from: month.window.from, to: month.window.to, providerFrom: month.window.from };
+  const abandoned = await startRun(pool, 'stripe', window);
+  await stageTransactions(pool, abandoned, month.provider.transactions);
+  await pool.query(`UPDATE integration.reconciliation_run SET started_at = now() - interval '7 hours' WHERE id = $1`, [abandoned]);
+  const recent = await startRun(pool, 'stripe', window);
+  await stageTransactions(pool, recent, month.provider.transactions.slice(0, 3));
+  await startRun(pool, 'stripe', window);
+  const staged = (await pool.query('SELECT run_id, count(*)::int AS n FROM integration.reconciliation_staged_txn GROUP BY run_id')).rows;
+  expect(staged).toEqual([{ run_id: recent, n: 3 }]);
+  expect((await pool.query('SELECT status FROM integration.reconciliation_run WHERE id = $1', [abandoned])).rows[0].status).toBe('failed');
+  await expect(reconcileRun(pool, abandoned)).rejects.toThrow(`reconciliation run ${abandoned} is already failed`);
 });
