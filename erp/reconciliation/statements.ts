@@ -19,7 +19,8 @@ export const CLASSIFIED = `(SELECT r.*, ${classificationSql()} AS class FROM (SE
 /**
  * 1. ($1 run, $2 provider) Every staged row beside the ERP record it names by provider id: a payment by its payment id, a refund or a
  * dispute by its own. What the ERP expects the provider row to show is computed here, signs included: a refund
- * leaves the balance; a dispute's withdrawal takes the amount and the fee, its reinstatement gives both back.
+ * leaves the balance; a dispute's withdrawal takes the amount and the fee, its reinstatement gives both back, and
+ * the ERP expects a reinstatement only for a dispute it knows as won.
  */
 export const MATCH_BY_ID = `
 CREATE TEMP TABLE rec_row ON COMMIT DROP AS
@@ -29,9 +30,11 @@ SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s
        1 AS claim_rank,
        COALESCE(p.currency, r.currency, d.currency)::text AS erp_currency,
        CASE s.kind WHEN 'payment' THEN p.amount_minor WHEN 'refund' THEN -r.amount_minor
-                   WHEN 'dispute' THEN sign(s.amount_minor)::bigint * d.amount_minor END AS erp_amount,
+                   WHEN 'dispute' THEN CASE WHEN s.amount_minor > 0 AND d.status <> 'won' THEN 0 ELSE sign(s.amount_minor)::bigint * d.amount_minor END
+       END AS erp_amount,
        CASE s.kind WHEN 'payment' THEN CASE WHEN p.net_minor IS NOT NULL OR p.fee_minor <> 0 THEN p.fee_minor END
-                   WHEN 'dispute' THEN -sign(s.amount_minor)::bigint * d.fee_minor END AS erp_fee,
+                   WHEN 'dispute' THEN CASE WHEN s.amount_minor > 0 AND d.status <> 'won' THEN 0 ELSE -sign(s.amount_minor)::bigint * d.fee_minor END
+       END AS erp_fee,
        COALESCE(p.provider_balance_txn_id, r.provider_balance_txn_id) AS erp_txn_id,
        CASE WHEN COALESCE(p.id, r.id, d.id) IS NOT NULL THEN 'id' END AS method
   FROM integration.reconciliation_staged_txn s

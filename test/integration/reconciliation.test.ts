@@ -156,3 +156,15 @@ test('a run abandoned in staging, or failed, leaves nothing staged once the next
   expect((await pool.query('SELECT status FROM integration.reconciliation_run WHERE id = $1', [abandoned])).rows[0].status).toBe('failed');
   await expect(reconcileRun(pool, abandoned)).rejects.toThrow(`reconciliation run ${abandoned} is already failed`);
 });
+
+test('funds reinstated for a dispute the ERP knows as lost are an amount mismatch on the dispute, and nothing else', async () => {
+  const month = generateMonth({ ...MONTH, days: 10 });
+  const won = month.erp.disputes.find((d) => d.status === 'won')!;
+  won.status = 'lost';
+  await bookMonth(pool, month.erp);
+  const run = await reconcileMonth(pool, month);
+  expect(run.exceptions).toEqual([expect.objectContaining({
+    class: 'amount_mismatch', subject: 'dispute', provider: expect.objectContaining({ txnId: `txn_${won.providerDisputeId}_r`, amountMinor: won.amountMinor }),
+    erp: expect.objectContaining({ reference: won.providerDisputeId, amountMinor: 0 }),
+  })]);
+});
