@@ -76,7 +76,8 @@ async function main(args: string[]): Promise<number> {
       if (issues.length === 0) console.log('No open issues.');
       for (const i of issues) {
         const reminded = i.reminders > 0 ? ` (reminded ${i.reminders}×)` : '';
-        const next = i.allowedDecisions.length > 0 ? `decide with: ${i.allowedDecisions.join(' | ')}` : `acknowledge with: npm run ops -- acknowledge ${i.id}`;
+        const next = i.flow === 'relay' ? `replay with: npm run ops -- inbox replay ${String(i.details.inboxId)}`
+          : i.allowedDecisions.length > 0 ? `decide with: ${i.allowedDecisions.join(' | ')}` : `acknowledge with: npm run ops -- acknowledge ${i.id}`;
         console.log(`#${i.id} [${i.status}]${reminded} ${i.flow} ${i.businessKey} — ${i.kind} at ${i.step}\n    ${i.message}\n    workflow ${i.workflowId}; ${next}`);
       }
       return 0;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { allConnections, parseConnections, type Connection } from '../connections/connection';
 import type { VendorSettings } from '../connectors/settings';
-import { LIFECYCLE_STAGES } from '../domain/lead';
+import { LIFECYCLE_STAGES, type LeadPolicy } from '../domain/lead';
+import type { OrderPolicy } from '../workflows/order/api';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -81,6 +82,16 @@ export const envSchema = z.object({
   ORDER_SHORTFALL_POLICY: z.enum(['backorder', 'cancel']).default('cancel'),
   ORDER_PAYMENT_WAIT_SECONDS: z.coerce.number().int().min(0).default(86_400),
   ORDER_CANCEL_SHOP_ORDER_ON_FAILURE: bool.default(true),
+  /** An order not shipped within this raises an "overdue" issue, raised again each period. */
+  ORDER_SHIPMENT_REMINDER_SECONDS: z.coerce.number().int().min(1).default(3 * 24 * 3600),
+  /** An order flow continues as new past this many history events (else when Temporal suggests it). */
+  ORDER_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).optional(),
+  /** An issue nobody answers is raised again (reminded) after this long; every flow. */
+  OPERATOR_REMINDER_SECONDS: z.coerce.number().int().min(1).default(24 * 3600),
+  /** How long a step may keep meeting vendor rate limits (429, THROTTLED) before a person is asked; every flow. */
+  RATE_LIMIT_BUDGET_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
+  /** Passes a lead flow run makes before it continues as new. */
+  LEAD_PASSES_PER_RUN: z.coerce.number().int().min(1).default(25),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -119,6 +130,22 @@ export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key
   const value = config[key];
   if (value === undefined || value === null) throw new ConfigError(`Missing required setting ${String(key)}`);
   return value as NonNullable<AppConfig[K]>;
+}
+
+/** The policies the relay starts flows with, from the environment. */
+export function flowPolicies(config: AppConfig): { leadPolicy: LeadPolicy; orderPolicy: OrderPolicy } {
+  const shared = { operatorReminderSeconds: config.OPERATOR_REMINDER_SECONDS, rateLimitBudgetSeconds: config.RATE_LIMIT_BUDGET_SECONDS };
+  return {
+    leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY, passesPerRun: config.LEAD_PASSES_PER_RUN, ...shared },
+    orderPolicy: {
+      shortfall: config.ORDER_SHORTFALL_POLICY,
+      paymentWaitSeconds: config.ORDER_PAYMENT_WAIT_SECONDS,
+      cancelShopOrderOnFailure: config.ORDER_CANCEL_SHOP_ORDER_ON_FAILURE,
+      shipmentReminderSeconds: config.ORDER_SHIPMENT_REMINDER_SECONDS,
+      ...(config.ORDER_MAX_HISTORY_EVENTS ? { maxHistoryEvents: config.ORDER_MAX_HISTORY_EVENTS } : {}),
+      ...shared,
+    },
+  };
 }
 
 /** The vendor accounts as configured; each connector checks its own part when a connection uses it. */

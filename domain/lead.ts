@@ -29,6 +29,10 @@ export interface LeadPolicy {
   defaultPhoneCountry: string;
   /** Passes (re-reads after changes) one workflow run makes before it continues as new; keeps histories small. */
   passesPerRun?: number;
+  /** An issue nobody answers is raised again after this long (default: a day). */
+  operatorReminderSeconds?: number;
+  /** How long a step may keep meeting CRM rate limits before a person is asked (default: 30 minutes). */
+  rateLimitBudgetSeconds?: number;
 }
 
 export const DEFAULT_PASSES_PER_RUN = 25;

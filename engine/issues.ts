@@ -57,10 +57,11 @@ const toRow = (r: Record<string, unknown>): IssueRow => ({
 
 /** Opens the issue, or returns the one already open for this workflow step (so a retried activity adds nothing). */
 export async function openIssue(db: Queryable, draft: IssueDraft): Promise<number> {
-  // Issues left open by an earlier run of the same workflow id (terminated, reset) are answered by nobody.
+  // Questions left open by an earlier run of the same workflow id (terminated, reset) are answered by nobody. Notices
+  // (no decision) stay: a run that continued as new still owns them and closes them itself.
   await db.query(
     `UPDATE integration.issue SET status = 'resolved', resolution = '{"superseded": true}', resolved_by = 'engine', resolved_at = now()
-      WHERE workflow_id = $1 AND run_id <> $2 AND status = 'open'`,
+      WHERE workflow_id = $1 AND run_id <> $2 AND status = 'open' AND cardinality(allowed_decisions) > 0`,
     [draft.workflowId, draft.runId],
   );
   const inserted = await db.query(

@@ -1,4 +1,4 @@
-import { configuredConnections, loadConfig, webhookSecrets } from '../config/env';
+import { configuredConnections, flowPolicies, loadConfig, webhookSecrets } from '../config/env';
 import { createLogger } from '../config/logger';
 import { lazyTemporalClient } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
@@ -25,15 +25,7 @@ async function main(): Promise<void> {
     publicUrl: config.RELAY_PUBLIC_URL,
     connections,
     secrets: webhookSecrets(config, connections),
-    routes: {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY },
-      orderPolicy: {
-        shortfall: config.ORDER_SHORTFALL_POLICY,
-        paymentWaitSeconds: config.ORDER_PAYMENT_WAIT_SECONDS,
-        cancelShopOrderOnFailure: config.ORDER_CANCEL_SHOP_ORDER_ON_FAILURE,
-      },
-    },
+    routes: { taskQueue: config.TEMPORAL_TASK_QUEUE, ...flowPolicies(config) },
     pollMs: config.DISPATCH_POLL_MS,
     dispatch: { maxFailures: config.INBOX_MAX_ATTEMPTS },
     retentionDays: config.INBOX_RETENTION_DAYS,

@@ -110,6 +110,10 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
         await setPaymentStatus(pool, provider, paymentIntentId, 'cancelled');
         return 'cancelled';
       }
+      if (payment.status === 'processing') {
+        // Not decided yet: undoing now would do nothing and leave the money taken if it succeeds. Try again later.
+        throw ApplicationFailure.create({ message: `payment ${paymentIntentId} is still processing`, type: 'PaymentProcessing', nextRetryDelay: '30 seconds' });
+      }
       if (payment.status === 'captured' && payment.chargeId) {
         const charge = await callVendor(() => payments.getCharge(payment.chargeId!));
         const remaining = charge.capturedMinor - charge.refundedMinor;

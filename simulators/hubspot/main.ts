@@ -1,21 +1,22 @@
 import { loadConfig, requireSetting } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { onShutdown } from '../../stack/shutdown';
+import { relayWebhookUrl } from '../shared/relay-target';
 import { startHubspotSimulator } from './server';
 
 /** Runs the HubSpot simulator as its own process, sending webhooks to the relay like real HubSpot would. */
 export async function main(): Promise<void> {
   const config = loadConfig();
+  const webhookTargetUrl = relayWebhookUrl(config, 'hubspot');
   const logger = createLogger('hubspot-simulator', config.LOG_LEVEL);
-  const relayUrl = (config.RELAY_PUBLIC_URL ?? `http://${config.RELAY_HOST}:${config.RELAY_PORT}`).replace(/\/+$/, '');
   const sim = await startHubspotSimulator({
     port: config.HUBSPOT_SIM_PORT,
     accessToken: config.HUBSPOT_ACCESS_TOKEN ?? 'sim-token',
     clientSecret: requireSetting(config, 'HUBSPOT_CLIENT_SECRET'),
-    webhookTargetUrl: `${relayUrl}/webhooks/hubspot`,
+    webhookTargetUrl,
     logger,
   });
-  logger.info({ url: sim.url, webhookTarget: `${relayUrl}/webhooks/hubspot` }, 'HubSpot simulator listening');
+  logger.info({ url: sim.url, webhookTarget: webhookTargetUrl }, 'HubSpot simulator listening');
 
   onShutdown(logger, () => sim.close());
 }

@@ -1,14 +1,14 @@
 import { loadConfig, requireSetting } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { onShutdown } from '../../stack/shutdown';
+import { relayWebhookUrl } from '../shared/relay-target';
 import { startStripeSimulator } from './server';
 
 /** Runs the Stripe simulator as its own process, sending signed events to the relay like a Stripe webhook endpoint. */
 export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('stripe-simulator', config.LOG_LEVEL);
-  const relayUrl = (config.RELAY_PUBLIC_URL ?? `http://${config.RELAY_HOST}:${config.RELAY_PORT}`).replace(/\/+$/, '');
-  const webhookTargetUrl = `${relayUrl}/webhooks/stripe`;
+  const webhookTargetUrl = relayWebhookUrl(config, 'stripe');
   const sim = await startStripeSimulator({
     port: config.STRIPE_SIM_PORT,
     apiKey: config.STRIPE_API_KEY ?? 'sk_test_sim',

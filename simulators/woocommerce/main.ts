@@ -1,16 +1,14 @@
-import { configuredConnections, loadConfig, requireSetting } from '../../config/env';
+import { loadConfig, requireSetting } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { onShutdown } from '../../stack/shutdown';
+import { relayWebhookUrl } from '../shared/relay-target';
 import { startWoocommerceSimulator } from './server';
 
 /** Runs the WooCommerce simulator as its own process, sending order webhooks to the relay like a real store would. */
 export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('woocommerce-simulator', config.LOG_LEVEL);
-  const relayUrl = (config.RELAY_PUBLIC_URL ?? `http://${config.RELAY_HOST}:${config.RELAY_PORT}`).replace(/\/+$/, '');
-  // The relay serves each connection at its own id: `SHOPS=us=woocommerce` posts to /webhooks/us.
-  const connection = configuredConnections(config).shops.find((c) => c.vendor === 'woocommerce')?.id ?? 'woocommerce';
-  const webhookTargetUrl = `${relayUrl}/webhooks/${connection}`;
+  const webhookTargetUrl = relayWebhookUrl(config, 'woocommerce');
   const sim = await startWoocommerceSimulator({
     port: config.WOOCOMMERCE_SIM_PORT,
     consumerKey: config.WOOCOMMERCE_CONSUMER_KEY ?? 'ck_sim',

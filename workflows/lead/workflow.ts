@@ -30,7 +30,9 @@ const erp = proxyActivities<LeadErpActivities>({
  * completed (customer bound, CRM told) and are committed, as are those of earlier runs of the same contact.
  */
 export async function leadConversion(input: LeadConversionInput): Promise<LeadConversionResult> {
-  const flow = new FlowRuntime('lead', leadBusinessKey(input.crm ?? DEFAULT_CRM, input.contactId));
+  const flow = new FlowRuntime('lead', leadBusinessKey(input.crm ?? DEFAULT_CRM, input.contactId), {
+    operatorReminderSeconds: input.policy.operatorReminderSeconds, rateLimitBudgetSeconds: input.policy.rateLimitBudgetSeconds,
+  });
   let changedDuringPass = false;
   setHandler(contactChangedSignal, () => {
     changedDuringPass = true;
