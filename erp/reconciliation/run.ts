@@ -51,8 +51,10 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
   const now = opts.now ?? new Date();
   try {
     return await inTransaction(pool, async (tx) => {
-      const run = (await tx.query('SELECT provider, window_from, window_to, status FROM integration.reconciliation_run WHERE id = $1 FOR UPDATE', [runId])).rows[0];
+      const run = (await tx.query('SELECT * FROM integration.reconciliation_run WHERE id = $1 FOR UPDATE', [runId])).rows[0];
       if (!run) throw new Error(`reconciliation run ${runId} does not exist`);
+      // A retried activity whose first attempt committed gets the same answer, not a second run.
+      if (run.status === 'completed') return storedResult(tx, run, opts.exceptionLimit ?? 500);
       if (run.status !== 'staging') throw new Error(`reconciliation run ${runId} is already ${run.status}`);
       const provider = run.provider as string;
       const [from, to] = [run.window_from as Date, run.window_to as Date];
@@ -100,7 +102,8 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
         `UPDATE integration.reconciliation_run SET status = 'completed', finished_at = now(), duration_ms = $2, provider_rows = $3, matched_rows = $4,
                 exception_count = $5, match_rate = $6, counts = $7, capture_to_reconciled_p50_ms = $8, capture_to_reconciled_p95_ms = $9
           WHERE id = $1`,
-        [runId, result.durationMs, rows, matched, exceptionCount, result.matchRate, { ...counts, payouts }, result.captureToReconciled.p50Ms, result.captureToReconciled.p95Ms],
+        [runId, result.durationMs, rows, matched, exceptionCount, result.matchRate, { ...counts, payouts, reconciledNow: result.reconciledNow },
+          result.captureToReconciled.p50Ms, result.captureToReconciled.p95Ms],
       );
       return result;
     });
@@ -108,6 +111,20 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
     await pool.query(`UPDATE integration.reconciliation_run SET status = 'failed', finished_at = now() WHERE id = $1 AND status = 'staging'`, [runId]);
     throw err;
   }
+}
+
+/** A completed run's result as recorded. */
+async function storedResult(tx: PoolClient, run: Record<string, unknown>, exceptionLimit: number): Promise<ReconciliationResult> {
+  const { payouts, reconciledNow, ...counts } = run.counts as Record<ExceptionClass, number> & Pick<ReconciliationResult, 'payouts' | 'reconciledNow'>;
+  const runId = Number(run.id);
+  return {
+    runId, window: { from: (run.window_from as Date).toISOString(), to: (run.window_to as Date).toISOString() },
+    providerRows: Number(run.provider_rows), matchedRows: Number(run.matched_rows), matchRate: Number(run.match_rate), counts: countByClass(
+      EXCEPTION_CLASSES.map((c) => ({ class: c, n: counts[c] ?? 0 }))),
+    exceptionCount: Number(run.exception_count), exceptions: await exceptionsOf(tx, runId, exceptionLimit), payouts, reconciledNow,
+    captureToReconciled: { p50Ms: roundOrNull(run.capture_to_reconciled_p50_ms), p95Ms: roundOrNull(run.capture_to_reconciled_p95_ms) },
+    durationMs: Number(run.duration_ms),
+  };
 }
 
 const roundOrNull = (value: unknown) => (value == null ? null : Math.round(Number(value)));
