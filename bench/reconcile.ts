@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
@@ -38,11 +38,15 @@ async function main(): Promise<void> {
   let databaseUrl = process.env.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
+    const dir = mkdtempSync(join(tmpdir(), 'bench-reconcile-pg-'));
     chmodSync(dir, 0o755);
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 5498, database: 'bench_reconcile' });
     databaseUrl = pg.databaseUrl;
-    stopPg = pg.stop;
+    // A month of a million rows takes gigabytes: the folder goes with the server.
+    stopPg = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
   }
   const pool = createPool(databaseUrl, 4);
   try {
