@@ -1,5 +1,5 @@
 # One image for every long-running piece of the engine. The default command runs the Temporal worker;
-# the relay (and the HubSpot simulator) run from the same image with another command, e.g.
+# the relay (and the simulators) run from the same image with another command, e.g.
 #   docker run IMAGE node dist/relay/main.js
 # See docker-compose.yml for the production-like stack.
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envSchema, loadConfig } from '../../config/env';
+import { configuredConnections, envSchema, loadConfig } from '../../config/env';
 import { PROJECT_ROOT } from '../../config/paths';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { composeCheckPath } from '../../stack/go-tools';
@@ -59,7 +59,8 @@ const REQUIRED_VARS = [...new Set([...uncommented.matchAll(/(?<!\$)\$\{([A-Za-z_
 
 /** A clean environment, so that the developer's own shell does not change what is checked. */
 function composeEnv(withRequired: boolean): Env {
-  const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  // Every optional profile too (the simulators), so that their services are checked like the others.
+  const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', COMPOSE_PROFILES: '*' };
   // Stand-in values of the right form: URLs where a URL is required, plain tokens elsewhere.
   if (withRequired) for (const name of REQUIRED_VARS) env[name] = name.endsWith('_URL') ? `https://compose-test-${name.toLowerCase().replace(/_/g, '-')}.example.com` : `compose-test-${name.toLowerCase()}`;
   return env;
@@ -132,6 +133,11 @@ function engineServices(doc: ComposeDoc): [string, ServiceDef][] {
   const all = Object.entries(doc.services);
   const builtImages = new Set(all.filter(([, s]) => s.build !== undefined && s.image).map(([, s]) => s.image));
   return all.filter(([, s]) => s.build !== undefined || (s.image !== undefined && builtImages.has(s.image)));
+}
+
+/** Engine services that use the stores (PostgreSQL, Temporal): all but the simulators, which run beside them. */
+function storeUsers(doc: ComposeDoc): [string, ServiceDef][] {
+  return engineServices(doc).filter(([, s]) => !tokens(s.command).some((t) => t.includes('/simulators/')));
 }
 
 function scriptOf(service: ServiceDef): string {
@@ -235,6 +241,29 @@ describe('docker-compose.yml', () => {
       .toEqual({ namespace: 'billing', url: 'postgres://erp_app:integration@postgresql:5432/ledger' });
   });
 
+  it('passes the connection choice and the WooCommerce settings to worker and relay, and keeps the default shop without them', () => {
+    const rendered = (env: Env) => {
+      const result = runCompose(env);
+      if (result.status !== 0) throw new Error(`compose-check failed:\n${result.stderr}`);
+      const services = (JSON.parse(result.stdout) as ComposeDoc).services;
+      return { worker: environmentOf(services.worker ?? {}), relay: environmentOf(services.relay ?? {}), sim: environmentOf(services['woocommerce-sim'] ?? {}) };
+    };
+    const woo = {
+      SHOP: 'woocommerce', WOOCOMMERCE_BASE_URL: 'https://shop.example.com', WOOCOMMERCE_CONSUMER_KEY: 'ck_1', WOOCOMMERCE_CONSUMER_SECRET: 'cs_1', WOOCOMMERCE_WEBHOOK_SECRET: 'wh_1',
+    };
+    const { worker, relay, sim } = rendered({ ...composeEnv(true), ...woo });
+    const pick = (env: Env, keys: string[]) => Object.fromEntries(keys.map((k) => [k, env[k]]));
+    expect(pick(worker, ['SHOP', 'WOOCOMMERCE_BASE_URL', 'WOOCOMMERCE_CONSUMER_KEY', 'WOOCOMMERCE_CONSUMER_SECRET']))
+      .toEqual(pick(woo, ['SHOP', 'WOOCOMMERCE_BASE_URL', 'WOOCOMMERCE_CONSUMER_KEY', 'WOOCOMMERCE_CONSUMER_SECRET']));
+    expect(pick(relay, ['SHOP', 'WOOCOMMERCE_WEBHOOK_SECRET'])).toEqual(pick(woo, ['SHOP', 'WOOCOMMERCE_WEBHOOK_SECRET']));
+    // The simulator signs with the relay's secret and posts to the relay service.
+    expect(pick(sim, ['SHOP', 'WOOCOMMERCE_WEBHOOK_SECRET', 'RELAY_HOST'])).toEqual({ SHOP: 'woocommerce', WOOCOMMERCE_WEBHOOK_SECRET: 'wh_1', RELAY_HOST: 'relay' });
+
+    const defaults = rendered(composeEnv(true));
+    expect([defaults.worker, defaults.relay].map((env) => configuredConnections(loadConfig(env as NodeJS.ProcessEnv)).shops.map((c) => c.id)))
+      .toEqual([['shopify'], ['shopify']]);
+  });
+
   describe('against the code', () => {
     it('runs the engine image as at least a worker and a relay', () => {
       const engines = engineServices(composeDoc());
@@ -268,7 +297,7 @@ describe('docker-compose.yml', () => {
     it('points engine services at hosts that are services of this file', () => {
       const doc = composeDoc();
       const problems: string[] = [];
-      for (const [name, service] of engineServices(doc)) {
+      for (const [name, service] of storeUsers(doc)) {
         const env = environmentOf(service);
         const hosts: [string, string | undefined][] = [
           ['TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS?.split(':')[0]],
@@ -306,7 +335,7 @@ describe('docker-compose.yml', () => {
       expect(registered).toEqual(expected);
 
       // Registered in the namespace the engine uses, and before any engine service starts.
-      for (const [name, service] of engineServices(doc)) {
+      for (const [name, service] of storeUsers(doc)) {
         const namespace = environmentOf(service).TEMPORAL_NAMESPACE ?? 'default';
         expect({ service: name, namespaces: [...namespaces] }).toEqual({ service: name, namespaces: [namespace] });
         expect({ service: name, waitsFor: dependsOn(service)[jobName] }).toEqual({ service: name, waitsFor: 'service_completed_successfully' });

@@ -34,6 +34,8 @@ func run(file, envFile, name string) error {
 	if envFile != "" {
 		options = append(options, cli.WithEnvFiles(envFile), cli.WithDotEnv)
 	}
+	// After the environment is read: COMPOSE_PROFILES activates profiles, as in `docker compose`.
+	options = append(options, cli.WithDefaultProfiles())
 	projectOptions, err := cli.NewProjectOptions([]string{file}, options...)
 	if err != nil {
 		return err
