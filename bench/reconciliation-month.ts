@@ -2,7 +2,7 @@ import type { BalanceTransaction, Payout } from '../ports/payments';
 import type { DisputeRecord } from '../erp/payments/disputes';
 import type { PaymentSettlement } from '../erp/payments/payments';
 import type { RefundRecord } from '../erp/payments/refunds';
-import { disputeFeeMinor, processingFeeMinor } from '../simulators/stripe/pricing';
+import { disputeFeeMinor, processingFeeMinor } from '../connectors/stripe/simulator/pricing';
 
 /**
  * A month of payment activity, the same for the same seed: payments in USD and JPY with the provider's fees,

@@ -3,8 +3,8 @@ import { ShopifyClient } from '../connectors/shopify/client';
 import type { StripePayments } from '../connectors/stripe/client';
 import { WoocommerceClient } from '../connectors/woocommerce/client';
 import type { ShopOrder } from '../domain/order';
-import { checkout, type CheckoutSpec } from '../simulators/checkout';
-import { woocommerceCheckout } from '../simulators/woocommerce/checkout';
+import { checkout, type CheckoutSpec } from '../connectors/shopify/simulator/checkout';
+import { woocommerceCheckout } from '../connectors/woocommerce/simulator/checkout';
 import type { StackInfo } from './stack-info';
 
 /**

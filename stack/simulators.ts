@@ -14,7 +14,7 @@ export interface SimulatorPlan {
   vendor: string;
   /** How the start-up messages name it. */
   piece: string;
-  /** The child process's name in the log, and its entry point under simulators/. */
+  /** The child process's name in the log, and its entry point (connectors/<vendor>/simulator/main). */
   process: string;
   script: string;
   port: number;
@@ -29,16 +29,16 @@ type Kind = Omit<SimulatorPlan, 'port' | 'url'>;
 
 // In this order, so the default stack lists HubSpot, Shopify, Stripe as it always has.
 const KINDS: readonly Kind[] = [
-  { vendor: 'hubspot', piece: 'HubSpot simulator', process: 'hubspot-sim', script: 'simulators/hubspot/main', portSetting: 'HUBSPOT_SIM_PORT', baseUrlSetting: 'HUBSPOT_BASE_URL' },
+  { vendor: 'hubspot', piece: 'HubSpot simulator', process: 'hubspot-sim', script: 'connectors/hubspot/simulator/main', portSetting: 'HUBSPOT_SIM_PORT', baseUrlSetting: 'HUBSPOT_BASE_URL' },
   {
-    vendor: 'shopify', piece: 'Shopify simulator', process: 'shopify-sim', script: 'simulators/shopify/main',
+    vendor: 'shopify', piece: 'Shopify simulator', process: 'shopify-sim', script: 'connectors/shopify/simulator/main',
     portSetting: 'SHOPIFY_SIM_PORT', baseUrlSetting: 'SHOPIFY_BASE_URL', seed: seedShopifyCatalogue,
   },
   {
-    vendor: 'woocommerce', piece: 'WooCommerce simulator', process: 'woo-sim', script: 'simulators/woocommerce/main',
+    vendor: 'woocommerce', piece: 'WooCommerce simulator', process: 'woo-sim', script: 'connectors/woocommerce/simulator/main',
     portSetting: 'WOOCOMMERCE_SIM_PORT', baseUrlSetting: 'WOOCOMMERCE_BASE_URL', seed: seedWoocommerceCatalogue,
   },
-  { vendor: 'stripe', piece: 'Stripe simulator', process: 'stripe-sim', script: 'simulators/stripe/main', portSetting: 'STRIPE_SIM_PORT', baseUrlSetting: 'STRIPE_BASE_URL' },
+  { vendor: 'stripe', piece: 'Stripe simulator', process: 'stripe-sim', script: 'connectors/stripe/simulator/main', portSetting: 'STRIPE_SIM_PORT', baseUrlSetting: 'STRIPE_BASE_URL' },
 ];
 
 export function simulatorPlans(config: AppConfig, connections: readonly Connection[]): SimulatorPlan[] {

@@ -7,7 +7,7 @@ import { reconcileRun } from '../../erp/reconciliation/run';
 import { stageFromProvider } from '../../erp/reconciliation/stage-from-provider';
 import { startRun } from '../../erp/reconciliation/staging';
 import { fixedWindow } from '../../erp/reconciliation/window';
-import type { SimDispute, SimPayout } from '../../simulators/stripe/state';
+import type { SimDispute, SimPayout } from '../../connectors/stripe/simulator/state';
 import { startDatabase } from '../support/database';
 import { simPost } from '../support/sim-control';
 import { startStripeSimFixture, type StripeSimFixture } from '../support/stripe-sim-fixture';

@@ -120,7 +120,7 @@ test('event types we do not handle are answered 200 and kept as ignored; a HubSp
   expect((await quarantined()).filter((q) => q.raw_body.toString() === batch)).toEqual([]);
 });
 
-test('Shopify and Stripe webhooks are verified and stored; orders go to their flow, payment events wait as unrouted', async () => {
+test('Shopify and Stripe webhooks are verified and stored; orders and payments go to their flows', async () => {
   const shop = await shopifyRequest(JSON.stringify({ id: 1042, name: '#1042' }), 'orders/create', 'wh-1');
   expect(shop.status).toBe(200);
   const stripe = await stripeRequest(JSON.stringify({ id: 'evt_1', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', object: 'payment_intent' } } }));
@@ -131,7 +131,7 @@ test('Shopify and Stripe webhooks are verified and stored; orders go to their fl
   });
   expect(rows).toEqual([
     { provider: 'shopify', business_key: 'shopify:order:1042', status: 'dispatched', workflow_id: 'order-shopify-1042', outcome: 'signal shopOrderChanged' },
-    { provider: 'stripe', business_key: 'stripe:payment_intent:pi_1', status: 'unrouted', workflow_id: null, outcome: null },
+    { provider: 'stripe', business_key: 'stripe:payment_intent:pi_1', status: 'dispatched', workflow_id: 'payment-stripe-pi_1', outcome: 'signal paymentEvent' },
   ]);
 });
 

@@ -137,7 +137,7 @@ function engineServices(doc: ComposeDoc): [string, ServiceDef][] {
 
 /** Engine services that use the stores (PostgreSQL, Temporal): all but the simulators, which run beside them. */
 function storeUsers(doc: ComposeDoc): [string, ServiceDef][] {
-  return engineServices(doc).filter(([, s]) => !tokens(s.command).some((t) => t.includes('/simulators/')));
+  return engineServices(doc).filter(([, s]) => !tokens(s.command).some((t) => t.includes('/simulator/')));
 }
 
 function scriptOf(service: ServiceDef): string {

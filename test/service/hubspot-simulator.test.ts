@@ -5,8 +5,8 @@ import { toCrmContact } from '../../connectors/hubspot/mapper';
 import { JsonHttpClient } from '../../connectors/http';
 import { parseHubspot } from '../../connectors/hubspot/webhooks';
 import { verifyHubspotV3 } from '../../connectors/hubspot/signature';
-import { startHubspotSimulator, type HubspotSimulator, type HubspotWebhookEvent } from '../../simulators/hubspot/server';
-import { WebhookSender } from '../../simulators/shared/webhook-sender';
+import { startHubspotSimulator, type HubspotSimulator, type HubspotWebhookEvent } from '../../connectors/hubspot/simulator/server';
+import { WebhookSender } from '../../simulators/webhook-sender';
 import { freePort } from '../support/ports';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 

@@ -2,7 +2,7 @@ import { SHOPIFY_API_VERSION } from '../../connectors/shopify/api-version';
 import { ShopifyClient, ShopifyUserError } from '../../connectors/shopify/client';
 import type { ShopifyInventoryRow, ShopifyQuantityToSet } from '../../connectors/shopify/inventory';
 import { JsonHttpClient } from '../../connectors/http';
-import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
+import { startShopifySimulator, type ShopifySimulator } from '../../connectors/shopify/simulator/server';
 import { failure } from '../support/webhook-receiver';
 
 /** Shop stock through the real connector over HTTP: reading, compare-and-set pushes, idempotency keys, throttling. */

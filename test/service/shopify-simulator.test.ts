@@ -5,8 +5,8 @@ import { JsonHttpClient } from '../../connectors/http';
 import { totalsProblem } from '../../domain/order-customer';
 import { parseShopify } from '../../connectors/shopify/webhooks';
 import { verifyShopify } from '../../connectors/shopify/signature';
-import { supportedApiVersions } from '../../simulators/shopify/api-versions';
-import { startShopifySimulator, type ShopifySimulator } from '../../simulators/shopify/server';
+import { supportedApiVersions } from '../../connectors/shopify/simulator/api-versions';
+import { startShopifySimulator, type ShopifySimulator } from '../../connectors/shopify/simulator/server';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 /** The Shopify simulator driven over HTTP by the real connector, with a stand-in relay receiving its webhooks. */

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { ENGINE_REFUND_KEY, refundOrigin } from '../../connectors/stripe/client';
-import type { SimDispute, SimPayout, SimRefund } from '../../simulators/stripe/state';
+import type { SimDispute, SimPayout, SimRefund } from '../../connectors/stripe/simulator/state';
 import { SIM_WEBHOOK_SECRET, startStripeSimFixture, type StripeSimFixture } from '../support/stripe-sim-fixture';
 import { simPost } from '../support/sim-control';
 import { failure, waitFor } from '../support/webhook-receiver';

@@ -3,7 +3,7 @@ import { VendorHttpError } from '../../connectors/http';
 import { ENGINE_REFUND_KEY, StripePayments } from '../../connectors/stripe/client';
 import { parseStripe } from '../../connectors/stripe/webhooks';
 import { verifyStripe } from '../../connectors/stripe/signature';
-import type { StripeSimulator } from '../../simulators/stripe/server';
+import type { StripeSimulator } from '../../connectors/stripe/simulator/server';
 import { freePort } from '../support/ports';
 import { injectFaults, simPost } from '../support/sim-control';
 import { SIM_KEY as KEY, SIM_WEBHOOK_SECRET as SECRET, startStripeSimFixture, type StripeEventReceiver, type StripeSimFixture } from '../support/stripe-sim-fixture';

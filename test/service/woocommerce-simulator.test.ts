@@ -3,7 +3,7 @@ import { JsonHttpClient } from '../../connectors/http';
 import { WoocommerceClient } from '../../connectors/woocommerce/client';
 import { orderKind, woocommerceWebhooks, verifyWoocommerce } from '../../connectors/woocommerce/webhooks';
 import { totalsProblem } from '../../domain/order-customer';
-import { startWoocommerceSimulator, type WoocommerceSimulator } from '../../simulators/woocommerce/server';
+import { startWoocommerceSimulator, type WoocommerceSimulator } from '../../connectors/woocommerce/simulator/server';
 import { injectFaults } from '../support/sim-control';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 

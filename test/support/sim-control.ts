@@ -1,4 +1,4 @@
-import type { FaultRuleInput } from '../../simulators/shared/faults';
+import type { FaultRuleInput } from '../../simulators/faults';
 
 /** Drives a simulator's /__sim control API the way a tester or the demo would, over plain HTTP. */
 export async function simPost(baseUrl: string, path: string, body: unknown): Promise<unknown> {

@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import { StripePayments } from '../../connectors/stripe/client';
 import { StripePaymentsPort } from '../../connectors/stripe/payments-port';
-import { startStripeSimulator, type StripeSimulator } from '../../simulators/stripe/server';
-import type { SimEvent } from '../../simulators/stripe/state';
+import { startStripeSimulator, type StripeSimulator } from '../../connectors/stripe/simulator/server';
+import type { SimEvent } from '../../connectors/stripe/simulator/state';
 import { simPost } from './sim-control';
 import { WebhookReceiver } from './webhook-receiver';
 

@@ -1,6 +1,6 @@
 import { classificationSql, classifyPayout, classifyRow, countByClass, matchRate, ROW_RULES, type RowFacts } from '../../erp/reconciliation/classify';
 import { DEFAULT_WINDOW_POLICY, fixedWindow, nextWindow } from '../../erp/reconciliation/window';
-import { disputeFeeMinor, processingFeeMinor } from '../../simulators/stripe/pricing';
+import { disputeFeeMinor, processingFeeMinor } from '../../connectors/stripe/simulator/pricing';
 
 /** Reconciliation's pure parts: what a row's facts are called, which window a run covers, and the simulator's prices. */
 

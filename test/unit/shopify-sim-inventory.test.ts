@@ -1,6 +1,6 @@
-import { canonicalJson, IdempotencyStore } from '../../simulators/shopify/idempotency';
-import { SimInventory, type SetQuantities } from '../../simulators/shopify/inventory';
-import { UserErrors } from '../../simulators/shopify/user-errors';
+import { canonicalJson, IdempotencyStore } from '../../connectors/shopify/simulator/idempotency';
+import { SimInventory, type SetQuantities } from '../../connectors/shopify/simulator/inventory';
+import { UserErrors } from '../../connectors/shopify/simulator/user-errors';
 
 describe('the simulated shop\'s stock', () => {
   let inventory: SimInventory;

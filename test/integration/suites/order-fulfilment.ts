@@ -1,6 +1,6 @@
 import { availability } from '../../../erp/catalogue';
 import { listIssues } from '../../../engine/issues';
-import type { CheckoutSpec } from '../../../simulators/checkout';
+import type { CheckoutSpec } from '../../../connectors/shopify/simulator/checkout';
 import { editOrderUpdate, paymentReceivedSignal, type OrderPolicy } from '../../../workflows/order/api';
 import { orderFulfilment } from '../../../workflows/order/workflow';
 import { decideUpdate } from '../../../workflows/shared/operator-api';

@@ -4,7 +4,7 @@ import { listIssues } from '../../../engine/issues';
 import { DEFAULT_ORDER_POLICY, editOrderUpdate, paymentReceivedSignal, type OrderPolicy } from '../../../workflows/order/api';
 import { orderFulfilment } from '../../../workflows/order/workflow';
 import { decideUpdate } from '../../../workflows/shared/operator-api';
-import type { CheckoutSpec } from '../../../simulators/checkout';
+import type { CheckoutSpec } from '../../../connectors/shopify/simulator/checkout';
 import { eventually, startHarness, type Harness } from '../../support/harness';
 import { erpView, reachesState, refundedMinor, ship, stripeCalls, stripeClient } from '../../support/orders';
 import { clearFaults, injectFaults, simGet } from '../../support/sim-control';

@@ -1,5 +1,5 @@
 import type { ShopOrder } from '../../../domain/order';
-import type { CheckoutResult, CheckoutSpec } from '../../../simulators/checkout';
+import type { CheckoutResult, CheckoutSpec } from '../../../connectors/shopify/simulator/checkout';
 import { orderBusinessKey, orderWorkflowId } from '../../../workflows/order/api';
 import { eventually, type Harness } from '../harness';
 import { clearFaults, simGet, simPost } from '../sim-control';

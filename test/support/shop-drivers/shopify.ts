@@ -1,7 +1,7 @@
 import { ShopifyClient } from '../../../connectors/shopify/client';
 import { ORDER_UPDATE } from '../../../connectors/shopify/queries';
 import type { ShopOrder } from '../../../domain/order';
-import { checkout, type CheckoutSpec } from '../../../simulators/checkout';
+import { checkout, type CheckoutSpec } from '../../../connectors/shopify/simulator/checkout';
 import { stripeClient, seedErpProduct } from '../orders';
 import type { Harness } from '../harness';
 import { simGet, simPost } from '../sim-control';

@@ -1,7 +1,7 @@
 import { erpTagNote, WoocommerceClient } from '../../../connectors/woocommerce/client';
 import type { ShopOrder } from '../../../domain/order';
-import type { CheckoutSpec } from '../../../simulators/checkout';
-import { woocommerceCheckout } from '../../../simulators/woocommerce/checkout';
+import type { CheckoutSpec } from '../../../connectors/shopify/simulator/checkout';
+import { woocommerceCheckout } from '../../../connectors/woocommerce/simulator/checkout';
 import { toDecimalString } from '../../../domain/money';
 import type { Harness } from '../harness';
 import { stripeClient, seedErpProduct } from '../orders';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { WoocommerceClient } from '../../connectors/woocommerce/client';
-import type { StripePayments } from '../../connectors/stripe/client';
-import { toDecimalString } from '../../domain/money';
-import type { CheckoutResult, CheckoutSpec } from '../checkout';
+import type { WoocommerceClient } from '../client';
+import type { StripePayments } from '../../stripe/client';
+import { toDecimalString } from '../../../domain/money';
+import type { CheckoutResult, CheckoutSpec } from '../../shopify/simulator/checkout';
 
 /**
  * A WooCommerce checkout paid with the WooCommerce Stripe gateway, as a storefront performs it against our

@@ -1,4 +1,4 @@
-import { configuredConnections, type AppConfig } from '../../config/env';
+import { configuredConnections, type AppConfig } from '../config/env';
 
 /**
  * Where a simulator sends its webhooks: the relay serves each connection at its own id, so a simulator of a vendor

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { toDecimalString } from '../../domain/money';
+import { toDecimalString } from '../../../domain/money';
 import { variantView, type CatalogueContext } from './catalogue-views';
 import { connection, type PageArgs } from './connection';
 import { inventoryResolvers } from './inventory-resolvers';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sumMinor, toMinorUnits } from '../../domain/money';
+import { sumMinor, toMinorUnits } from '../../../domain/money';
 import { IdempotencyStore } from './idempotency';
 import { SimInventory } from './inventory';
 import { refuse, UserErrors, type UserError } from './user-errors';

@@ -1,7 +1,7 @@
-import { loadConfig, requireSetting } from '../../config/env';
-import { createLogger } from '../../config/logger';
-import { onShutdown } from '../../stack/shutdown';
-import { relayWebhookUrl } from '../shared/relay-target';
+import { loadConfig, requireSetting } from '../../../config/env';
+import { createLogger } from '../../../config/logger';
+import { onShutdown } from '../../../stack/shutdown';
+import { relayWebhookUrl } from '../../../simulators/relay-target';
 import { startStripeSimulator } from './server';
 
 /** Runs the Stripe simulator as its own process, sending signed events to the relay like a Stripe webhook endpoint. */

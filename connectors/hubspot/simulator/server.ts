@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createLogger, type Logger } from '../../config/logger';
-import type { RunningService } from '../../config/service';
-import { LIFECYCLE_STAGES } from '../../domain/lead';
-import { safeEqual } from '../../domain/webhooks/signatures';
-import { signHubspotV3 } from '../../connectors/hubspot/signature';
-import { FaultPlan, type FaultKind } from '../shared/faults';
-import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
-import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../shared/control';
+import { createLogger, type Logger } from '../../../config/logger';
+import type { RunningService } from '../../../config/service';
+import { LIFECYCLE_STAGES } from '../../../domain/lead';
+import { safeEqual } from '../../../domain/webhooks/signatures';
+import { signHubspotV3 } from '../signature';
+import { FaultPlan, type FaultKind } from '../../../simulators/faults';
+import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
+import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../../../simulators/control';
 
 /**
  * An in-memory stand-in for HubSpot's CRM v3 contacts API and its webhooks, close enough to the real thing

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WOO_ORDER_STATUSES } from '../../connectors/woocommerce/schema';
+import { WOO_ORDER_STATUSES } from '../schema';
 
 /** What the WooCommerce simulator accepts: its REST subset's bodies and the control API's seeding input. */
 

@@ -1,4 +1,4 @@
-import { currencyExponent } from '../../domain/money';
+import { currencyExponent } from '../../../domain/money';
 
 /**
  * What the simulated account pays Stripe, in the charge's own minor units and in integers only: a percentage in

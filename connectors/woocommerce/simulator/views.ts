@@ -1,5 +1,5 @@
-import { toDecimalString } from '../../domain/money';
-import { toWooGmt } from '../../connectors/woocommerce/mapper';
+import { toDecimalString } from '../../../domain/money';
+import { toWooGmt } from '../mapper';
 import type { BatchResult, SimNote, SimOrder, SimProduct } from './state';
 
 /**

@@ -1,7 +1,7 @@
-import { loadConfig, requireSetting } from '../../config/env';
-import { createLogger } from '../../config/logger';
-import { onShutdown } from '../../stack/shutdown';
-import { relayWebhookUrl } from '../shared/relay-target';
+import { loadConfig, requireSetting } from '../../../config/env';
+import { createLogger } from '../../../config/logger';
+import { onShutdown } from '../../../stack/shutdown';
+import { relayWebhookUrl } from '../../../simulators/relay-target';
 import { startShopifySimulator } from './server';
 
 /** Runs the Shopify simulator as its own process, sending order webhooks to the relay like a real shop would. */

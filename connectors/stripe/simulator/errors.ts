@@ -1,4 +1,4 @@
-import type { FaultKind } from '../shared/faults';
+import type { FaultKind } from '../../../simulators/faults';
 
 /** Errors in Stripe's shape, `{ error: { type, code, message, param, ... } }`, which the official SDK turns into its error classes. */
 

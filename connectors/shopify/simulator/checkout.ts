@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ShopifyClient } from '../connectors/shopify/client';
-import type { StripePayments } from '../connectors/stripe/client';
-import { toDecimalString } from '../domain/money';
-import type { ShopOrder } from '../domain/order';
+import type { ShopifyClient } from '../client';
+import type { StripePayments } from '../../stripe/client';
+import { toDecimalString } from '../../../domain/money';
+import type { ShopOrder } from '../../../domain/order';
 
 /**
  * A shop checkout as Shopify with Stripe performs it: the PaymentIntent first (authorised, or captured at once),

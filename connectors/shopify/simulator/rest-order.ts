@@ -1,4 +1,4 @@
-import { toDecimalString } from '../../domain/money';
+import { toDecimalString } from '../../../domain/money';
 import { displayFulfillmentStatus, gid, totals, type SimOrder } from './state';
 
 /**

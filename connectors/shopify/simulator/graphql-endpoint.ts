@@ -3,7 +3,7 @@ import {
   execute, getOperationAST, getVariableValues, GraphQLError, Kind, parse, validate,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
-import type { Logger } from '../../config/logger';
+import type { Logger } from '../../../config/logger';
 import { actualCost, MAX_QUERY_COST, requestedCost, type CostInput, type LeakyBucket } from './cost';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { allocate, toDecimalString, toMinorUnits } from '../../domain/money';
-import { STRIPE_CAPTURED_META, STRIPE_INTENT_META, type WooOrderStatus } from '../../connectors/woocommerce/schema';
+import { allocate, toDecimalString, toMinorUnits } from '../../../domain/money';
+import { STRIPE_CAPTURED_META, STRIPE_INTENT_META, type WooOrderStatus } from '../schema';
 import {
   productUpdateSchema, type AddressInput, type OrderInput, type OrderUpdate, type ProductInput,
 } from './input';

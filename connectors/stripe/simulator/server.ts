@@ -1,16 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createLogger, type Logger } from '../../config/logger';
-import type { RunningService } from '../../config/service';
-import { STRIPE_TOPICS } from '../../connectors/stripe/webhooks';
-import { safeEqual } from '../../domain/webhooks/signatures';
-import { signStripe } from '../../connectors/stripe/signature';
-import { FaultPlan } from '../shared/faults';
-import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
+import { createLogger, type Logger } from '../../../config/logger';
+import type { RunningService } from '../../../config/service';
+import { STRIPE_TOPICS } from '../webhooks';
+import { safeEqual } from '../../../domain/webhooks/signatures';
+import { signStripe } from '../signature';
+import { FaultPlan } from '../../../simulators/faults';
+import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';
 import { Params, parseStripeForm, type FormObject } from './form';
 import { newId, PAYOUT_FAILURES, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
-import { listenOn, registerFaultRoutes, webhookConfigFields } from '../shared/control';
+import { listenOn, registerFaultRoutes, webhookConfigFields } from '../../../simulators/control';
 
 /**
  * An in-memory Stripe account behind the real v1 API shapes, so the official `stripe` SDK drives it unchanged:

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createLogger, type Logger } from '../../config/logger';
-import type { RunningService } from '../../config/service';
-import { toMinorUnits } from '../../domain/money';
-import { safeEqual } from '../../domain/webhooks/signatures';
-import { signShopify } from '../../connectors/shopify/signature';
-import { FaultPlan, type FaultKind } from '../shared/faults';
-import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../shared/webhook-sender';
-import { SHOPIFY_API_VERSION } from '../../connectors/shopify/api-version';
+import { createLogger, type Logger } from '../../../config/logger';
+import type { RunningService } from '../../../config/service';
+import { toMinorUnits } from '../../../domain/money';
+import { safeEqual } from '../../../domain/webhooks/signatures';
+import { signShopify } from '../signature';
+import { FaultPlan, type FaultKind } from '../../../simulators/faults';
+import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
+import { SHOPIFY_API_VERSION } from '../api-version';
 import { supportedApiVersions } from './api-versions';
 import { LeakyBucket, type ThrottleStatus } from './cost';
 import { createGraphqlEndpoint } from './graphql-endpoint';
@@ -19,7 +19,7 @@ import { rootResolvers, type GraphqlContext } from './resolvers';
 import { restOrder } from './rest-order';
 import { buildShopifySchema } from './schema';
 import { gid, ShopifySimState, type OrderTopic } from './state';
-import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../shared/control';
+import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../../../simulators/control';
 
 /**
  * An in-memory stand-in for Shopify's Admin GraphQL API (orders, fulfilments, variants) and its order webhooks:

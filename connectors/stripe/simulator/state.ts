@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { currencyExponent, toDecimalString } from '../../domain/money';
+import { currencyExponent, toDecimalString } from '../../../domain/money';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedState, type StripeErrorFields } from './errors';
 import { Params, type FormObject } from './form';
 import { disputeFeeMinor, processingFeeMinor } from './pricing';

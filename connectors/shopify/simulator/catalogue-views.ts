@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { toDecimalString } from '../../domain/money';
+import { toDecimalString } from '../../../domain/money';
 import { connection, type PageArgs } from './connection';
 import { QUANTITY_NAMES, type SimInventoryItem, type SimLevel, type SimLocation } from './inventory';
 import { gid, parseGid, type ShopifySimState, type SimVariant } from './state';
