@@ -3,6 +3,9 @@ import { allConnections, parseConnections, type Connection } from '../connection
 import type { VendorSettings } from '../connectors/settings';
 import { LIFECYCLE_STAGES, type LeadPolicy } from '../domain/lead';
 import type { OrderPolicy } from '../workflows/order/api';
+import type { PaymentPolicy } from '../workflows/payment/api';
+import { DEFAULT_RECONCILIATION_POLICY, reconciliationScheduleId } from '../workflows/reconciliation/api';
+import type { ReconciliationScheduleSettings } from '../workers/reconciliation-schedule';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -92,6 +95,24 @@ export const envSchema = z.object({
   RATE_LIMIT_BUDGET_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
   /** Passes a lead flow run makes before it continues as new. */
   LEAD_PASSES_PER_RUN: z.coerce.number().int().min(1).default(25),
+
+  /** A captured payment without an ERP order waits this long for one (polling the ERP), then is parked as unmatched. */
+  PAYMENT_ORDER_WAIT_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  PAYMENT_ORDER_POLL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** A payment flow ends after this long without an event; a later event starts it again. */
+  PAYMENT_IDLE_SECONDS: z.coerce.number().int().min(1).default(7 * 86_400),
+  /** An order of the same amount and currency is a candidate for a payment when created this close to it. */
+  PAYMENT_MATCH_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
+
+  /** The reconciliation schedule: how often it runs, what happens when a run is still going, how far back missed runs are caught up. */
+  RECONCILIATION_SCHEDULE_ID: z.string().min(1).optional(),
+  RECONCILIATION_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  RECONCILIATION_OVERLAP_POLICY: z.enum(['skip', 'buffer-one', 'cancel-other', 'allow-all']).default('skip'),
+  RECONCILIATION_CATCHUP_WINDOW_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Each window starts this long before the previous one ended, and ends this long before now. */
+  RECONCILIATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(2 * 3600),
+  RECONCILIATION_SETTLE_SECONDS: z.coerce.number().int().min(0).default(15 * 60),
+  RECONCILIATION_MAX_SPAN_SECONDS: z.coerce.number().int().min(3600).default(7 * 86_400),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -133,7 +154,7 @@ export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key
 }
 
 /** The policies the relay starts flows with, from the environment. */
-export function flowPolicies(config: AppConfig): { leadPolicy: LeadPolicy; orderPolicy: OrderPolicy } {
+export function flowPolicies(config: AppConfig): { leadPolicy: LeadPolicy; orderPolicy: OrderPolicy; paymentPolicy: PaymentPolicy } {
   const shared = { operatorReminderSeconds: config.OPERATOR_REMINDER_SECONDS, rateLimitBudgetSeconds: config.RATE_LIMIT_BUDGET_SECONDS };
   return {
     leadPolicy: { qualifyingStage: config.LEAD_QUALIFYING_STAGE, defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY, passesPerRun: config.LEAD_PASSES_PER_RUN, ...shared },
@@ -144,6 +165,26 @@ export function flowPolicies(config: AppConfig): { leadPolicy: LeadPolicy; order
       shipmentReminderSeconds: config.ORDER_SHIPMENT_REMINDER_SECONDS,
       ...(config.ORDER_MAX_HISTORY_EVENTS ? { maxHistoryEvents: config.ORDER_MAX_HISTORY_EVENTS } : {}),
       ...shared,
+    },
+    paymentPolicy: {
+      orderWaitSeconds: config.PAYMENT_ORDER_WAIT_SECONDS, orderPollSeconds: config.PAYMENT_ORDER_POLL_SECONDS, idleSeconds: config.PAYMENT_IDLE_SECONDS,
+      matchWindowSeconds: config.PAYMENT_MATCH_WINDOW_SECONDS, ...shared,
+    },
+  };
+}
+
+/** The reconciliation schedule of the payments connection, as the worker creates or updates it at start-up. */
+export function reconciliationSchedule(config: AppConfig, payments: string): ReconciliationScheduleSettings {
+  return {
+    scheduleId: config.RECONCILIATION_SCHEDULE_ID ?? reconciliationScheduleId(payments),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    payments,
+    intervalSeconds: config.RECONCILIATION_INTERVAL_SECONDS,
+    overlap: config.RECONCILIATION_OVERLAP_POLICY,
+    catchupWindowSeconds: config.RECONCILIATION_CATCHUP_WINDOW_SECONDS,
+    policy: {
+      ...DEFAULT_RECONCILIATION_POLICY, overlapSeconds: config.RECONCILIATION_OVERLAP_SECONDS, settleSeconds: config.RECONCILIATION_SETTLE_SECONDS,
+      maxSpanSeconds: config.RECONCILIATION_MAX_SPAN_SECONDS,
     },
   };
 }

@@ -9,7 +9,11 @@ export type IssueKind =
   /** A wait past its limit (no shipment yet): for a person to chase; closes by itself when the wait ends. */
   | 'overdue'
   /** The shop cancelled an order that has already shipped: the goods have left, nothing is undone. */
-  | 'refused-cancellation';
+  | 'refused-cancellation'
+  /** The buyer's bank disputes a payment: answer it with the provider; closes by itself when the bank decides. */
+  | 'dispute'
+  /** A reconciliation run found differences between the ERP and the payment provider. */
+  | 'reconciliation';
 
 export interface IssueDraft {
   workflowId: string;

@@ -24,6 +24,10 @@ export interface Payment {
   chargeId: string | null;
   /** The shop order the checkout said this payment is for, when the provider records it. */
   orderReference: string | null;
+  /** When the payment was created (UTC), where the provider says. */
+  createdAt?: string;
+  /** Why the last attempt to pay was refused; the payment may still be paid by another attempt. */
+  failureReason?: string | null;
 }
 
 export interface Charge {
@@ -36,6 +40,8 @@ export interface Charge {
   feeMinor: number | null;
   netMinor: number | null;
   balanceTransactionId: string | null;
+  /** When the captured money was booked by the provider (UTC), null before the capture. */
+  capturedAt?: string | null;
 }
 
 export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
@@ -46,6 +52,24 @@ export interface Refund {
   amountMinor: number;
   currency: string;
   status: RefundStatus;
+  /** Listed refunds only: 'engine' when we asked for it, else 'external' (dashboard, other tools). */
+  origin?: 'engine' | 'external';
+  reason?: string | null;
+  balanceTransactionId?: string | null;
+  createdAt?: string;
+}
+
+/** A chargeback: `open` until the bank decides, then `won` (money back) or `lost`. */
+export interface Dispute {
+  id: string;
+  paymentId: string | null;
+  amountMinor: number;
+  /** The provider's dispute fee, withdrawn with the amount. */
+  feeMinor: number;
+  currency: string;
+  status: 'open' | 'won' | 'lost';
+  reason: string | null;
+  openedAt: string;
 }
 
 export type BalanceTransactionKind = 'payment' | 'refund' | 'fee' | 'payout' | 'adjustment' | 'dispute';
@@ -88,4 +112,9 @@ export interface PaymentsPort {
   getCharge(id: string): Promise<Charge>;
   listBalanceTransactions(opts: { payoutId?: string; created?: InstantRange; cursor?: string; limit?: number }): Promise<Page<BalanceTransaction>>;
   listPayouts(opts: { created?: InstantRange; arrival?: InstantRange; cursor?: string; limit?: number }): Promise<Page<Payout>>;
+  /** Every refund of a payment, whoever made it, oldest first. */
+  listRefunds(paymentId: string): Promise<Refund[]>;
+  /** Every dispute of a payment, oldest first. */
+  listDisputes(paymentId: string): Promise<Dispute[]>;
+  getPayout(id: string): Promise<Payout>;
 }

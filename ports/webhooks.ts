@@ -34,4 +34,9 @@ export interface WebhookSource {
   fingerprint(rawBody: Buffer, headers: DeliveryHeaders): string;
   /** What a stored event means; null for a topic no flow takes. */
   kindOf(topic: string, payload: unknown): EventKind | null;
+  /**
+   * The payment a payments event is about (a charge's, refund's or dispute's payment), when it is not the event's
+   * own object; null when the event names none. Only payment providers implement it.
+   */
+  subjectOf?(topic: string, payload: unknown): string | null;
 }

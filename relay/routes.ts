@@ -7,6 +7,9 @@ import type { InboxRow } from '../engine/inbox';
 import type { EventKind } from '../ports/webhooks';
 import { contactChangedSignal, LEAD_WORKFLOW, leadWorkflowId } from '../workflows/lead/api';
 import {
+  DEFAULT_PAYMENT_POLICY, PAYMENT_WORKFLOW, paymentBusinessKey, paymentEventSignal, paymentWorkflowId, type PaymentPolicy,
+} from '../workflows/payment/api';
+import {
   editOrderUpdate, ORDER_WORKFLOW, orderWorkflowId, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderPolicy,
 } from '../workflows/order/api';
 
@@ -20,6 +23,8 @@ export interface RouteContext {
   taskQueue: string;
   leadPolicy: LeadPolicy;
   orderPolicy: OrderPolicy;
+  /** How payment flows wait for their order and when they end (default DEFAULT_PAYMENT_POLICY). */
+  paymentPolicy?: PaymentPolicy;
   /** The connections this relay serves, by id (the inbox row's `provider`). */
   connections: ReadonlyMap<string, Connection>;
 }
@@ -81,6 +86,17 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
       reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     };
   }
+  if (connection.role === 'payments' && (kind === 'payment-changed' || kind === 'refund-changed' || kind === 'dispute-changed')) {
+    // Events about a charge, refund or dispute go to the flow of the payment they concern.
+    const paymentId = connectorOf(connection.vendor).webhooks.subjectOf?.(row.topic, row.payload);
+    if (!paymentId) return undefined;
+    return {
+      kind: 'signal',
+      ...paymentFlowStart(connection, paymentId, ctx),
+      signal: paymentEventSignal.name,
+      signalArgs: [event],
+    };
+  }
   if (connection.role === 'shop') {
     const name = (row.payload as { name?: unknown; number?: unknown }).name ?? (row.payload as { number?: unknown }).number;
     const start: Start = {
@@ -106,6 +122,20 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
     }
   }
   return undefined;
+}
+
+/** How a payment's flow starts: from a provider event here, or from a reconciliation that found the payment missing. */
+export function paymentFlowStart(connection: Connection, paymentId: string, ctx: Pick<RouteContext, 'taskQueue' | 'paymentPolicy'>) {
+  return {
+    workflowType: PAYMENT_WORKFLOW,
+    workflowId: paymentWorkflowId(connection.id, paymentId),
+    taskQueue: ctx.taskQueue,
+    args: [{ payments: connection.id, paymentId, policy: ctx.paymentPolicy ?? DEFAULT_PAYMENT_POLICY }],
+    searchAttributes: attributes(paymentBusinessKey(connection.id, paymentId), 'payment', connection.id),
+    summary: `Payment: ${connectionLabel(connection)} ${paymentId} → ERP settlement, order, refunds, disputes`,
+    // A flow that ended idle starts again for a later event (a refund or dispute months on): it is idempotent.
+    reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+  };
 }
 
 /** Rows no flow takes: `unrouted` for topics we subscribe to (a release may add their flow), else `ignored`. */

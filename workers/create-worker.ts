@@ -1,16 +1,25 @@
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createLeadCrmActivities } from '../activities/lead/crm';
 import { createLeadErpActivities } from '../activities/lead/erp';
 import { createOrderActivities } from '../activities/order';
+import { createPaymentErpActivities } from '../activities/payment/erp';
+import { createPaymentProviderActivities } from '../activities/payment/provider';
+import { createReconciliationErpActivities } from '../activities/reconciliation/erp';
+import { createReconciliationFlowActivities } from '../activities/reconciliation/flows';
+import { createReconciliationProviderActivities } from '../activities/reconciliation/provider';
 import { createIssueActivities } from '../activities/shared/issue-log';
 import type { Connection } from '../connections/connection';
 import { connectorOf, type CrmConnector, type PaymentsConnector, type ShopConnector } from '../connectors/registry';
 import type { VendorSettings } from '../connectors/settings';
 import { registerConnections } from '../engine/connections';
 import type { CrmPort } from '../ports/crm';
+import type { PaymentsPort } from '../ports/payments';
 import type { ShopPort } from '../ports/shop';
+import { DEFAULT_PAYMENT_POLICY, type PaymentPolicy } from '../workflows/payment/api';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
+import { ensureReconciliationSchedule, type ReconciliationScheduleSettings } from './reconciliation-schedule';
 
 /** Wires activities to the ports of the configured connections and registers every workflow on one task queue. */
 
@@ -29,6 +38,12 @@ export interface WorkerDeps {
   /** Failure tests only: make named activities fail (see activity-faults.ts). */
   activityFaults?: ActivityFaults;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  /** For activities that start flows (the reconciliation starts missing payment flows) and the schedule at start-up. */
+  client?: Client;
+  /** How payment flows started by this worker wait and end (the relay's setting, PAYMENT_*). */
+  paymentPolicy?: PaymentPolicy;
+  /** The reconciliation schedule to create or update at start-up (needs `client`). */
+  reconciliationSchedule?: ReconciliationScheduleSettings;
 }
 
 /** One port per connection, built by the connector of its vendor. */
@@ -36,16 +51,25 @@ function portsOf<P>(connections: Connection[], build: (connection: Connection) =
   return new Map(connections.map((c) => [c.id, build(c)]));
 }
 
-export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespace' | 'taskQueue'>) {
+export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespace'>) {
   const { pool, connections, vendors } = deps;
   const shops = portsOf<ShopPort>(connections.shops, (c) => (connectorOf(c.vendor) as ShopConnector).createShop(vendors));
   const crms = portsOf<CrmPort>([connections.crm], (c) => (connectorOf(c.vendor) as CrmConnector).createCrm(vendors));
   const payments = (connectorOf(connections.payments.vendor) as PaymentsConnector).createPayments(vendors);
+  const paymentPorts = new Map<string, PaymentsPort>([[connections.payments.id, payments]]);
   const activities = {
     ...createIssueActivities(pool),
     ...createLeadCrmActivities({ crms }),
     ...createLeadErpActivities({ pool }),
     ...createOrderActivities({ pool, shops, payments, paymentsConnection: connections.payments.id, defaultPhoneCountry: deps.defaultPhoneCountry }),
+    ...createPaymentProviderActivities({ payments: paymentPorts }),
+    ...createPaymentErpActivities({ pool }),
+    ...createReconciliationErpActivities({ pool }),
+    ...createReconciliationProviderActivities({ pool, payments: paymentPorts }),
+    ...(deps.client ? createReconciliationFlowActivities({
+      pool, client: deps.client, payments: paymentPorts, connections: [connections.payments], taskQueue: deps.taskQueue,
+      paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
+    }) : {}),
   };
   return deps.activityFaults ? withActivityFaults(activities, deps.activityFaults) : activities;
 }
@@ -53,6 +77,7 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const { shops, payments, crm } = deps.connections;
   await registerConnections(deps.pool, [...shops, payments, crm]);
+  if (deps.client && deps.reconciliationSchedule) await ensureReconciliationSchedule(deps.client, deps.reconciliationSchedule);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -1,7 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { configuredConnections, loadConfig, vendorSettings } from '../config/env';
+import { configuredConnections, flowPolicies, loadConfig, reconciliationSchedule, vendorSettings } from '../config/env';
 import { createLogger } from '../config/logger';
-import { temporalConnectionOptions } from '../client/temporal-connection';
+import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorker } from './create-worker';
@@ -15,18 +15,25 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  const connections = configuredConnections(config);
+  // For the reconciliation schedule and the flows its runs start.
+  const client = await connectTemporalClient(config, config.TEMPORAL_ADDRESS);
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
-    connections: configuredConnections(config),
+    connections,
     vendors: vendorSettings(config),
     defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY,
+    client,
+    paymentPolicy: flowPolicies(config).paymentPolicy,
+    reconciliationSchedule: reconciliationSchedule(config, connections.payments.id),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.
   await worker.run();
+  await client.connection.close();
   await connection.close();
   await pool.end();
 }

@@ -1,3 +1,5 @@
 /** Every workflow the worker registers. */
 export { leadConversion } from './lead/workflow';
 export { orderFulfilment } from './order/workflow';
+export { paymentSettlement } from './payment/workflow';
+export { paymentReconciliation } from './reconciliation/workflow';

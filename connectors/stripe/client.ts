@@ -25,6 +25,10 @@ export interface PaymentIntentView {
   currency: string;
   latestChargeId: string | null;
   metadata: Record<string, string>;
+  /** When the intent was created (UTC). */
+  createdAt?: string;
+  /** Why the last attempt to pay failed (Stripe keeps the intent open for another attempt). */
+  lastPaymentError?: string | null;
 }
 
 export interface ChargeView {
@@ -41,6 +45,8 @@ export interface ChargeView {
   /** Stripe's fee and what reaches the balance; null until the charge is captured. */
   feeMinor: number | null;
   netMinor: number | null;
+  /** When the captured money reached the balance (its balance transaction's time), null before the capture. */
+  capturedAt?: string | null;
 }
 
 export interface RefundView {
@@ -131,6 +137,8 @@ export function paymentIntentView(pi: Stripe.PaymentIntent): PaymentIntentView {
     currency: pi.currency.toUpperCase(),
     latestChargeId: idOf(pi.latest_charge),
     metadata: { ...pi.metadata },
+    createdAt: new Date(pi.created * 1000).toISOString(),
+    lastPaymentError: pi.last_payment_error ? (pi.last_payment_error.message ?? pi.last_payment_error.code ?? 'payment failed') : null,
   };
 }
 
@@ -149,6 +157,7 @@ export function chargeView(charge: Stripe.Charge): ChargeView {
     balanceTransactionId: idOf(charge.balance_transaction),
     feeMinor: txn?.fee ?? null,
     netMinor: txn?.net ?? null,
+    capturedAt: txn ? new Date(txn.created * 1000).toISOString() : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import type { BalanceTransaction, BalanceTransactionKind, Charge, Payment, PaymentStatus, Payout, Refund, RefundStatus } from '../../ports/payments';
-import type { ChargeView, PaymentIntentView, RefundView } from './client';
+import type { BalanceTransaction, BalanceTransactionKind, Charge, Dispute, Payment, PaymentStatus, Payout, Refund, RefundStatus } from '../../ports/payments';
+import { refundOrigin, refundView, type ChargeView, type PaymentIntentView, type RefundView } from './client';
 
 /** Stripe's vocabulary onto the payments port's: the only place that knows what `requires_capture` means. */
 
@@ -34,6 +34,8 @@ export function toPayment(pi: PaymentIntentView): Payment {
     currency: pi.currency,
     chargeId: pi.latestChargeId,
     orderReference: orderReference(pi.metadata),
+    ...(pi.createdAt ? { createdAt: pi.createdAt } : {}),
+    ...(pi.lastPaymentError ? { failureReason: pi.lastPaymentError } : {}),
   };
 }
 
@@ -47,6 +49,7 @@ export function toCharge(charge: ChargeView): Charge {
     feeMinor: charge.feeMinor,
     netMinor: charge.netMinor,
     balanceTransactionId: charge.balanceTransactionId,
+    ...(charge.capturedAt !== undefined ? { capturedAt: charge.capturedAt } : {}),
   };
 }
 
@@ -61,6 +64,30 @@ export function toRefund(refund: RefundView): Refund {
     amountMinor: refund.amountMinor,
     currency: refund.currency,
     status: REFUND_STATUS[refund.status ?? ''] ?? 'pending',
+  };
+}
+
+/** A refund as listed for its payment: who made it, its balance transaction and time. */
+export function toListedRefund(refund: Stripe.Refund): Refund {
+  const view = refundView(refund);
+  return {
+    ...toRefund(view), origin: refundOrigin(view.metadata), reason: view.reason, balanceTransactionId: view.balanceTransactionId,
+    createdAt: instant(refund.created),
+  };
+}
+
+/** Stripe's dispute statuses before the bank decides (needs_response, under_review, warning_*) are all "open". */
+export function toDispute(dispute: Stripe.Dispute): Dispute {
+  const withdrawal = dispute.balance_transactions.find((t) => t.amount < 0);
+  return {
+    id: dispute.id,
+    paymentId: idOf(dispute.payment_intent),
+    amountMinor: dispute.amount,
+    feeMinor: withdrawal?.fee ?? 0,
+    currency: dispute.currency.toUpperCase(),
+    status: dispute.status === 'won' ? 'won' : dispute.status === 'lost' ? 'lost' : 'open',
+    reason: dispute.reason ?? null,
+    openedAt: instant(dispute.created),
   };
 }
 

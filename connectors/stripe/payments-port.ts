@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import type { BalanceTransaction, Charge, InstantRange, Page, Payment, PaymentsPort, Payout, Refund } from '../../ports/payments';
+import type { BalanceTransaction, Charge, Dispute, InstantRange, Page, Payment, PaymentsPort, Payout, Refund } from '../../ports/payments';
 import { StripePayments, toVendorError, type StripePaymentsOptions } from './client';
-import { toBalanceTransaction, toCharge, toPayment, toPayout, toRefund } from './mapper';
+import { toBalanceTransaction, toCharge, toDispute, toListedRefund, toPayment, toPayout, toRefund } from './mapper';
 
 /** The payments port on Stripe: PaymentIntents are payments, their latest charge holds the fee. */
 export class StripePaymentsPort implements PaymentsPort {
@@ -48,6 +48,30 @@ export class StripePaymentsPort implements PaymentsPort {
       ...(opts.cursor ? { starting_after: opts.cursor } : {}),
     }));
     return pageOf(page, toPayout);
+  }
+
+  async listRefunds(paymentId: string): Promise<Refund[]> {
+    return this.all('/v1/refunds', (cursor) => this.client.stripe.refunds.list({ payment_intent: paymentId, limit: 100, ...(cursor ? { starting_after: cursor } : {}) }), toListedRefund);
+  }
+
+  async listDisputes(paymentId: string): Promise<Dispute[]> {
+    return this.all('/v1/disputes', (cursor) => this.client.stripe.disputes.list({ payment_intent: paymentId, limit: 100, ...(cursor ? { starting_after: cursor } : {}) }), toDispute);
+  }
+
+  async getPayout(id: string): Promise<Payout> {
+    return toPayout(await this.list(`/v1/payouts/${id}`, () => this.client.stripe.payouts.retrieve(id)));
+  }
+
+  /** Every page of a list, oldest first (Stripe lists newest first). */
+  private async all<S extends { id: string }, T>(path: string, page: (cursor?: string) => Promise<Stripe.ApiList<S>>, map: (item: S) => T): Promise<T[]> {
+    const items: S[] = [];
+    for (let cursor: string | undefined; ;) {
+      const current = await this.list(path, () => page(cursor));
+      items.push(...current.data);
+      const last = current.data[current.data.length - 1];
+      if (!current.has_more || !last) return items.reverse().map(map);
+      cursor = last.id;
+    }
   }
 
   private async list<T>(path: string, run: () => Promise<T>): Promise<T> {

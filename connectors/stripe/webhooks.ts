@@ -44,6 +44,16 @@ export function parseStripe(connection: string, raw: Buffer): ParseResult {
   return { ok: true, events: [{ provider: connection, eventId, topic, businessKey, payload: json.value, ...(ignored ? { ignored } : {}) }] };
 }
 
+/** The PaymentIntent an event is about: its own object, or the `payment_intent` of a charge, refund or dispute. */
+export function stripeSubjectOf(_topic: string, payload: unknown): string | null {
+  const object = (payload as { data?: { object?: { object?: unknown; id?: unknown; payment_intent?: unknown } } } | null)?.data?.object;
+  if (!object) return null;
+  const id = object.object === 'payment_intent' ? object.id : object.payment_intent;
+  if (typeof id === 'string') return id;
+  const expanded = (id as { id?: unknown } | null)?.id;
+  return typeof expanded === 'string' ? expanded : null;
+}
+
 export const stripeWebhooks: WebhookSource = {
   vendor: 'stripe',
   keepsHeader: (name) => name.startsWith('stripe-'),
@@ -51,4 +61,5 @@ export const stripeWebhooks: WebhookSource = {
   parse: (connection, raw) => parseStripe(connection, raw),
   fingerprint: (raw) => fingerprintOf(raw),
   kindOf: (topic) => KINDS[topic] ?? null,
+  subjectOf: stripeSubjectOf,
 };

@@ -15,6 +15,8 @@ import { dropDatabase, ensureDatabase } from '../../db/admin';
 import { createWorker, type WorkerConnections } from '../../workers/create-worker';
 import type { LeadPolicy } from '../../domain/lead';
 import type { OrderPolicy } from '../../workflows/order/api';
+import type { PaymentPolicy } from '../../workflows/payment/api';
+import { DEFAULT_RECONCILIATION_POLICY } from '../../workflows/reconciliation/api';
 
 /**
  * One isolated engine per test file, on the shared PostgreSQL server and Temporal dev server: its own database,
@@ -51,12 +53,18 @@ export const CONNECTIONS: WorkerConnections = {
   crm: { id: 'hubspot', role: 'crm', vendor: 'hubspot' },
 };
 
+/** Payment flows in tests: a short wait for a late order, quick polls. */
+export const TEST_PAYMENT_POLICY: PaymentPolicy = { orderWaitSeconds: 60, orderPollSeconds: 1, idleSeconds: 600, matchWindowSeconds: 3600 };
+
 export interface HarnessOptions {
   temporalAddress?: string;
   leadPolicy?: LeadPolicy;
   orderPolicy?: OrderPolicy;
   /** Start without a worker (tests that control it). */
   withoutWorker?: boolean;
+  paymentPolicy?: PaymentPolicy;
+  /** Create the engine's own reconciliation schedule (id `reconciliation-<task queue>`, hourly: tests trigger it). */
+  reconciliationSchedule?: boolean;
   /** Relay settings other than the defaults (dispatcher tuning, retention). */
   relay?: Pick<RelayOptions, 'dispatch' | 'retentionDays' | 'pruneEveryMs'>;
 }
@@ -94,6 +102,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       taskQueue,
       leadPolicy: opts.leadPolicy ?? { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' },
       orderPolicy: opts.orderPolicy ?? { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true },
+      paymentPolicy: opts.paymentPolicy ?? TEST_PAYMENT_POLICY,
     },
     pollMs: 200,
     ...opts.relay,
@@ -138,6 +147,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         },
         defaultPhoneCountry: 'US', activityFaults,
         workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+        client, paymentPolicy: opts.paymentPolicy ?? TEST_PAYMENT_POLICY,
+        ...(opts.reconciliationSchedule ? {
+          reconciliationSchedule: {
+            scheduleId: `reconciliation-${taskQueue}`, taskQueue, payments: CONNECTIONS.payments.id, intervalSeconds: 3600, overlap: 'skip' as const,
+            catchupWindowSeconds: 60, policy: { ...DEFAULT_RECONCILIATION_POLICY, settleSeconds: 0 },
+          },
+        } : {}),
       });
       worker = { instance, connection, running: instance.run() };
     },
@@ -150,6 +166,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await current.connection.close();
     },
     async close() {
+      if (opts.reconciliationSchedule) await client.schedule.getHandle(`reconciliation-${taskQueue}`).delete().catch(() => undefined);
       await hubspot.close();
       await shopify.close();
       await woocommerce.close();

@@ -109,3 +109,13 @@ export const shopOrderCancelledSignal = defineSignal<[OrderEvent]>('shopOrderCan
 export const editOrderUpdate = defineUpdate<{ applied: Array<'lines' | 'address'> }, [OrderEvent]>('editOrder');
 /** The ERP shipped the order: fulfil it in the shop. */
 export const markShippedUpdate = defineUpdate<{ accepted: true }, [{ trackingNumber: string; carrier: string }]>('markShipped');
+
+/** The payment flow saw a payment for this order fail or be abandoned: the flow keeps waiting for another until its deadline. */
+export const paymentFailedSignal = defineSignal<[PaymentFailed]>('paymentFailed');
+export interface PaymentFailed { paymentId: string; status: 'failed' | 'cancelled'; reason?: string | null }
+
+/** The buyer's bank disputes the order's payment: fulfilment is held while it is open and the order has not shipped. */
+export const disputeOpenedSignal = defineSignal<[DisputeNotice]>('disputeOpened');
+/** The bank decided the dispute (won or lost): the hold ends. */
+export const disputeClosedSignal = defineSignal<[DisputeNotice]>('disputeClosed');
+export interface DisputeNotice { disputeId: string; paymentId: string; outcome?: 'won' | 'lost' }

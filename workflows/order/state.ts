@@ -4,7 +4,8 @@ import { orderPayment, type ShopOrder } from '../../domain/order';
 import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
 import type { SalesOrderRef } from '../../erp/sales-orders';
 import {
-  editOrderUpdate, markShippedUpdate, ORDER_STEPS, paymentReceivedSignal, shopOrderCancelledSignal, shopOrderChangedSignal,
+  disputeClosedSignal, disputeOpenedSignal, editOrderUpdate, markShippedUpdate, ORDER_STEPS, paymentFailedSignal, paymentReceivedSignal,
+  shopOrderCancelledSignal, shopOrderChangedSignal, type PaymentFailed,
 } from './api';
 import type { FlowRuntime } from '../shared/flow-runtime';
 import { erp, shop } from './proxies';
@@ -33,6 +34,10 @@ export class OrderState {
   shipment: Tracking | null = null;
   /** Payments named by the payment flow (signal), not yet verified with the provider. */
   readonly namedPayments: NamedPayment[] = [];
+  /** Payments the payment flow saw fail or be abandoned; the flow keeps waiting for another. */
+  readonly failedPayments: PaymentFailed[] = [];
+  /** Open disputes of the order's payment, by dispute id: fulfilment waits while any is open. */
+  readonly openDisputes = new Set<string>();
   /** Bumped by every "look again" event; waits compare against it. */
   changes = 0;
   /** Edits and the flow's own writes of the order take turns. */
@@ -75,6 +80,21 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
     state.changes++;
   });
 
+  setHandler(paymentFailedSignal, (failed) => {
+    if (typeof failed?.paymentId !== 'string') return;
+    state.failedPayments.push(failed);
+    log.warn('a payment for this order failed; still waiting for one', { paymentId: failed.paymentId, status: failed.status, reason: failed.reason });
+    if (flow.progress.state === 'awaiting-payment') {
+      flow.setState('awaiting-payment', `payment ${failed.paymentId} ${failed.status}${failed.reason ? ` (${failed.reason})` : ''}; waiting for another`);
+    }
+  });
+
+  // Once shipped, a dispute changes nothing here: the goods have left, the payment flow raises it for a person.
+  setHandler(disputeOpenedSignal, (notice) => {
+    if (typeof notice?.disputeId === 'string' && !state.shipment) state.openDisputes.add(notice.disputeId);
+  });
+  setHandler(disputeClosedSignal, (notice) => void state.openDisputes.delete(notice?.disputeId));
+
   setHandler(shopOrderCancelledSignal, async (event) => {
     if (state.cancelReason) return;
     if (state.shipment || state.stage === 'shipping' || state.stage === 'fulfilled') {
@@ -97,6 +117,7 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
   }, { validator: (_tracking) => {
     if (state.stage !== 'awaiting-shipment' || state.shipment) throw new Error(`cannot ship now: the order is at stage "${state.stage}"`);
     if (state.cancelReason) throw new Error('cannot ship now: the order is being cancelled');
+    if (state.openDisputes.size > 0) throw new Error(`cannot ship now: the payment is disputed (${[...state.openDisputes].join(', ')}); fulfilment is on hold`);
   } });
 
   setHandler(editOrderUpdate, (event) => state.orderLock.runExclusive(() => applyEdit(state, flow, event.eventId)), {

@@ -1,0 +1,34 @@
+import type { Charge, Dispute, Payment, PaymentsPort, Refund } from '../../ports/payments';
+import { portOf } from '../shared/ports';
+import { callVendor } from '../shared/vendor-errors';
+
+/**
+ * The payment flow's reads from the payment provider. Every pass reads the payment's whole current state (payment,
+ * charge, refunds, disputes), so events may arrive in any order, twice, or not at all: only the latest state counts.
+ */
+
+export interface PaymentState {
+  payment: Payment;
+  charge: Charge | null;
+  refunds: Refund[];
+  disputes: Dispute[];
+}
+
+export function createPaymentProviderActivities(deps: { payments: ReadonlyMap<string, PaymentsPort> }) {
+  return {
+    /** The payment as the provider sees it now; null when the provider does not know it (404). */
+    async readPaymentState(paymentId: string, connection: string): Promise<PaymentState | null> {
+      const port = portOf(deps.payments, connection, 'payments');
+      const payment = await callVendor(() => port.getPayment(paymentId), { notFound: null });
+      if (!payment) return null;
+      const charge = payment.chargeId ? await callVendor(() => port.getCharge(payment.chargeId!)) : null;
+      const captured = payment.status === 'captured' || (charge?.capturedMinor ?? 0) > 0;
+      const [refunds, disputes] = captured
+        ? await Promise.all([callVendor(() => port.listRefunds(paymentId)), callVendor(() => port.listDisputes(paymentId))])
+        : [[], []];
+      return { payment, charge, refunds, disputes };
+    },
+  };
+}
+
+export type PaymentProviderActivities = ReturnType<typeof createPaymentProviderActivities>;

@@ -1,0 +1,121 @@
+import { upsertProductWithStock } from '../../erp/catalogue';
+import { listIssues } from '../../engine/issues';
+import { progressQuery } from '../../workflows/shared/operator-api';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { erpView, reachesState, ship, stripeClient } from '../support/orders';
+import { capturedPayment, erpPayments, paymentFlowId, paymentFlowState, providerFee, signalled } from '../support/payments';
+import { simPost } from '../support/sim-control';
+import { ShopifyDriver } from '../support/shop-drivers/shopify';
+
+/**
+ * Payment -> provider -> ERP end to end: Stripe simulator webhooks through the relay start one payment flow per
+ * PaymentIntent, which books what the provider reports and tells the order flow. Real Temporal, PostgreSQL, Shopify.
+ */
+
+let h: Harness;
+let shop: ShopifyDriver;
+beforeAll(async () => {
+  h = await startHarness({ orderPolicy: { shortfall: 'cancel', paymentWaitSeconds: 600, cancelShopOrderOnFailure: true } });
+  shop = new ShopifyDriver(h);
+  await shop.seedProduct('PAY-TEE', 100, 2500);
+  await upsertProductWithStock(h.pool, { sku: 'PAY-YEN', name: 'Tea', unitPriceMinor: 1500, currency: 'JPY', onHand: 100 });
+});
+afterAll(async () => h?.close());
+afterEach(async () => simPost(h.stripe.url, 'webhooks/config', { duplicates: 1, hold: false }));
+
+const line = (sku: string, unitPriceMinor: number) => ({ sku, quantity: 1, unitPriceMinor });
+
+test('order before payment, in JPY, every Stripe event delivered 5 times: one ERP payment with fee and net, the order goes on', async () => {
+  const placed = await shop.placeOrder({ lines: [line('PAY-YEN', 1500)], payment: 'none', currency: 'JPY' });
+  await reachesState(h, placed.workflowId, 'awaiting-payment');
+  await simPost(h.stripe.url, 'webhooks/config', { duplicates: 5 });
+
+  const paymentId = await capturedPayment(h, 1500, 'JPY', placed.order.id);
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  await paymentFlowState(h, paymentId, 'settled');
+
+  const erp = await erpView(h, 'shopify', placed.order.id);
+  const fee = await providerFee(h, paymentId);
+  expect(fee).toBeGreaterThan(0);
+  expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({
+    status: 'captured', sales_order_id: erp.order.id, currency: 'JPY', amount: 1500, fee, net: 1500 - fee,
+  })]);
+  expect(erp.invoice).toMatchObject({ status: 'paid', paid_minor: 1500 });
+  const progress = await h.client.workflow.getHandle(paymentFlowId(paymentId)).query(progressQuery);
+  expect(progress.stepsDone.filter((s) => s === 'record-settlement')).toHaveLength(1);
+  expect(progress.erpRecord).toBe(erp.order.order_number);
+});
+
+test('payment before order: the flow waits for the order, applies the payment once the order arrives, one ERP payment', async () => {
+  const paymentId = await capturedPayment(h, 4321, 'USD');
+  await paymentFlowState(h, paymentId, 'awaiting-order');
+  expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'captured', sales_order_id: null, amount: 4321 })]);
+
+  const placed = await shop.placeOrder({ lines: [line('PAY-TEE', 4321)], payment: 'none' });
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  await paymentFlowState(h, paymentId, 'settled');
+  const erp = await erpView(h, 'shopify', placed.order.id);
+  expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'captured', sales_order_id: erp.order.id, amount: 4321 })]);
+  expect(erp.payments).toHaveLength(1);
+  expect(erp.invoice).toMatchObject({ status: 'paid', paid_minor: 4321 });
+});
+
+test('refund events before the capture event: the payment is booked first, two partial refunds add up to the total, each once', async () => {
+  await simPost(h.stripe.url, 'webhooks/config', { hold: true });
+  const paymentId = await capturedPayment(h, 5000, 'USD');
+  const stripe = stripeClient(h).stripe;
+  await stripe.refunds.create({ payment_intent: paymentId, amount: 2000 });
+  await stripe.refunds.create({ payment_intent: paymentId, amount: 3000 });
+  await simPost(h.stripe.url, 'webhooks/release', { order: 'reverse' });
+
+  const refunds = await eventually('both refunds booked', async () => {
+    const { rows } = await h.pool.query(
+      `SELECT r.amount_minor::int AS amount, r.status, r.origin FROM erp.refund r JOIN erp.payment p ON p.id = r.payment_id
+        WHERE p.provider_payment_id = $1 ORDER BY r.amount_minor`, [paymentId]);
+    return rows.length === 2 ? rows : undefined;
+  });
+  expect(refunds).toEqual([{ amount: 2000, status: 'succeeded', origin: 'external' }, { amount: 3000, status: 'succeeded', origin: 'external' }]);
+  expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'refunded', amount: 5000 })]);
+});
+
+test('a dispute before shipping holds fulfilment until it closes; its outcome is recorded', async () => {
+  const placed = await shop.placeOrder({ lines: [line('PAY-TEE', 2500)], payment: 'captured' });
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  const paymentId = placed.paymentIntentId!;
+  await paymentFlowState(h, paymentId, 'settled');
+
+  const charge = (await stripeClient(h).retrievePaymentIntent(paymentId)).latestChargeId;
+  const dispute = await simPost(h.stripe.url, 'disputes', { charge }) as { id: string };
+  await signalled(h, placed.workflowId, 'disputeOpened');
+  await expect(ship(h, placed.workflowId)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/cannot ship now: the payment is disputed/) } });
+  const issue = await eventually('the dispute issue', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
+    .find((i) => i.kind === 'dispute'));
+  expect(issue.message).toContain(paymentId);
+
+  await simPost(h.stripe.url, `disputes/${dispute.id}/close`, { outcome: 'won' });
+  await signalled(h, placed.workflowId, 'disputeClosed');
+  const { rows } = await h.pool.query('SELECT status FROM erp.dispute WHERE provider_dispute_id = $1', [dispute.id]);
+  expect(rows).toEqual([{ status: 'won' }]);
+  await eventually('the dispute issue closed', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
+    .some((i) => i.kind === 'dispute') ? undefined : true);
+  await expect(ship(h, placed.workflowId)).resolves.toEqual({ accepted: true });
+});
+
+test('a failed payment is told to the order flow, which keeps waiting and takes the next payment', async () => {
+  const placed = await shop.placeOrder({ lines: [line('PAY-TEE', 2600)], payment: 'none' });
+  await reachesState(h, placed.workflowId, 'awaiting-payment');
+  const declined = await stripeClient(h).createPaymentIntent({
+    amountMinor: 2600, currency: 'USD', captureMethod: 'automatic', idempotencyKey: `declined-${placed.order.id}`,
+    metadata: { shop_order_id: placed.order.id },
+  });
+  await stripeClient(h).stripe.paymentIntents.confirm(declined.id, { payment_method: 'pm_card_chargeDeclined' }).catch(() => undefined);
+
+  await signalled(h, placed.workflowId, 'paymentFailed');
+  expect(await erpPayments(h, declined.id)).toEqual([expect.objectContaining({ status: 'failed', sales_order_id: null })]);
+  const waiting = await h.client.workflow.getHandle(placed.workflowId).query(progressQuery);
+  expect(waiting.state).toBe('awaiting-payment');
+
+  const paid = await capturedPayment(h, 2600, 'USD', placed.order.id);
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  expect((await erpView(h, 'shopify', placed.order.id)).payments).toEqual([expect.objectContaining({ provider_payment_id: paid, status: 'captured' })]);
+});
