@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { loadConfig } from '../config/env';
+import { configuredConnections, loadConfig, reconciliationSchedule } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
 import { acknowledgeIssue, listIssues } from '../engine/issues';
 import { markShippedUpdate } from '../workflows/order/api';
+import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
@@ -20,9 +21,10 @@ import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineComm
  *   npm run ops -- inbox [replay <id>|--failed | prune [--days N]]
  *   npm run ops -- quarantine [replay <id>|--all]
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
+ *   npm run ops -- reconcile trigger|pause|unpause|backfill <from> <to>   (the payment reconciliation's schedule)
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME]>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to>>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -63,6 +65,38 @@ async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promis
     return await work(pool);
   } finally {
     await pool.end();
+  }
+}
+
+/** The reconciliation schedule: run now, pause, resume, or reconcile a given UTC window (ISO instants) once. */
+async function reconcile([action, from, to]: string[]): Promise<string> {
+  const config = loadConfig();
+  const settings = reconciliationSchedule(config, configuredConnections(config).payments.id);
+  const client = await connectTemporalClient(config, endpoints().temporalAddress);
+  const schedule = client.schedule.getHandle(settings.scheduleId);
+  try {
+    switch (action) {
+      case 'trigger':
+        await schedule.trigger();
+        return `${settings.scheduleId}: a run was started.`;
+      case 'pause':
+        await schedule.pause(`paused by ${process.env.USER ?? 'operator'}`);
+        return `${settings.scheduleId}: paused.`;
+      case 'unpause':
+        await schedule.unpause(`resumed by ${process.env.USER ?? 'operator'}`);
+        return `${settings.scheduleId}: running again.`;
+      case 'backfill': {
+        if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) throw new Error(`backfill: expected <from> <to> as ISO instants\n${USAGE}`);
+        const input: ReconciliationInput = { payments: settings.payments, policy: settings.policy, window: { from, to } };
+        const workflowId = `${settings.scheduleId}-backfill-${from}-${to}`;
+        await client.workflow.start(RECONCILIATION_WORKFLOW, { workflowId, taskQueue: settings.taskQueue, args: [input] });
+        return `${workflowId}: reconciling ${from} .. ${to}.`;
+      }
+      default:
+        throw new Error(`reconcile: expected trigger, pause, unpause or backfill <from> <to>\n${USAGE}`);
+    }
+  } finally {
+    await client.connection.close();
   }
 }
 
@@ -126,6 +160,10 @@ async function main(args: string[]): Promise<number> {
     case 'quarantine': {
       const command = parseQuarantineArgs(rest);
       console.log(await withPool((pool) => runQuarantineCommand(pool, command)));
+      return 0;
+    }
+    case 'reconcile': {
+      console.log(await reconcile(rest));
       return 0;
     }
     default:
