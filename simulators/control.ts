@@ -1,9 +1,41 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
-import type { FaultPlan, FaultRuleInput } from './faults';
+import type { Logger } from '../config/logger';
+import { FaultPlan, type FaultErrorBody, type FaultRuleInput } from './faults';
 
-/** Pieces every simulator shares: the fault-injection control routes, and listening with a usable URL. */
+/** Pieces every simulator shares: its app with fault injection, the fault control routes, and serving it. */
+
+/** A simulator's Fastify app with the shared fault injection installed on every route outside `/__sim/`. */
+export function simulatorApp(
+  logger: Logger | undefined, errorBody: FaultErrorBody, options: Pick<FastifyServerOptions, 'routerOptions'> = {},
+): { app: FastifyInstance; faults: FaultPlan } {
+  const faults = new FaultPlan({ controlPrefix: '/__sim/', errorBody });
+  const app: FastifyInstance = Fastify({
+    ...options, forceCloseConnections: true, ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
+  });
+  faults.install(app);
+  return { app, faults };
+}
+
+export interface RunningSimulator { name: string; url: string; port: number; close(): Promise<void> }
+
+/** Listens, and returns the simulator's parts with its URL and a close that stops webhook delivery first. */
+export async function serveSimulator<P extends object>(
+  name: string, app: FastifyInstance, opts: { host?: string; port?: number }, webhooks: { close(): Promise<void> }, parts: P,
+): Promise<P & RunningSimulator> {
+  const { port, url } = await listenOn(app, opts);
+  return {
+    ...parts,
+    name,
+    url,
+    port,
+    async close() {
+      await webhooks.close();
+      await app.close();
+    },
+  };
+}
 
 /** POST/GET/DELETE /__sim/faults and GET /__sim/requests; a body may be one rule, a list, or { rules }. */
 export function registerFaultRoutes(app: FastifyInstance, faults: FaultPlan): void {

@@ -1,19 +1,12 @@
 import { log } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import { openIssue, remindIssue, resolveIssue, type IssueKind } from '../../engine/issues';
+import { openIssue, remindIssue, resolveIssue, type IssueDraft } from '../../engine/issues';
 import { callingWorkflow } from './context';
 
 /** Issue-log activities every flow uses when it needs a person. The workflow identity comes from the activity context. */
 
-export interface IssueInput {
-  flow: string;
-  step: string;
-  businessKey: string;
-  kind: IssueKind;
-  message: string;
-  details: Record<string, unknown>;
-  allowedDecisions: string[];
-}
+/** An issue as a flow reports it; which workflow run it belongs to comes from the activity context. */
+export type IssueInput = Omit<IssueDraft, 'workflowId' | 'runId'>;
 
 export function createIssueActivities(pool: Pool) {
   return {

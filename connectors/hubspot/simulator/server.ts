@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../../config/logger';
 import type { RunningService } from '../../../config/service';
 import { LIFECYCLE_STAGES } from '../../../domain/lead';
 import { safeEqual } from '../../../domain/webhooks/signatures';
 import { signHubspotV3 } from '../signature';
-import { FaultPlan, type FaultKind } from '../../../simulators/faults';
+import type { FaultKind, FaultPlan } from '../../../simulators/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
-import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../../../simulators/control';
+import { registerFaultRoutes, serveSimulator, simulatorApp, webhookConfigSchema } from '../../../simulators/control';
 
 /**
  * An in-memory stand-in for HubSpot's CRM v3 contacts API and its webhooks, close enough to the real thing
@@ -269,12 +268,7 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
     sendBatch(events);
   });
 
-  const faults = new FaultPlan({ controlPrefix: '/__sim/', errorBody: faultBody });
-  const app: FastifyInstance = opts.logger === false
-    ? Fastify({ logger: false, forceCloseConnections: true })
-    : Fastify({ loggerInstance: logger as FastifyBaseLogger, forceCloseConnections: true });
-
-  faults.install(app);
+  const { app, faults } = simulatorApp(logger, faultBody);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/__sim/')) return undefined;
     const header = request.headers.authorization ?? '';
@@ -357,17 +351,5 @@ export async function startHubspotSimulator(opts: HubspotSimulatorOptions): Prom
   });
   app.get('/__sim/health', async () => ({ status: 'ok', contacts: state.contacts.size, webhookTarget: webhooks.config.targetUrl ?? null }));
 
-  const { port, url } = await listenOn(app, opts);
-  return {
-    name: 'hubspot-simulator',
-    url,
-    port,
-    state,
-    faults,
-    webhooks,
-    async close() {
-      await webhooks.close();
-      await app.close();
-    },
-  };
+  return serveSimulator('hubspot-simulator', app, opts, webhooks, { webhooks, state, faults });
 }

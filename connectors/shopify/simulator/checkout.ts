@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ShopifyClient } from '../client';
 import type { StripePayments } from '../../stripe/client';
 import { toDecimalString } from '../../../domain/money';
 import type { ShopOrder } from '../../../domain/order';
+import { payAtCheckout, type CheckoutSpec } from '../../stripe/simulator/checkout-payment';
 
 /**
  * A shop checkout as Shopify with Stripe performs it: the PaymentIntent first (authorised, or captured at once),
@@ -10,28 +10,13 @@ import type { ShopOrder } from '../../../domain/order';
  * Used by the demo and the tests to drive the simulators exactly as a real storefront would.
  */
 
-export interface CheckoutSpec {
-  lines: Array<{ sku: string; quantity: number; unitPriceMinor: number; title?: string }>;
-  payment: 'authorized' | 'captured' | 'none';
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-  shippingMinor?: number;
-  currency?: string;
-}
+export type { CheckoutSpec } from '../../stripe/simulator/checkout-payment';
 
 export interface CheckoutResult { order: ShopOrder; paymentIntentId: string | null }
 
 export async function checkout(shop: ShopifyClient, payments: StripePayments, spec: CheckoutSpec): Promise<CheckoutResult> {
-  const currency = spec.currency ?? 'USD';
+  const { currency, totalMinor: total, buyer: { email, firstName, lastName }, intent } = await payAtCheckout(payments, spec);
   const money = (minor: number) => ({ shopMoney: { amount: toDecimalString(minor, currency), currencyCode: currency } });
-  const total = spec.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0) + (spec.shippingMinor ?? 0);
-  const email = spec.email ?? `buyer-${randomUUID().slice(0, 8)}@example.com`;
-  const [firstName, lastName] = [spec.firstName ?? 'Ada', spec.lastName ?? 'Buyer'];
-  const intent = spec.payment === 'none' ? null : await payments.createPaymentIntent({
-    amountMinor: total, currency, captureMethod: spec.payment === 'authorized' ? 'manual' : 'automatic',
-    paymentMethod: 'pm_card_visa', confirm: true, idempotencyKey: randomUUID(),
-  });
   const order = await shop.createOrder({
     email,
     currency,

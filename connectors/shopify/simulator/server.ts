@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../../config/logger';
 import type { RunningService } from '../../../config/service';
 import { toMinorUnits } from '../../../domain/money';
 import { safeEqual } from '../../../domain/webhooks/signatures';
 import { signShopify } from '../signature';
-import { FaultPlan, type FaultKind } from '../../../simulators/faults';
+import type { FaultKind, FaultPlan } from '../../../simulators/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
 import { SHOPIFY_API_VERSION } from '../api-version';
 import { supportedApiVersions } from './api-versions';
@@ -19,7 +18,7 @@ import { rootResolvers, type GraphqlContext } from './resolvers';
 import { restOrder } from './rest-order';
 import { buildShopifySchema } from './schema';
 import { gid, ShopifySimState, type OrderTopic } from './state';
-import { listenOn, registerFaultRoutes, webhookConfigSchema } from '../../../simulators/control';
+import { registerFaultRoutes, serveSimulator, simulatorApp, webhookConfigSchema } from '../../../simulators/control';
 
 /**
  * An in-memory stand-in for Shopify's Admin GraphQL API (orders, fulfilments, variants) and its order webhooks:
@@ -148,14 +147,9 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   bucket.configure({ currentlyAvailable: initialThrottle.currentlyAvailable });
   const runGraphql = createGraphqlEndpoint({ schema: buildShopifySchema(), rootValue: rootResolvers(state, shopCurrency), bucket, logger });
 
-  const faults = new FaultPlan({ controlPrefix: '/__sim/', errorBody: faultBody });
-  const app: FastifyInstance = opts.logger === false
-    ? Fastify({ logger: false, forceCloseConnections: true })
-    : Fastify({ loggerInstance: logger as FastifyBaseLogger, forceCloseConnections: true });
-
+  const { app, faults } = simulatorApp(logger, faultBody);
   // Shopify also takes the bare query as `application/graphql`.
   app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_request, body, done) => done(null, { query: body }));
-  faults.install(app);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/admin/')) return undefined;
     const token = request.headers['x-shopify-access-token'];
@@ -227,19 +221,5 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     webhookTarget: webhooks.config.targetUrl ?? null, throttle: bucket.status(),
   }));
 
-  const { port, url } = await listenOn(app, opts);
-  return {
-    name: 'shopify-simulator',
-    url,
-    port,
-    state,
-    faults,
-    webhooks,
-    bucket,
-    sent,
-    async close() {
-      await webhooks.close();
-      await app.close();
-    },
-  };
+  return serveSimulator('shopify-simulator', app, opts, webhooks, { state, faults, webhooks, bucket, sent });
 }

@@ -10,7 +10,7 @@ import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../s
 import { faultBody, idempotencyMismatch, invalidRequest, StripeApiError } from './errors';
 import { Params, parseStripeForm, type FormObject } from './form';
 import { newId, PAYOUT_FAILURES, StripeSimState, type SimEvent, type SimObject, type StripeList } from './state';
-import { listenOn, registerFaultRoutes, webhookConfigFields } from '../../../simulators/control';
+import { registerFaultRoutes, serveSimulator, webhookConfigFields } from '../../../simulators/control';
 
 /**
  * An in-memory Stripe account behind the real v1 API shapes, so the official `stripe` SDK drives it unchanged:
@@ -391,17 +391,5 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   });
   app.get('/__sim/health', async () => ({ status: 'ok', paymentIntents: state.paymentIntents.size, webhookTarget: webhooks.config.targetUrl ?? null }));
 
-  const { port, url } = await listenOn(app, opts);
-  return {
-    name: 'stripe-simulator',
-    url,
-    port,
-    state,
-    faults,
-    webhooks,
-    async close() {
-      await webhooks.close();
-      await app.close();
-    },
-  };
+  return serveSimulator('stripe-simulator', app, opts, webhooks, { state, faults, webhooks });
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { WoocommerceClient } from '../client';
 import type { StripePayments } from '../../stripe/client';
 import { toDecimalString } from '../../../domain/money';
-import type { CheckoutResult, CheckoutSpec } from '../../shopify/simulator/checkout';
+import type { CheckoutResult } from '../../shopify/simulator/checkout';
+import { payAtCheckout, type CheckoutSpec } from '../../stripe/simulator/checkout-payment';
 
 /**
  * A WooCommerce checkout paid with the WooCommerce Stripe gateway, as a storefront performs it against our
@@ -12,14 +12,7 @@ import type { CheckoutResult, CheckoutSpec } from '../../shopify/simulator/check
 export async function woocommerceCheckout(
   sim: { url: string }, shop: WoocommerceClient, payments: StripePayments, spec: CheckoutSpec,
 ): Promise<CheckoutResult> {
-  const currency = spec.currency ?? 'USD';
-  const total = spec.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0) + (spec.shippingMinor ?? 0);
-  const email = spec.email ?? `buyer-${randomUUID().slice(0, 8)}@example.com`;
-  const [firstName, lastName] = [spec.firstName ?? 'Ada', spec.lastName ?? 'Buyer'];
-  const intent = spec.payment === 'none' ? null : await payments.createPaymentIntent({
-    amountMinor: total, currency, captureMethod: spec.payment === 'authorized' ? 'manual' : 'automatic',
-    paymentMethod: 'pm_card_visa', confirm: true, idempotencyKey: randomUUID(),
-  });
+  const { currency, buyer: { email, firstName, lastName }, intent } = await payAtCheckout(payments, spec);
   const address = { first_name: firstName, last_name: lastName, address_1: '1 Main St', city: 'Springfield', postcode: '12345', country: 'US', email };
   const res = await fetch(`${sim.url}/__sim/orders`, {
     method: 'POST',

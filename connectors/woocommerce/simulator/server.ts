@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../../config/logger';
 import type { RunningService } from '../../../config/service';
 import { signWoocommerce } from '../webhooks';
 import { safeEqual } from '../../../domain/webhooks/signatures';
-import { listenOn, registerFaultRoutes } from '../../../simulators/control';
-import { FaultPlan, type FaultKind } from '../../../simulators/faults';
+import { registerFaultRoutes, serveSimulator, simulatorApp } from '../../../simulators/control';
+import type { FaultKind, FaultPlan } from '../../../simulators/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
 import { appendCapped, registerWebhookRoutes, resetPlumbing } from '../../../simulators/webhook-routes';
 import { batchBodySchema, nextOrderIdSchema, noteInputSchema, orderInputSchema, orderUpdateSchema, productInputSchema } from './input';
@@ -121,12 +121,7 @@ export async function startWoocommerceSimulator(opts: WoocommerceSimulatorOption
     deliver([webhook]);
   });
 
-  const faults = new FaultPlan({ controlPrefix: '/__sim/', errorBody: faultBody });
-  const app: FastifyInstance = opts.logger === false
-    ? Fastify({ logger: false, forceCloseConnections: true })
-    : Fastify({ loggerInstance: logger as FastifyBaseLogger, forceCloseConnections: true });
-
-  faults.install(app);
+  const { app, faults } = simulatorApp(logger, faultBody);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith(`${API}/`)) return undefined;
     const given = credentials(request);
@@ -232,19 +227,7 @@ export async function startWoocommerceSimulator(opts: WoocommerceSimulatorOption
     status: 'ok', orders: state.orders.size, products: state.products.size, webhookTarget: webhooks.config.targetUrl ?? null,
   }));
 
-  const { port, url } = await listenOn(app, opts);
-  siteUrl ||= url;
-  return {
-    name: 'woocommerce-simulator',
-    url,
-    port,
-    state,
-    faults,
-    webhooks,
-    sent,
-    async close() {
-      await webhooks.close();
-      await app.close();
-    },
-  };
+  const running = await serveSimulator('woocommerce-simulator', app, opts, webhooks, { state, faults, webhooks, sent });
+  siteUrl ||= running.url;
+  return running;
 }
