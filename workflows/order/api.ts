@@ -79,6 +79,8 @@ export interface OrderSnapshot {
   invoiceNumber: string | null;
   processingMs: number;
   overdueIssueId: number | null;
+  /** Disputes still open: fulfilment stays on hold in the next run. */
+  openDisputes?: string[];
   runs: number;
 }
 

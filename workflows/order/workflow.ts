@@ -311,7 +311,7 @@ class OrderFlow {
       phase, order: this.state.order!, salesOrder: this.state.salesOrder!, compensations: this.flow.carriedCompensations(),
       heldPayments: [...this.heldPayments], stepsDone: this.flow.progress.stepsDone, paymentDeadlineMs: this.paymentDeadlineMs,
       backordered: this.backordered, invoiceNumber: this.invoiceNumber, processingMs: this.processingMs,
-      overdueIssueId: this.overdueIssueId, runs: (this.input.resume?.runs ?? 1) + 1,
+      overdueIssueId: this.overdueIssueId, openDisputes: [...this.state.openDisputes], runs: (this.input.resume?.runs ?? 1) + 1,
     };
     log.info('continuing as new', { phase, historyLength: workflowInfo().historyLength });
     return continueAsNew<typeof orderFulfilment>({ ...this.input, resume: snapshot });
@@ -330,5 +330,6 @@ class OrderFlow {
     this.invoiceNumber = snapshot.invoiceNumber;
     this.processingMs = snapshot.processingMs;
     this.overdueIssueId = snapshot.overdueIssueId;
+    for (const dispute of snapshot.openDisputes ?? []) this.state.openDisputes.add(dispute);
   }
 }
