@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import { createInventoryErpActivities } from '../activities/inventory/erp';
+import { createInventoryResyncActivities } from '../activities/inventory/resync';
+import { createInventoryShopActivities } from '../activities/inventory/shop';
 import { createLeadCrmActivities } from '../activities/lead/crm';
 import { createLeadErpActivities } from '../activities/lead/erp';
 import { createOrderActivities } from '../activities/order';
@@ -66,6 +69,9 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
     ...createPaymentErpActivities({ pool }),
     ...createReconciliationErpActivities({ pool }),
     ...createReconciliationProviderActivities({ pool, payments: paymentPorts }),
+    ...createInventoryShopActivities({ shops }),
+    ...createInventoryErpActivities({ pool }),
+    ...createInventoryResyncActivities({ pool, shops }),
     ...(deps.client ? createReconciliationFlowActivities({
       pool, client: deps.client, payments: paymentPorts, connections: [connections.payments], taskQueue: deps.taskQueue,
       paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,

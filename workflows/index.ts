@@ -3,3 +3,4 @@ export { leadConversion } from './lead/workflow';
 export { orderFulfilment } from './order/workflow';
 export { paymentSettlement } from './payment/workflow';
 export { paymentReconciliation } from './reconciliation/workflow';
+export { inventorySync } from './inventory/workflow';

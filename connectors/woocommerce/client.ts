@@ -146,6 +146,13 @@ export class WoocommerceClient {
     return found;
   }
 
+  /** One page (from 1) of the store's products, 100 at a time; variations are not listed. */
+  async listProducts(page: number, signal?: AbortSignal): Promise<{ products: WooProduct[]; last: boolean }> {
+    const answer = await this.call('GET', '/products', { query: { page, per_page: WOO_BATCH_LIMIT }, signal });
+    const products = parseWith(VENDOR, z.array(wooProductSchema), answer);
+    return { products, last: products.length < WOO_BATCH_LIMIT };
+  }
+
   /**
    * Sets the stock of each SKU the shop sells, in batches of at most 100; SKUs the shop does not know are returned,
    * not an error (the ERP may stock items the shop does not sell). A refused item fails the call, classified by

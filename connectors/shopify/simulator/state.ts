@@ -192,10 +192,11 @@ export class ShopifySimState {
   readonly orders = new Map<number, SimOrder>();
   readonly variants = new Map<number, SimVariant>();
   readonly customers = new Map<number, SimCustomer>();
-  readonly inventory = new SimInventory(() => this.id());
-  readonly idempotency = new IdempotencyStore();
   /** Seeded from the clock so a restarted simulator never reuses ids the relay has already stored. */
   private nextId = Date.now();
+  // After nextId: the inventory takes an id for its primary location as it is built.
+  readonly inventory = new SimInventory(() => this.id());
+  readonly idempotency = new IdempotencyStore();
   private nextOrderNumber = 1001;
 
   constructor(private readonly shopCurrency: string, private readonly emit: Emit) {}

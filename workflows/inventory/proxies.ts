@@ -1,0 +1,23 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { InventoryErpActivities } from '../../activities/inventory/erp';
+import type { InventoryResyncActivities } from '../../activities/inventory/resync';
+import type { InventoryShopActivities } from '../../activities/inventory/shop';
+
+/** The inventory sync's activities, one proxy per role; rate limits are waited out by the flow runtime, not retried here. */
+
+export const shop = proxyActivities<InventoryShopActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export const erp = proxyActivities<InventoryErpActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** Pages through a whole shop: long, so it heartbeats each page and resumes from its saved cursor. */
+export const resync = proxyActivities<InventoryResyncActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+});
