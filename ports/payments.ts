@@ -98,6 +98,8 @@ export interface Payout {
   status: 'pending' | 'in-transit' | 'paid' | 'failed' | 'cancelled';
   arrivalAt: string;
   createdAt: string;
+  /** Why the bank returned a failed payout, when the provider says. */
+  failureCode?: string | null;
 }
 
 export interface Page<T> { items: T[]; nextCursor: string | null }

@@ -9,6 +9,7 @@ import { contactChangedSignal, LEAD_WORKFLOW, leadWorkflowId } from '../workflow
 import {
   DEFAULT_PAYMENT_POLICY, PAYMENT_WORKFLOW, paymentBusinessKey, paymentEventSignal, paymentWorkflowId, type PaymentPolicy,
 } from '../workflows/payment/api';
+import { PAYOUT_WORKFLOW, payoutBusinessKey, payoutEventSignal, payoutWorkflowId } from '../workflows/payout/api';
 import {
   editOrderUpdate, ORDER_WORKFLOW, orderWorkflowId, shopOrderCancelledSignal, shopOrderChangedSignal, type OrderPolicy,
 } from '../workflows/order/api';
@@ -95,6 +96,22 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
       ...paymentFlowStart(connection, paymentId, ctx),
       signal: paymentEventSignal.name,
       signalArgs: [event],
+    };
+  }
+  if (connection.role === 'payments' && kind === 'payout-changed') {
+    // The event's object is the payout: one flow per payout records it and has it reconciled.
+    return {
+      kind: 'signal',
+      workflowType: PAYOUT_WORKFLOW,
+      workflowId: payoutWorkflowId(connection.id, id),
+      taskQueue: ctx.taskQueue,
+      args: [{ payments: connection.id, payoutId: id }],
+      signal: payoutEventSignal.name,
+      signalArgs: [event],
+      searchAttributes: attributes(payoutBusinessKey(connection.id, id), 'payout', connection.id),
+      summary: `Payout: ${connectionLabel(connection)} ${id} → ERP payout, reconciliation`,
+      // A payout may fail days after it was paid: a finished flow starts again for it (it is idempotent).
+      reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     };
   }
   if (connection.role === 'shop') {

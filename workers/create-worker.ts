@@ -9,6 +9,9 @@ import { createLeadErpActivities } from '../activities/lead/erp';
 import { createOrderActivities } from '../activities/order';
 import { createPaymentErpActivities } from '../activities/payment/erp';
 import { createPaymentProviderActivities } from '../activities/payment/provider';
+import { createPayoutErpActivities } from '../activities/payout/erp';
+import { createPayoutProviderActivities } from '../activities/payout/provider';
+import { createPayoutReconciliationActivities } from '../activities/payout/reconciliation';
 import { createReconciliationErpActivities } from '../activities/reconciliation/erp';
 import { createReconciliationFlowActivities } from '../activities/reconciliation/flows';
 import { createReconciliationProviderActivities } from '../activities/reconciliation/provider';
@@ -67,6 +70,9 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
     ...createOrderActivities({ pool, shops, payments, paymentsConnection: connections.payments.id, defaultPhoneCountry: deps.defaultPhoneCountry }),
     ...createPaymentProviderActivities({ payments: paymentPorts }),
     ...createPaymentErpActivities({ pool }),
+    ...createPayoutProviderActivities({ payments: paymentPorts }),
+    ...createPayoutErpActivities({ pool }),
+    ...createPayoutReconciliationActivities({ client: deps.client, schedule: deps.reconciliationSchedule }),
     ...createReconciliationErpActivities({ pool }),
     ...createReconciliationProviderActivities({ pool, payments: paymentPorts }),
     ...createInventoryShopActivities({ shops }),

@@ -2,5 +2,6 @@
 export { leadConversion } from './lead/workflow';
 export { orderFulfilment } from './order/workflow';
 export { paymentSettlement } from './payment/workflow';
+export { payoutSettlement } from './payout/workflow';
 export { paymentReconciliation } from './reconciliation/workflow';
 export { inventorySync } from './inventory/workflow';

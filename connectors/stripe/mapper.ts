@@ -135,5 +135,6 @@ export function toPayout(payout: Stripe.Payout): Payout {
     status: PAYOUT_STATUS[payout.status] ?? 'pending',
     arrivalAt: instant(payout.arrival_date),
     createdAt: instant(payout.created),
+    ...(payout.failure_code ? { failureCode: payout.failure_code } : {}),
   };
 }

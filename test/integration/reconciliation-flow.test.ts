@@ -1,28 +1,73 @@
 import { listIssues } from '../../engine/issues';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { reachesState } from '../support/orders';
-import { capturedPayment, erpPayments, paymentFlowState } from '../support/payments';
-import { simPost } from '../support/sim-control';
+import { reachesState, stripeClient } from '../support/orders';
+import {
+  automaticPayout, capturedPayment, erpPayments, erpRefunds, paymentFlowState, payoutFlowResult, providerFee, reconciledPayout, reconciliationQuiet,
+} from '../support/payments';
 import { ShopifyDriver } from '../support/shop-drivers/shopify';
 
 /**
- * The scheduled reconciliation end to end: the engine's Temporal Schedule (created by the worker at start-up) is
- * triggered as an operator would, and its run reconciles what the payment flows booked against the Stripe simulator.
+ * Payouts and the scheduled reconciliation end to end: a payout's webhooks start its payout flow, which records it
+ * and triggers the engine's Temporal Schedule (created by the worker at start-up, hourly); an operator triggers it
+ * too. Each run reconciles what the payment flows booked against the Stripe simulator. Tests run in order: each
+ * automatic payout takes the whole balance of its currency.
  */
 
 let h: Harness;
+let shop: ShopifyDriver;
 beforeAll(async () => {
   h = await startHarness({ reconciliationSchedule: true });
+  shop = new ShopifyDriver(h);
+  await shop.seedProduct('REC-TEE', 10, 2500);
 });
 afterAll(async () => h?.close());
 
-test('a run started by the schedule reconciles a payout and reports a deliberate one-minor-unit mismatch, and nothing else', async () => {
-  const shop = new ShopifyDriver(h);
-  await shop.seedProduct('REC-TEE', 10, 2500);
+const sum = (lines: Array<{ net: number }>) => lines.reduce((total, l) => total + l.net, 0);
+
+async function capturedOrder(): Promise<string> {
   const placed = await shop.placeOrder({ lines: [{ sku: 'REC-TEE', quantity: 1, unitPriceMinor: 2500 }], payment: 'captured' });
   await reachesState(h, placed.workflowId, 'awaiting-shipment');
   await paymentFlowState(h, placed.paymentIntentId!, 'settled');
-  const payout = await simPost(h.stripe.url, 'payouts', { currency: 'usd' }) as { id: string; amount: number };
+  return placed.paymentIntentId!;
+}
+
+test('a paid payout reaches the ERP through its payout flow and is reconciled at once, not at the schedule\'s next hour', async () => {
+  const paymentId = await capturedOrder();
+  const payout = await automaticPayout(h, 'usd');
+
+  // The schedule runs hourly: only the payout flow's trigger can reconcile it within the wait.
+  const erp = await reconciledPayout(h, payout.id);
+  expect(erp).toMatchObject({ amount: payout.amount, status: 'paid' });
+  const fee = await providerFee(h, paymentId);
+  expect(erp.lines).toEqual([expect.objectContaining({ kind: 'payment', payment_id: expect.anything(), gross: 2500, fee, net: 2500 - fee })]);
+  expect(sum(erp.lines)).toBe(payout.amount);
+  expect(await payoutFlowResult(h, payout.id)).toMatchObject({ status: 'recorded', payoutStatus: 'paid', reconciliationTriggered: expect.any(Number) });
+});
+
+test('a payout with fees and a refund inside is reconciled: the payout is the sum of its lines', async () => {
+  const paymentId = await capturedPayment(h, 10_000, 'EUR');
+  await paymentFlowState(h, paymentId, 'awaiting-order');
+  await stripeClient(h).stripe.refunds.create({ payment_intent: paymentId, amount: 2500 });
+  await eventually('the refund booked', async () => ((await erpRefunds(h, paymentId)).length === 1 ? true : undefined));
+  const payout = await automaticPayout(h, 'eur');
+
+  const erp = await reconciledPayout(h, payout.id);
+  const fee = await providerFee(h, paymentId);
+  expect(fee).toBeGreaterThan(0);
+  expect(erp.lines).toEqual([
+    expect.objectContaining({ kind: 'payment', payment_id: expect.anything(), gross: 10_000, fee, net: 10_000 - fee }),
+    expect.objectContaining({ kind: 'refund', refund_id: expect.anything(), gross: -2500, fee: 0, net: -2500 }),
+  ]);
+  expect(payout.amount).toBe(10_000 - fee - 2500);
+  expect(sum(erp.lines)).toBe(payout.amount);
+});
+
+test('a run started by the schedule reconciles the payouts and reports a deliberate one-minor-unit mismatch, and nothing else', async () => {
+  await capturedOrder();
+  const payout = await automaticPayout(h, 'usd');
+  await reconciledPayout(h, payout.id);
+  await payoutFlowResult(h, payout.id);
+  const runsBefore = await reconciliationQuiet(h);
 
   // Paid after the payout, and booked in the ERP one cent too high.
   const off = await capturedPayment(h, 3333, 'USD');
@@ -31,18 +76,17 @@ test('a run started by the schedule reconciles a payout and reports a deliberate
   expect(await erpPayments(h, off)).toEqual([expect.objectContaining({ amount: 3334 })]);
 
   await h.client.schedule.getHandle(`reconciliation-${h.taskQueue}`).trigger();
-  const run = await eventually('a completed reconciliation run', async () => {
-    const { rows } = await h.pool.query(`SELECT * FROM integration.reconciliation_run WHERE status = 'completed'`);
+  const run = await eventually('the triggered run completed', async () => {
+    const { rows } = await h.pool.query(`SELECT * FROM integration.reconciliation_run WHERE status = 'completed' ORDER BY id OFFSET $1`, [runsBefore]);
     return rows[0];
   });
   const exceptions = (await h.pool.query('SELECT class, subject, provider_amount_minor::int AS provider, erp_amount_minor::int AS erp FROM integration.reconciliation_exception WHERE run_id = $1', [run.id])).rows;
   expect(exceptions).toEqual([{ class: 'amount_mismatch', subject: 'payment', provider: 3333, erp: 3334 }]);
-  expect(run.counts).toMatchObject({ amount_mismatch: 1, missing_in_erp: 0, payouts: { checked: 1, reconciled: 1 } });
+  expect(run.counts).toMatchObject({ amount_mismatch: 1, missing_in_erp: 0, payouts: { checked: 3, reconciled: 3 } });
   expect(Number(run.match_rate)).toBeLessThan(1);
   expect(run.duration_ms).not.toBeNull();
-  const paidOut = await h.pool.query('SELECT amount_minor::int AS amount, reconciled_at FROM erp.payout WHERE provider_payout_id = $1', [payout.id]);
-  expect(paidOut.rows).toEqual([{ amount: payout.amount, reconciled_at: expect.any(Date) }]);
 
   const issue = await eventually('the run\'s issue', async () => (await listIssues(h.pool, { status: 'open' })).find((i) => i.kind === 'reconciliation'));
+  expect(issue.message).toContain(`reconciliation run ${run.id} `);
   expect(issue.message).toContain('1 exception(s) (amount_mismatch 1)');
 });
