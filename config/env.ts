@@ -3,6 +3,7 @@ import { allConnections, parseConnections, type Connection } from '../connection
 import type { VendorSettings } from '../connectors/settings';
 import { LIFECYCLE_STAGES, type LeadPolicy } from '../domain/lead';
 import type { OrderPolicy } from '../workflows/order/api';
+import { DEFAULT_INVENTORY_POLICY, type InventoryPolicy } from '../workflows/inventory/api';
 import type { PaymentPolicy } from '../workflows/payment/api';
 import { DEFAULT_RECONCILIATION_POLICY, reconciliationScheduleId } from '../workflows/reconciliation/api';
 import type { ReconciliationScheduleSettings } from '../workers/reconciliation-schedule';
@@ -93,6 +94,12 @@ export const envSchema = z.object({
   OPERATOR_REMINDER_SECONDS: z.coerce.number().int().min(1).default(24 * 3600),
   /** How long a step may keep meeting vendor rate limits (429, THROTTLED) before a person is asked; every flow. */
   RATE_LIMIT_BUDGET_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
+  /** The ERP pushes what each shop may sell (inventory-sync flow per shop); false leaves shop stock alone. */
+  INVENTORY_SYNC: bool.default(true),
+  /** When a shop's stock differs from what we last pushed: the ERP's value wins, or the shop's is kept (and recorded). */
+  INVENTORY_DRIFT_POLICY: z.enum(['erp-wins', 'keep-shop']).default('erp-wins'),
+  /** A SKU is pushed once its changes have been quiet this long (bursts go out once, with the latest value). */
+  INVENTORY_QUIET_MS: z.coerce.number().int().min(0).default(1_000),
   /** Passes a lead flow run makes before it continues as new. */
   LEAD_PASSES_PER_RUN: z.coerce.number().int().min(1).default(25),
 
@@ -186,6 +193,14 @@ export function reconciliationSchedule(config: AppConfig, payments: string): Rec
       ...DEFAULT_RECONCILIATION_POLICY, overlapSeconds: config.RECONCILIATION_OVERLAP_SECONDS, settleSeconds: config.RECONCILIATION_SETTLE_SECONDS,
       maxSpanSeconds: config.RECONCILIATION_MAX_SPAN_SECONDS,
     },
+  };
+}
+
+/** The inventory sync's policy, from the environment. */
+export function inventoryPolicy(config: AppConfig): InventoryPolicy {
+  return {
+    ...DEFAULT_INVENTORY_POLICY, drift: config.INVENTORY_DRIFT_POLICY, quietMs: config.INVENTORY_QUIET_MS,
+    operatorReminderSeconds: config.OPERATOR_REMINDER_SECONDS, rateLimitBudgetSeconds: config.RATE_LIMIT_BUDGET_SECONDS,
   };
 }
 

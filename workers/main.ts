@@ -1,10 +1,13 @@
 import { NativeConnection } from '@temporalio/worker';
-import { configuredConnections, flowPolicies, loadConfig, reconciliationSchedule, vendorSettings } from '../config/env';
-import { createLogger } from '../config/logger';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { configuredConnections, flowPolicies, inventoryPolicy, loadConfig, reconciliationSchedule, vendorSettings, type AppConfig } from '../config/env';
+import { createLogger, type Logger } from '../config/logger';
 import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorker } from './create-worker';
+import { listenForStockChanges, startInventorySyncs } from './inventory-sync';
 
 /** Entry point of a worker process; run as many as load needs, they share the task queue. */
 async function main(): Promise<void> {
@@ -31,11 +34,20 @@ async function main(): Promise<void> {
     reconciliationSchedule: reconciliationSchedule(config, connections.payments.id),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  const running = worker.run();
+  const stopListening = config.INVENTORY_SYNC ? await startInventory(config, pool, client, connections.shops.map((s) => s.id), logger) : undefined;
   // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.
-  await worker.run();
+  await running;
+  await stopListening?.();
   await client.connection.close();
   await connection.close();
   await pool.end();
+}
+
+/** One inventory-sync flow per shop (repeatable: every worker may ask), woken by the stock outbox's NOTIFY. */
+async function startInventory(config: AppConfig, pool: Pool, client: Client, shops: string[], logger: Logger): Promise<() => Promise<void>> {
+  await startInventorySyncs(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, shops, policy: inventoryPolicy(config) });
+  return listenForStockChanges(pool, client, shops, (err) => logger.warn({ err }, 'stock change listener: the flows poll meanwhile'));
 }
 
 main().catch((err: unknown) => {
