@@ -3,7 +3,9 @@ import { listIssues } from '../../engine/issues';
 import { progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { erpView, reachesState, ship, stripeClient } from '../support/orders';
-import { capturedPayment, erpPayments, paymentFlowId, paymentFlowState, providerFee, signalled } from '../support/payments';
+import {
+  capturedPayment, erpPayments, erpRefunds, paymentFlowId, paymentFlowState, providerFee, signalled, stepRuns, stripeEventsHandedOver,
+} from '../support/payments';
 import { simPost } from '../support/sim-control';
 import { ShopifyDriver } from '../support/shop-drivers/shopify';
 
@@ -118,4 +120,73 @@ test('a failed payment is told to the order flow, which keeps waiting and takes 
   const paid = await capturedPayment(h, 2600, 'USD', placed.order.id);
   await reachesState(h, placed.workflowId, 'awaiting-shipment');
   expect((await erpView(h, 'shopify', placed.order.id)).payments).toEqual([expect.objectContaining({ provider_payment_id: paid, status: 'captured' })]);
+});
+
+test('a refund made at the provider\'s dashboard and one made by our compensation each become one ERP refund with a credit note', async () => {
+  await simPost(h.stripe.url, 'webhooks/config', { duplicates: 3 });
+  // Two amounts: a checkout's payment names no order, and two waiting orders of one amount would need a person.
+  const kept = await shop.placeOrder({ lines: [line('PAY-TEE', 2500)], payment: 'captured' });
+  const cancelled = await shop.placeOrder({ lines: [line('PAY-TEE', 2700)], payment: 'captured' });
+  for (const placed of [kept, cancelled]) {
+    await reachesState(h, placed.workflowId, 'awaiting-shipment');
+    await paymentFlowState(h, placed.paymentIntentId!, 'settled');
+  }
+
+  // The dashboard: no engine key in the refund's metadata.
+  await stripeClient(h).stripe.refunds.create({ payment_intent: kept.paymentIntentId!, amount: 1000 });
+  // Our compensation: the shop cancels a captured order, the order flow refunds it.
+  await shop.cancelInShop(cancelled.order.id);
+  await reachesState(h, cancelled.workflowId, 'cancelled');
+
+  const booked = async (paymentId: string) => eventually(`the refund of ${paymentId} booked`, async () => {
+    const rows = await erpRefunds(h, paymentId);
+    return rows.length > 0 ? rows : undefined;
+  });
+  expect(await booked(kept.paymentIntentId!)).toEqual([
+    { id: expect.stringMatching(/^re_/), amount: 1000, status: 'succeeded', origin: 'external', credit_notes: 1, credited: 1000 },
+  ]);
+  expect(await booked(cancelled.paymentIntentId!)).toEqual([
+    { id: expect.stringMatching(/^re_/), amount: 2700, status: 'succeeded', origin: 'engine', credit_notes: 1, credited: 2700 },
+  ]);
+  const invoice = await h.pool.query(
+    `SELECT i.status, i.refunded_minor::int AS refunded FROM erp.invoice i JOIN erp.payment p ON p.invoice_id = i.id WHERE p.provider_payment_id = $1`,
+    [kept.paymentIntentId]);
+  expect(invoice.rows).toEqual([{ status: 'partially_refunded', refunded: 1000 }]);
+
+  // Every event (each delivered 3 times) heard: still one refund each, each booked by one step.
+  await stripeEventsHandedOver(h);
+  for (const placed of [kept, cancelled]) {
+    await paymentFlowState(h, placed.paymentIntentId!, 'settled');
+    expect(await erpRefunds(h, placed.paymentIntentId!)).toHaveLength(1);
+    expect(await stepRuns(h, placed.paymentIntentId!, 'record-refund')).toBe(1);
+  }
+});
+
+test('a dispute after shipping holds nothing, raises an issue, and is recorded lost with the dispute fee when the bank decides', async () => {
+  const placed = await shop.placeOrder({ lines: [line('PAY-TEE', 2500)], payment: 'captured' });
+  await reachesState(h, placed.workflowId, 'awaiting-shipment');
+  const paymentId = placed.paymentIntentId!;
+  await paymentFlowState(h, paymentId, 'settled');
+  await expect(ship(h, placed.workflowId)).resolves.toEqual({ accepted: true });
+  expect(await h.client.workflow.getHandle(placed.workflowId).result()).toMatchObject({ status: 'fulfilled' });
+
+  const charge = (await stripeClient(h).retrievePaymentIntent(paymentId)).latestChargeId;
+  const dispute = await simPost(h.stripe.url, 'disputes', { charge }) as { id: string };
+  const issue = await eventually('the dispute issue', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
+    .find((i) => i.kind === 'dispute'));
+  expect(issue.message).toContain(paymentId);
+  const erp = await erpView(h, 'shopify', placed.order.id);
+  expect(erp.order.status).toBe('fulfilled');
+
+  await simPost(h.stripe.url, `disputes/${dispute.id}/close`, { outcome: 'lost' });
+  const fee = (await stripeClient(h).stripe.disputes.retrieve(dispute.id)).balance_transactions.find((t) => t.amount < 0)!.fee;
+  expect(fee).toBeGreaterThan(0);
+  const recorded = await eventually('the dispute lost', async () => {
+    const { rows } = await h.pool.query(
+      'SELECT status, amount_minor::int AS amount, fee_minor::int AS fee, closed_at FROM erp.dispute WHERE provider_dispute_id = $1', [dispute.id]);
+    return rows[0]?.status === 'lost' ? rows[0] : undefined;
+  });
+  expect(recorded).toEqual({ status: 'lost', amount: 2500, fee, closed_at: expect.any(Date) });
+  await eventually('the dispute issue closed', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
+    .some((i) => i.kind === 'dispute') ? undefined : true);
 });

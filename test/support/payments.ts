@@ -58,6 +58,20 @@ export async function erpRefunds(h: Harness, paymentId: string) {
   return rows;
 }
 
+/** Waits until the relay has handed every Stripe event over (none pending): what the flows hear next, they have heard. */
+export async function stripeEventsHandedOver(h: Harness): Promise<void> {
+  await eventually('every Stripe event handed over', async () => {
+    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE provider = 'stripe' AND status = 'pending'`);
+    return rows[0].n === 0 ? true : undefined;
+  });
+}
+
+/** How often the payment flow ran `step` (its progress query). */
+export async function stepRuns(h: Harness, paymentId: string, step: string): Promise<number> {
+  const progress = await h.client.workflow.getHandle(paymentFlowId(paymentId)).query(progressQuery);
+  return progress.stepsDone.filter((s) => s === step).length;
+}
+
 export const payoutFlowId = (payoutId: string) => payoutWorkflowId('stripe', payoutId);
 
 /** The day's automatic payout of the whole balance in `currency`, run now (it is paid at once, then reconciled by Stripe). */
