@@ -19,7 +19,7 @@ import { generateMonth, type Month } from './reconciliation-month';
  * Uses DATABASE_URL if set, else an embedded PostgreSQL in a temporary folder.
  */
 
-const LOWER_BOUND = `
+export const LOWER_BOUND = `
 CREATE TEMP TABLE lower_bound AS
 SELECT s.txn_id, COALESCE(p.id, r.id, d.id) AS erp_id,
        CASE WHEN COALESCE(p.id, r.id, d.id) IS NULL THEN 'missing'
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 }
 
 /** The ERP side as a nightly import would write it: multi-row inserts from arrays, 20,000 rows a statement. */
-async function bookInBulk(pool: Pool, erp: Month['erp']): Promise<void> {
+export async function bookInBulk(pool: Pool, erp: Month['erp']): Promise<void> {
   const batches = <T>(items: readonly T[], size = 20_000) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
   for (const b of batches(erp.payments)) {
     await pool.query(
@@ -126,7 +126,7 @@ async function bookInBulk(pool: Pool, erp: Month['erp']): Promise<void> {
   }
 }
 
-async function inOneTransaction(pool: Pool, work: (query: (text: string, values?: unknown[]) => Promise<unknown>) => Promise<unknown>): Promise<void> {
+export async function inOneTransaction(pool: Pool, work: (query: (text: string, values?: unknown[]) => Promise<unknown>) => Promise<unknown>): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -156,7 +156,9 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -6,9 +6,13 @@ import * as sql from './statements';
 
 /**
  * One reconciliation run over its staged provider rows, in one transaction: match (provider id first, then
- * amount + currency + time), classify, mark what reconciled, record every exception with both sides, check each
- * payout against its lines and record its reconciliation, then the run's counts, match rate, duration and KPI.
+ * amount + currency + time), classify, record what reconciled (insert-only), record every exception with both
+ * sides, check each payout against its lines and record its reconciliation, then the run's counts, match rate,
+ * duration and KPI.
  */
+
+/** Shared by runs, exclusive for deleting what payout lines reference (migration 0009). */
+const PAYOUT_LINE_LOCK = 7_246_009;
 
 export interface ReconcileOptions {
   /** How far apart the provider's and the ERP's times may be for a rule match. */
@@ -60,6 +64,8 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       const [from, to] = [run.window_from as Date, run.window_to as Date];
       // The joins and the hashed NOT IN want memory, not temporary files.
       await tx.query(`SET LOCAL work_mem = '256MB'`);
+      // Before reading any ERP record a line will reference: a delete of one then waits for this run, or is seen by it.
+      await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [PAYOUT_LINE_LOCK]);
 
       let last = performance.now();
       const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -70,7 +76,7 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
         return value;
       };
       const matchWindowMs = opts.matchWindowMs ?? DEFAULT_MATCH_WINDOW_MS;
-      await step('match by id', () => tx.query(sql.MATCH_BY_ID, [runId, provider]));
+      const rows = (await step('match by id', () => tx.query(sql.MATCH_BY_ID, [runId, provider]))).rowCount ?? 0;
       // Temporary tables get no statistics of their own; without them the planner would loop over a million rows.
       await step('analyze', () => tx.query('ANALYZE rec_row'));
       await step('match by settlement', () => tx.query(sql.MATCH_PAYMENTS_BY_SETTLEMENT, [provider]));
@@ -78,11 +84,11 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       await step('match by rule', () => tx.query(sql.MATCH_BY_RULE, [matchWindowMs]));
       await step('drop rule matched', () => tx.query(sql.DROP_RULE_MATCHED, [matchWindowMs]));
       await step('rank claims', () => tx.query(sql.RANK_CLAIMS));
-      const marked = (await step('mark reconciled', () => tx.query(sql.MARK_RECONCILED, [now]))).rows[0];
+      await step('complete settlements', () => tx.query(sql.COMPLETE_SETTLEMENTS));
+      const marked = (await step('record matches', () => tx.query(sql.RECORD_MATCHES, [runId, now]))).rows[0];
       await step('record exceptions', () => tx.query(sql.RECORD_EXCEPTIONS, [runId]));
       const payouts = await step('payouts', () => reconcilePayouts(tx, runId, provider, now));
 
-      const rows = (await tx.query(`SELECT count(*)::int AS total FROM rec_row`)).rows[0].total as number;
       const byClass = (await tx.query(
         'SELECT class, subject, count(*)::int AS n FROM integration.reconciliation_exception WHERE run_id = $1 GROUP BY class, subject', [runId],
       )).rows as Array<{ class: ExceptionClass; subject: Subject; n: number }>;
@@ -94,7 +100,7 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
         runId, window: { from: from.toISOString(), to: to.toISOString() }, providerRows: rows, matchedRows: matched, matchRate: matchRate(matched, rows),
         counts, exceptionCount, exceptions: await exceptionsOf(tx, runId, opts.exceptionLimit ?? 500), payouts,
         reconciledNow: { payments: marked.payments, refunds: marked.refunds, disputes: marked.disputes },
-        captureToReconciled: { p50Ms: roundOrNull(marked.p50_ms), p95Ms: roundOrNull(marked.p95_ms) },
+        captureToReconciled: { p50Ms: roundOrNull(marked.lag_ms?.[0]), p95Ms: roundOrNull(marked.lag_ms?.[1]) },
         durationMs: Math.round(performance.now() - started),
       };
       for (const statement of sql.DROP_STAGED) await tx.query(statement, [runId]);
@@ -153,7 +159,11 @@ async function reconcilePayouts(tx: PoolClient, runId: number, provider: string,
       whole.push(id);
     }
   }
-  await tx.query(sql.WRITE_PAYOUT_LINES, [provider, paid]);
+  const withLines = (await tx.query(
+    'SELECT id FROM erp.payout po WHERE id = ANY($1::bigint[]) AND EXISTS (SELECT 1 FROM erp.payout_line l WHERE l.payout_id = po.id)', [paid],
+  )).rows.map((r) => r.id);
+  await tx.query(sql.LINK_PAYOUT_LINES, [provider, withLines]);
+  await tx.query(sql.WRITE_PAYOUT_LINES, [provider, paid, withLines]);
   await tx.query('UPDATE erp.payout SET reconciled_at = COALESCE(reconciled_at, $2) WHERE id = ANY($1::bigint[])', [whole, now]);
   return { checked: totals.length, reconciled: whole.length, failed: totals.filter((t) => t.status === 'failed').length };
 }

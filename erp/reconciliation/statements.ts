@@ -8,6 +8,9 @@ import { classificationSql } from './classify';
 /** Provider kinds the ERP books a record for; fees and other adjustments are the provider's own and are taken as they are. */
 const BOOKED = `('payment', 'refund', 'dispute')`;
 
+/** An ERP payment the provider's settlement completes on its first reconciliation (fee, net, ids, capture time). */
+const INCOMPLETE_PAYMENT = `(p.provider_captured_at IS NULL OR p.provider_charge_id IS NULL OR p.provider_balance_txn_id IS NULL OR p.net_minor IS NULL)`;
+
 /** The facts classify.ts decides on beside rec_row's own candidates and claim_rank. */
 const FACTS = `(erp_id IS NULL OR erp_currency = currency) AS currency_equal,
   (erp_id IS NULL OR erp_amount = amount_minor) AS amount_equal,
@@ -36,7 +39,9 @@ SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s
                    WHEN 'dispute' THEN CASE WHEN s.amount_minor > 0 AND d.status <> 'won' THEN 0 ELSE -sign(s.amount_minor)::bigint * d.fee_minor END
        END AS erp_fee,
        COALESCE(p.provider_balance_txn_id, r.provider_balance_txn_id) AS erp_txn_id,
-       CASE WHEN COALESCE(p.id, r.id, d.id) IS NOT NULL THEN 'id' END AS method
+       CASE WHEN COALESCE(p.id, r.id, d.id) IS NOT NULL THEN 'id' END AS method,
+       p.provider_captured_at AS erp_captured_at,
+       CASE s.kind WHEN 'payment' THEN ${INCOMPLETE_PAYMENT} WHEN 'refund' THEN r.provider_balance_txn_id IS NULL ELSE false END AS erp_incomplete
   FROM integration.reconciliation_staged_txn s
   LEFT JOIN erp.payment p ON s.kind = 'payment' AND p.provider = $2 AND p.provider_payment_id = s.payment_ref
   LEFT JOIN erp.refund r ON s.kind = 'refund' AND r.provider = $2 AND r.provider_refund_id = s.source_id
@@ -46,7 +51,8 @@ SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s
 /** 2. Payments the provider did not name by payment id: the ERP may know their charge or balance transaction. $1 provider. */
 export const MATCH_PAYMENTS_BY_SETTLEMENT = `
 UPDATE rec_row m SET erp_id = p.id, candidates = 1, erp_currency = p.currency::text, erp_amount = p.amount_minor,
-       erp_fee = CASE WHEN p.net_minor IS NOT NULL OR p.fee_minor <> 0 THEN p.fee_minor END, erp_txn_id = p.provider_balance_txn_id, method = 'id'
+       erp_fee = CASE WHEN p.net_minor IS NOT NULL OR p.fee_minor <> 0 THEN p.fee_minor END, erp_txn_id = p.provider_balance_txn_id, method = 'id',
+       erp_captured_at = p.provider_captured_at, erp_incomplete = ${INCOMPLETE_PAYMENT}
   FROM erp.payment p
  WHERE m.kind = 'payment' AND m.erp_id IS NULL AND p.provider = $1 AND (p.provider_charge_id = m.source_id OR p.provider_balance_txn_id = m.txn_id)`;
 
@@ -63,56 +69,74 @@ UPDATE rec_row m SET claim_rank = ranked.rank
                  SELECT kind, erp_id, sign(amount_minor) FROM rec_row WHERE erp_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1)) ranked
  WHERE m.txn_id = ranked.txn_id AND ranked.rank > 1`;
 
+/** Rows that reconcile, with their ERP record. */
+const CLEAN = `(SELECT * FROM ${CLASSIFIED} c WHERE class IS NULL AND erp_id IS NOT NULL AND method IS NOT NULL)`;
+
+/** An ERP record with no erp.reconciliation_match row is not reconciled yet. */
+const unreconciled = (kind: string, id: string) =>
+  `NOT EXISTS (SELECT 1 FROM erp.reconciliation_match x WHERE x.erp_id = ${id} AND x.kind = ${kind})`;
+
 /**
- * 4. Marks what reconciled, first time only, and completes the ERP's payment from the provider's settlement where
- * it had none (fee, net, charge, balance transaction). Returns the reconciliation time of each payment marked,
- * summarised as p50/p95. $1: the run's time.
+ * 4. On its first reconciliation, an ERP payment that lacks the provider's settlement (fee, net, charge, balance
+ * transaction, capture time) gets it, and a refund its balance transaction. Only rows flagged incomplete are
+ * touched: the other million ERP rows are not rewritten.
  */
-export const MARK_RECONCILED = `
-WITH clean AS (SELECT * FROM ${CLASSIFIED} c WHERE class IS NULL AND erp_id IS NOT NULL AND method IS NOT NULL),
+export const COMPLETE_SETTLEMENTS = `
+WITH clean AS (SELECT * FROM ${CLEAN} c WHERE erp_incomplete),
 payments AS (
-  UPDATE erp.payment p SET reconciled_at = $1,
-         provider_captured_at = COALESCE(p.provider_captured_at, c.created_at),
+  UPDATE erp.payment p SET provider_captured_at = COALESCE(p.provider_captured_at, c.created_at),
          provider_charge_id = COALESCE(p.provider_charge_id, c.source_id),
          provider_balance_txn_id = COALESCE(p.provider_balance_txn_id, c.txn_id),
          fee_minor = CASE WHEN p.net_minor IS NULL AND p.fee_minor = 0 THEN c.fee_minor ELSE p.fee_minor END,
          net_minor = COALESCE(p.net_minor, p.amount_minor - CASE WHEN p.fee_minor = 0 THEN c.fee_minor ELSE p.fee_minor END)
     FROM clean c
-   WHERE c.kind = 'payment' AND c.erp_id = p.id AND p.reconciled_at IS NULL
-  RETURNING extract(epoch FROM $1::timestamptz - COALESCE(p.provider_captured_at, c.created_at)) * 1000 AS lag_ms),
-refunds AS (
-  UPDATE erp.refund r SET reconciled_at = $1, provider_balance_txn_id = COALESCE(r.provider_balance_txn_id, c.txn_id)
-    FROM clean c WHERE c.kind = 'refund' AND c.erp_id = r.id AND r.reconciled_at IS NULL RETURNING 1),
-disputes AS (
-  UPDATE erp.dispute d SET reconciled_at = $1 FROM clean c WHERE c.kind = 'dispute' AND c.erp_id = d.id AND d.reconciled_at IS NULL RETURNING 1)
-SELECT (SELECT count(*) FROM payments)::int AS payments, (SELECT count(*) FROM refunds)::int AS refunds, (SELECT count(*) FROM disputes)::int AS disputes,
-       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) FROM payments) AS p50_ms,
-       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY lag_ms) FROM payments) AS p95_ms`;
+   WHERE c.kind = 'payment' AND c.erp_id = p.id AND ${unreconciled(`'payment'`, 'p.id')})
+UPDATE erp.refund r SET provider_balance_txn_id = COALESCE(r.provider_balance_txn_id, c.txn_id)
+  FROM clean c WHERE c.kind = 'refund' AND c.erp_id = r.id AND ${unreconciled(`'refund'`, 'r.id')}`;
 
 /**
- * 5. ERP records of the window that no provider row has claimed (by id in this run, or in an earlier run).
+ * 5. Records each ERP record's first reconciliation, insert-only: which provider row matched it, in which run, when
+ * (a dispute's withdrawal before its reinstatement). Returns how many of each kind, and the reconciliation time of
+ * the payments, as p50/p95. $1 run; $2: the run's time.
+ */
+export const RECORD_MATCHES = `
+WITH fresh AS MATERIALIZED (
+  SELECT kind, erp_id, txn_id, COALESCE(erp_captured_at, created_at) AS captured_at
+    FROM (SELECT * FROM ${CLEAN} c WHERE kind <> 'dispute'
+          UNION ALL (SELECT DISTINCT ON (erp_id) * FROM ${CLEAN} c WHERE kind = 'dispute' ORDER BY erp_id, amount_minor)) c
+   WHERE ${unreconciled('c.kind', 'c.erp_id')}),
+recorded AS (
+  INSERT INTO erp.reconciliation_match (kind, erp_id, run_id, provider_txn_id, reconciled_at) SELECT kind, erp_id, $1, txn_id, $2 FROM fresh),
+lags AS (SELECT extract(epoch FROM $2::timestamptz - captured_at) * 1000 AS lag_ms FROM fresh WHERE kind = 'payment')
+SELECT (SELECT count(*) FROM fresh WHERE kind = 'payment')::int AS payments, (SELECT count(*) FROM fresh WHERE kind = 'refund')::int AS refunds,
+       (SELECT count(*) FROM fresh WHERE kind = 'dispute')::int AS disputes,
+       (SELECT percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY lag_ms) FROM lags) AS lag_ms`;
+
+/**
+ * 6. ERP records of the window that no provider row has claimed (by id in this run, or in an earlier run).
  * $1 provider; $2, $3: the window [from, to).
  */
 export const ERP_UNCLAIMED = `
 CREATE TEMP TABLE rec_erp_open ON COMMIT DROP AS
 WITH claimed AS (SELECT kind, erp_id FROM rec_row WHERE erp_id IS NOT NULL AND method IS NOT NULL)
-SELECT 'payment'::text AS kind, p.id, p.provider_payment_id AS reference, p.amount_minor, p.fee_minor, p.currency::text AS currency, p.captured_at AS at
+SELECT 'payment'::text AS kind, p.id, p.provider_payment_id AS reference, p.amount_minor, p.fee_minor, p.currency::text AS currency, p.captured_at AS at,
+       p.provider_captured_at
   FROM erp.payment p
- WHERE p.provider = $1 AND p.status IN ('captured', 'refunded') AND p.captured_at >= $2 AND p.captured_at < $3 AND p.reconciled_at IS NULL
+ WHERE p.provider = $1 AND p.status IN ('captured', 'refunded') AND p.captured_at >= $2 AND p.captured_at < $3 AND ${unreconciled(`'payment'`, 'p.id')}
    AND p.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'payment')
 UNION ALL
-SELECT 'refund', r.id, r.provider_refund_id, r.amount_minor, 0, r.currency::text, r.refunded_at
+SELECT 'refund', r.id, r.provider_refund_id, r.amount_minor, 0, r.currency::text, r.refunded_at, NULL
   FROM erp.refund r
- WHERE r.provider = $1 AND r.status = 'succeeded' AND r.refunded_at >= $2 AND r.refunded_at < $3 AND r.reconciled_at IS NULL
+ WHERE r.provider = $1 AND r.status = 'succeeded' AND r.refunded_at >= $2 AND r.refunded_at < $3 AND ${unreconciled(`'refund'`, 'r.id')}
    AND r.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'refund')
 UNION ALL
-SELECT 'dispute', d.id, d.provider_dispute_id, d.amount_minor, d.fee_minor, d.currency::text, d.opened_at
+SELECT 'dispute', d.id, d.provider_dispute_id, d.amount_minor, d.fee_minor, d.currency::text, d.opened_at, NULL
   FROM erp.dispute d
- WHERE d.provider = $1 AND d.opened_at >= $2 AND d.opened_at < $3 AND d.reconciled_at IS NULL
+ WHERE d.provider = $1 AND d.opened_at >= $2 AND d.opened_at < $3 AND ${unreconciled(`'dispute'`, 'd.id')}
    AND d.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'dispute')`;
 
 /**
- * 6. Rows still unmatched, by rule: an unclaimed ERP payment or refund of the same currency and amount, booked
+ * 7. Rows still unmatched, by rule: an unclaimed ERP payment or refund of the same currency and amount, booked
  * within $1 milliseconds of the provider's time. One candidate matches; several are ambiguous.
  */
 export const MATCH_BY_RULE = `
@@ -126,12 +150,14 @@ WITH candidates AS (
    GROUP BY m.txn_id)
 UPDATE rec_row m SET candidates = c.n, erp_id = CASE WHEN c.n = 1 THEN c.erp_id END, method = CASE WHEN c.n = 1 THEN 'rule' END,
        erp_currency = m.currency, erp_amount = m.amount_minor,
-       erp_fee = CASE WHEN c.n = 1 AND m.kind = 'payment' THEN NULLIF((SELECT fee_minor FROM rec_erp_open o WHERE o.kind = 'payment' AND o.id = c.erp_id), 0) END
+       erp_fee = CASE WHEN c.n = 1 AND m.kind = 'payment' THEN NULLIF((SELECT fee_minor FROM rec_erp_open o WHERE o.kind = 'payment' AND o.id = c.erp_id), 0) END,
+       erp_captured_at = CASE WHEN c.n = 1 THEN (SELECT provider_captured_at FROM rec_erp_open o WHERE o.kind = m.kind AND o.id = c.erp_id) END,
+       erp_incomplete = true
   FROM candidates c WHERE m.txn_id = c.txn_id`;
 
 /**
- * 7. What a rule matched is no longer unclaimed, nor is what an ambiguous row might be: that is one exception (the
- * ambiguity), not also a "missing at provider". $1: the rule's window in milliseconds, as in 6.
+ * 8. What a rule matched is no longer unclaimed, nor is what an ambiguous row might be: that is one exception (the
+ * ambiguity), not also a "missing at provider". $1: the rule's window in milliseconds, as in 7.
  */
 export const DROP_RULE_MATCHED = `
 DELETE FROM rec_erp_open o USING rec_row m
@@ -141,7 +167,7 @@ DELETE FROM rec_erp_open o USING rec_row m
         AND o.at BETWEEN m.created_at - $1::bigint * interval '1 millisecond' AND m.created_at + $1::bigint * interval '1 millisecond')`;
 
 /**
- * 8. Every exception, with both sides: provider rows that did not reconcile, and ERP records no provider row claims
+ * 9. Every exception, with both sides: provider rows that did not reconcile, and ERP records no provider row claims
  * (a data-modifying WITH runs whether or not it is read).
  */
 export const RECORD_EXCEPTIONS = `
@@ -164,7 +190,7 @@ INSERT INTO integration.reconciliation_exception
 SELECT $1, 'missing_at_provider', o.kind, 'erp.' || o.kind, o.id, o.reference, o.amount_minor, o.fee_minor, o.currency
   FROM rec_erp_open o`;
 
-/** 9. Per staged payout: the net of its lines as staged, and whether they are all in its currency. */
+/** 10. Per staged payout: the net of its lines as staged, and whether they are all in its currency. */
 export const PAYOUT_TOTALS = `
 SELECT sp.payout_id, sp.amount_minor::bigint AS amount_minor, sp.currency, sp.status, sp.arrival_at, sp.created_at,
        COALESCE(sum(m.net_minor), 0)::bigint AS lines_net_minor, COALESCE(bool_and(m.currency = sp.currency), true) AS currency_equal,
@@ -174,7 +200,12 @@ SELECT sp.payout_id, sp.amount_minor::bigint AS amount_minor, sp.currency, sp.st
  WHERE sp.run_id = $1
  GROUP BY sp.payout_id, sp.amount_minor, sp.currency, sp.status, sp.arrival_at, sp.created_at`;
 
-/** 10. A paid payout's lines, each tied to what the ERP booked (a line written unlinked is linked once the ERP record is known). $1 provider; $2: the ERP payout ids to write lines for. */
+/**
+ * 11. A paid payout's lines it does not have yet, in one insert: every reference comes from the ERP tables in this
+ * transaction (the payout just recorded, rec_row's record by id), which is the check a per-row foreign key would
+ * repeat a million times. $1 provider; $2: the ERP payout ids to write lines for; $3: those of them that have lines
+ * already (only their lines are looked up).
+ */
 export const WRITE_PAYOUT_LINES = `
 INSERT INTO erp.payout_line (payout_id, kind, payment_id, refund_id, dispute_id, provider_balance_txn_id, amount_minor, gross_minor, fee_minor)
 SELECT po.id, CASE WHEN m.kind IN ('payment', 'refund', 'fee', 'dispute') THEN m.kind ELSE 'adjustment' END,
@@ -184,11 +215,17 @@ SELECT po.id, CASE WHEN m.kind IN ('payment', 'refund', 'fee', 'dispute') THEN m
        m.txn_id, m.net_minor, m.amount_minor, m.fee_minor
   FROM rec_row m JOIN erp.payout po ON po.provider = $1 AND po.provider_payout_id = m.payout_id
  WHERE po.id = ANY($2::bigint[])
-ON CONFLICT (payout_id, provider_balance_txn_id) DO UPDATE SET
-   payment_id = COALESCE(payout_line.payment_id, EXCLUDED.payment_id), refund_id = COALESCE(payout_line.refund_id, EXCLUDED.refund_id),
-   dispute_id = COALESCE(payout_line.dispute_id, EXCLUDED.dispute_id)
- WHERE (payout_line.payment_id IS NULL AND EXCLUDED.payment_id IS NOT NULL) OR (payout_line.refund_id IS NULL AND EXCLUDED.refund_id IS NOT NULL)
-    OR (payout_line.dispute_id IS NULL AND EXCLUDED.dispute_id IS NOT NULL)`;
+   AND (po.id <> ALL($3::bigint[]) OR NOT EXISTS (SELECT 1 FROM erp.payout_line l WHERE l.payout_id = po.id AND l.provider_balance_txn_id = m.txn_id))`;
+
+/** 12. A line written before its ERP record was known is linked to it now. $1 provider; $2: the payouts of 11 that have lines. */
+export const LINK_PAYOUT_LINES = `
+UPDATE erp.payout_line l SET payment_id = CASE WHEN m.kind = 'payment' THEN m.erp_id ELSE l.payment_id END,
+       refund_id = CASE WHEN m.kind = 'refund' THEN m.erp_id ELSE l.refund_id END,
+       dispute_id = CASE WHEN m.kind = 'dispute' THEN m.erp_id ELSE l.dispute_id END
+  FROM rec_row m JOIN erp.payout po ON po.provider = $1 AND po.provider_payout_id = m.payout_id
+ WHERE po.id = ANY($2::bigint[]) AND l.payout_id = po.id AND l.provider_balance_txn_id = m.txn_id
+   AND m.claim_rank = 1 AND m.erp_id IS NOT NULL AND m.kind IN ('payment', 'refund', 'dispute')
+   AND l.payment_id IS NULL AND l.refund_id IS NULL AND l.dispute_id IS NULL`;
 
 export const DROP_STAGED = [
   'DELETE FROM integration.reconciliation_staged_txn WHERE run_id = $1',

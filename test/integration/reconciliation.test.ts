@@ -121,7 +121,7 @@ test('a month with one discrepancy of every class: each found with both sides, n
 
   const { rows: [books] } = await pool.query(`
     SELECT (SELECT count(*) FROM erp.payout WHERE reconciled_at IS NULL)::int AS open_payouts,
-           (SELECT count(*) FROM erp.payment WHERE reconciled_at IS NULL)::int AS open_payments,
+           (SELECT count(*) FROM erp.payment p WHERE NOT EXISTS (SELECT 1 FROM erp.reconciliation_match m WHERE m.kind = 'payment' AND m.erp_id = p.id))::int AS open_payments,
            (SELECT count(*) FROM erp.payout p WHERE p.amount_minor <> (SELECT sum(amount_minor) FROM erp.payout_line l WHERE l.payout_id = p.id))::int AS unequal,
            (SELECT count(*) FROM erp.payout_line WHERE kind = 'payment' AND payment_id IS NULL)::int AS unlinked,
            (SELECT count(*) FROM integration.reconciliation_staged_txn)::int AS staged`);
@@ -169,4 +169,27 @@ test('funds reinstated for a dispute the ERP knows as lost are an amount mismatc
     class: 'amount_mismatch', subject: 'dispute', provider: expect.objectContaining({ txnId: `txn_${won.providerDisputeId}_r`, amountMinor: won.amountMinor }),
     erp: expect.objectContaining({ reference: won.providerDisputeId, amountMinor: 0 }),
   })]);
+});
+
+test('what reconciled is recorded insert-only with its provider row and run; the KPI view reads it; lines keep their references', async () => {
+  const month = generateMonth({ ...MONTH, days: 2, paymentsPerDay: 5 });
+  await bookMonth(pool, month.erp);
+  const run = await reconcileMonth(pool, month);
+  const payment = month.erp.payments[0]!;
+  const { rows: [match] } = await pool.query(
+    `SELECT m.run_id::int, m.provider_txn_id, m.reconciled_at FROM erp.reconciliation_match m JOIN erp.payment p ON m.kind = 'payment' AND m.erp_id = p.id
+      WHERE p.provider_payment_id = $1`, [payment.providerPaymentId]);
+  expect(match).toEqual({ run_id: run.runId, provider_txn_id: payment.balanceTransactionId, reconciled_at: new Date(Date.parse(month.window.to) + 86_400_000) });
+  const kpi = (await pool.query('SELECT count(*)::int AS n FROM erp.payment_reconciliation_time')).rows[0].n;
+  expect(kpi).toBe(run.reconciledNow.payments);
+
+  // A later run over the same window records nothing twice.
+  const again = await reconcileMonth(pool, month);
+  expect(again.reconciledNow).toEqual({ payments: 0, refunds: 0, disputes: 0 });
+  expect(again.exceptions).toEqual([]);
+
+  await expect(pool.query('DELETE FROM erp.payment WHERE provider_payment_id = $1', [payment.providerPaymentId])).rejects.toThrow('still referenced');
+  const payoutId = (await pool.query('SELECT payout_id FROM erp.payout_line LIMIT 1')).rows[0].payout_id;
+  await pool.query('DELETE FROM erp.payout WHERE id = $1', [payoutId]);
+  expect((await pool.query('SELECT count(*)::int AS n FROM erp.payout_line WHERE payout_id = $1', [payoutId])).rows[0].n).toBe(0);
 });
