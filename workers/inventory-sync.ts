@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool, PoolClient } from 'pg';
-import { INVENTORY_WORKFLOW, inventoryWorkflowId, stockChangedSignal, type InventoryPolicy, type InventorySyncInput } from '../workflows/inventory/api';
+import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
+import { INVENTORY_FLOW, INVENTORY_WORKFLOW, inventoryBusinessKey, inventoryWorkflowId, stockChangedSignal, type InventoryPolicy, type InventorySyncInput } from '../workflows/inventory/api';
 
 /**
  * Starts one inventory-sync flow per shop connection (signal-with-start: repeatable, every worker may do it), and a
@@ -19,6 +20,12 @@ export async function startInventorySyncs(client: Client, settings: InventorySyn
     const input: InventorySyncInput = { shop, policy: settings.policy };
     await client.workflow.signalWithStart(INVENTORY_WORKFLOW, {
       workflowId: inventoryWorkflowId(shop), taskQueue: settings.taskQueue, args: [input], signal: stockChangedSignal, signalArgs: [],
+      // Findable in the Temporal UI like every flow: Flow = 'inventory', by shop.
+      typedSearchAttributes: [
+        { key: Flow, value: INVENTORY_FLOW }, { key: BusinessKey, value: inventoryBusinessKey(shop) }, { key: SourceSystem, value: shop },
+        { key: FlowState, value: 'running' },
+      ],
+      staticSummary: `Inventory: ERP sellable stock → shop ${shop}`,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { RECONCILIATION_WORKFLOW, type ReconciliationInput, type ReconciliationPolicy } from '../workflows/reconciliation/api';
+import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
+import { RECONCILIATION_WORKFLOW, reconciliationBusinessKey, type ReconciliationInput, type ReconciliationPolicy } from '../workflows/reconciliation/api';
 
 /**
  * The reconciliation's Temporal Schedule, created or brought up to date at worker start-up: every worker may do
@@ -30,7 +31,14 @@ function scheduleOf(s: ReconciliationScheduleSettings): ScheduleOptions {
   return {
     scheduleId: s.scheduleId,
     spec: { intervals: [{ every: `${s.intervalSeconds}s` }] },
-    action: { type: 'startWorkflow', workflowType: RECONCILIATION_WORKFLOW, workflowId: `${s.scheduleId}-run`, taskQueue: s.taskQueue, args: [input] },
+    action: {
+      type: 'startWorkflow', workflowType: RECONCILIATION_WORKFLOW, workflowId: `${s.scheduleId}-run`, taskQueue: s.taskQueue, args: [input],
+      // Findable in the Temporal UI like every flow: Flow = 'reconciliation'.
+      typedSearchAttributes: [
+        { key: Flow, value: 'reconciliation' }, { key: BusinessKey, value: reconciliationBusinessKey(s.payments) },
+        { key: SourceSystem, value: s.payments }, { key: FlowState, value: 'running' },
+      ],
+    },
     policies: { overlap: OVERLAP[s.overlap], catchupWindow: `${s.catchupWindowSeconds}s` },
     memo: { what: `Payment reconciliation of ${s.payments}: ERP against the provider's payouts and balance transactions` },
   };
