@@ -1,0 +1,75 @@
+import { paymentEventSignal } from '../../workflows/payment/api';
+import { ORDER, PaymentFakes, startPayment } from './support/payment-flow';
+import { stateIs } from './support/progress';
+import { WorkflowTestEnv } from './support/workflow-env';
+
+/** The payment flow in simulated time: the wait for a late order and the idle end. */
+
+let testEnv: WorkflowTestEnv;
+beforeAll(async () => {
+  testEnv = await WorkflowTestEnv.start();
+});
+afterAll(() => testEnv?.teardown());
+
+const event = (n: number) => ({ eventId: `evt_${n}`, topic: 'charge.refunded' });
+
+test('a payment whose order never comes is parked as unmatched, with an issue, exactly at its deadline', async () => {
+  const p = new PaymentFakes();
+  p.match = { kind: 'none' };
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60 });
+    await stateIs(handle, 'awaiting-order');
+    await t.env.sleep('3599 seconds');
+    expect(p.issues).toEqual([]);
+    await t.env.sleep('1 second');
+    await stateIs(handle, 'unmatched');
+
+    const [issue] = await p.called('recordIssue');
+    const waited = issue!.atMs - p.callsOf('findPaymentOrder')[0]!.atMs;
+    expect(waited).toBeGreaterThanOrEqual(3_600_000);
+    expect(waited).toBeLessThan(3_601_000);
+    expect(p.issues).toEqual([expect.objectContaining({ kind: 'overdue', step: 'await-order', details: expect.objectContaining({ paymentId: 'pi_1' }) })]);
+    // Polled once a minute meanwhile, never applied.
+    expect(p.callsOf('findPaymentOrder').length).toBeGreaterThanOrEqual(60);
+    expect(p.callsOf('applyPaymentToOrder')).toEqual([]);
+    // A parked payment waits days for its idle end: ended here, so no later test's time skipping fires its timers.
+    await handle.terminate();
+  });
+});
+
+test('a payment whose order arrives before the deadline is applied to it, and no issue is raised', async () => {
+  const p = new PaymentFakes();
+  p.match = { kind: 'none' };
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60, idleSeconds: 600 });
+    await stateIs(handle, 'awaiting-order');
+    await t.env.sleep('1800 seconds');
+    p.match = { kind: 'found', order: ORDER };
+    await t.env.sleep('60 seconds');
+    await stateIs(handle, 'settled');
+
+    expect(p.callsOf('applyPaymentToOrder').map((c) => c.args)).toEqual([['stripe', 'pi_1', 42]]);
+    expect(await handle.result()).toEqual({ status: 'idle', paymentStatus: 'captured', orderNumber: 'SO-42', unmatched: false, events: 0 });
+    expect(p.issues).toEqual([]);
+  });
+});
+
+test('an idle flow ends idleSeconds after its last event', async () => {
+  const p = new PaymentFakes();
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { idleSeconds: 600 });
+    await stateIs(handle, 'settled');
+    await t.env.sleep('300 seconds');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.signal(paymentEventSignal, event(1));
+    await p.called('readPaymentState', 2);
+    await t.env.sleep('599 seconds');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await t.env.sleep('1 second');
+
+    expect(await handle.result()).toEqual({ status: 'idle', paymentStatus: 'captured', orderNumber: 'SO-42', unmatched: false, events: 1 });
+    const idle = (await handle.describe()).closeTime!.getTime() - p.callsOf('readPaymentState')[1]!.atMs;
+    expect(idle).toBeGreaterThanOrEqual(600_000);
+    expect(idle).toBeLessThan(601_000);
+  });
+});
