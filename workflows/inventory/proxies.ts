@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { ERP_RETRY, RESUMABLE_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { InventoryErpActivities } from '../../activities/inventory/erp';
 import type { InventoryResyncActivities } from '../../activities/inventory/resync';
 import type { InventoryShopActivities } from '../../activities/inventory/shop';
@@ -7,17 +8,17 @@ import type { InventoryShopActivities } from '../../activities/inventory/shop';
 
 export const shop = proxyActivities<InventoryShopActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });
 
 export const erp = proxyActivities<InventoryErpActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: ERP_RETRY,
 });
 
 /** Pages through a whole shop: long, so it heartbeats each page and resumes from its saved cursor. */
 export const resync = proxyActivities<InventoryResyncActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+  retry: RESUMABLE_RETRY,
 });

@@ -1,6 +1,7 @@
 import {
   allHandlersFinished, condition, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
+import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { LeadCrmActivities } from '../../activities/lead/crm';
 import type { BindTarget, BoundCustomer, CustomerLookup, LeadErpActivities } from '../../activities/lead/erp';
 import { isQualified, runIsFull, toLeadCandidate, type CrmContact, type LeadCandidate } from '../../domain/lead';
@@ -16,11 +17,11 @@ export type { LeadCarryOver, LeadConversionInput, LeadConversionResult } from '.
 
 const crm = proxyActivities<LeadCrmActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+  retry: VENDOR_RETRY,
 });
 const erp = proxyActivities<LeadErpActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: ERP_RETRY,
 });
 
 /**

@@ -1,4 +1,5 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { OrderActivities } from '../../activities/order';
 import type { OrderErpActivities } from '../../activities/order/erp';
 import type { OrderPaymentActivities } from '../../activities/order/payments';
@@ -18,17 +19,17 @@ type ShopActivities = OrderShopActivities & Pick<OrderActivities, 'fulfilOrder'>
 export const shop = proxyActivities<ShopActivities>({
   cancellationType,
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });
 
 export const erp = proxyActivities<OrderErpActivities>({
   cancellationType,
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: ERP_RETRY,
 });
 
 export const payments = proxyActivities<OrderPaymentActivities>({
   cancellationType,
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });

@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { PaymentErpActivities } from '../../activities/payment/erp';
 import type { PaymentProviderActivities } from '../../activities/payment/provider';
 
@@ -6,10 +7,10 @@ import type { PaymentProviderActivities } from '../../activities/payment/provide
 
 export const provider = proxyActivities<PaymentProviderActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });
 
 export const erp = proxyActivities<PaymentErpActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: ERP_RETRY,
 });

@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { PayoutErpActivities } from '../../activities/payout/erp';
 import type { PayoutProviderActivities } from '../../activities/payout/provider';
 import type { PayoutReconciliationActivities } from '../../activities/payout/reconciliation';
@@ -7,15 +8,15 @@ import type { PayoutReconciliationActivities } from '../../activities/payout/rec
 
 export const provider = proxyActivities<PayoutProviderActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });
 
 export const erp = proxyActivities<PayoutErpActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: ERP_RETRY,
 });
 
 export const schedule = proxyActivities<PayoutReconciliationActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: VENDOR_RETRY,
 });
