@@ -52,7 +52,9 @@ export function createPaymentErpActivities(deps: { pool: Pool }) {
           amountMinor: payment.amountMinor, currency: payment.currency, at: payment.createdAt ?? new Date().toISOString(), windowSeconds: byAmount.windowSeconds,
         })
         : [];
-      return pickOrder([booked ? [booked] : [], named, sameAmount]);
+      const match = pickOrder([booked ? [booked] : [], named, sameAmount]);
+      // Neither a booking nor a named shop order: only amount and currency say which orders could be its own.
+      return match.kind === 'ambiguous' && !booked && named.length === 0 ? { ...match, amountOnly: true } : match;
     },
 
     /** Binds the booked payment to its order and applies it to the order's invoice; false when it is another order's. */

@@ -190,3 +190,50 @@ test('a dispute after shipping holds nothing, raises an issue, and is recorded l
   await eventually('the dispute issue closed', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
     .some((i) => i.kind === 'dispute') ? undefined : true);
 });
+
+test('two orders of one amount paid at checkout, both waiting at once: no question asked, each payment bound to its own order', async () => {
+  await shop.seedProduct('PAY-TWIN', 100, 3777);
+  const twinsWaiting = async () => {
+    const { rows } = await h.pool.query(
+      `SELECT count(*)::int AS n FROM erp.sales_order o WHERE o.total_minor = 3777 AND o.status = 'draft'
+          AND NOT EXISTS (SELECT 1 FROM erp.payment p WHERE p.sales_order_id = o.id)`);
+    return rows[0].n as number;
+  };
+  // The stock row locked: both order flows stop at reserve-stock, their ERP orders draft and unpaid, as in the
+  // moment between a checkout and its order flow booking the payment.
+  const lock = await h.pool.connect();
+  let twins: Awaited<ReturnType<ShopifyDriver['placeOrder']>>[] = [];
+  try {
+    await lock.query('BEGIN');
+    await lock.query(`SELECT 1 FROM erp.stock_level s JOIN erp.product p ON p.id = s.product_id WHERE p.sku = 'PAY-TWIN' FOR UPDATE OF s`);
+    twins = [
+      await shop.placeOrder({ lines: [line('PAY-TWIN', 3777)], payment: 'captured' }),
+      await shop.placeOrder({ lines: [line('PAY-TWIN', 3777)], payment: 'captured' }),
+    ];
+    await eventually('both ERP orders draft and unpaid', async () => (await twinsWaiting()) === 2 || undefined);
+    for (const placed of twins) {
+      const paymentId = placed.paymentIntentId!;
+      await paymentFlowState(h, paymentId, 'awaiting-order');
+      expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'captured', sales_order_id: null, amount: 3777 })]);
+      // Looked again at least twice while both orders fitted by amount alone, and asked nobody.
+      const before = await stepRuns(h, paymentId, 'find-order');
+      await eventually(`${paymentId} polled twice more`, async () => (await stepRuns(h, paymentId, 'find-order')) >= before + 2 || undefined);
+      expect(await twinsWaiting()).toBe(2);
+      expect(await listIssues(h.pool, { workflowId: paymentFlowId(paymentId) })).toEqual([]);
+    }
+  } finally {
+    await lock.query('COMMIT');
+    lock.release();
+  }
+
+  for (const placed of twins) {
+    await reachesState(h, placed.workflowId, 'awaiting-shipment');
+    const paymentId = placed.paymentIntentId!;
+    await paymentFlowState(h, paymentId, 'settled');
+    const erp = await erpView(h, 'shopify', placed.order.id);
+    expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'captured', sales_order_id: erp.order.id, amount: 3777 })]);
+    expect(erp.payments).toEqual([expect.objectContaining({ provider_payment_id: paymentId })]);
+    expect(await listIssues(h.pool, { workflowId: paymentFlowId(paymentId) })).toEqual([]);
+    expect(await listIssues(h.pool, { workflowId: placed.workflowId })).toEqual([]);
+  }
+});

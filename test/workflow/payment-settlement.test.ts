@@ -54,6 +54,58 @@ test('a payment whose order arrives before the deadline is applied to it, and no
   });
 });
 
+const TWIN: typeof ORDER = { ...ORDER, salesOrderId: 43, orderNumber: 'SO-43' };
+
+test('orders fitting by amount alone: the flow keeps polling, no question until its deadline, then asks a person', async () => {
+  const p = new PaymentFakes();
+  p.match = { kind: 'ambiguous', candidates: [ORDER, TWIN], amountOnly: true };
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60 });
+    await stateIs(handle, 'awaiting-order');
+    await t.env.sleep('3599 seconds');
+    expect(p.issues).toEqual([]);
+    expect(p.callsOf('findPaymentOrder').length).toBeGreaterThanOrEqual(60);
+    await t.env.sleep('1 second');
+    await stateIs(handle, 'waiting-operator');
+
+    const [issue] = await p.called('recordIssue');
+    const waited = issue!.atMs - p.callsOf('findPaymentOrder')[0]!.atMs;
+    expect(waited).toBeGreaterThanOrEqual(3_600_000);
+    expect(waited).toBeLessThan(3_601_000);
+    expect(p.issues).toEqual([expect.objectContaining({ kind: 'ambiguous-match', step: 'choose-order' })]);
+    expect(p.callsOf('applyPaymentToOrder')).toEqual([]);
+    await handle.terminate();
+  });
+});
+
+test('orders fitting by amount alone, then the payment is booked for one of them: applied there, no question asked', async () => {
+  const p = new PaymentFakes();
+  p.match = { kind: 'ambiguous', candidates: [ORDER, TWIN], amountOnly: true };
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60, idleSeconds: 600 });
+    await stateIs(handle, 'awaiting-order');
+    await t.env.sleep('600 seconds');
+    p.match = { kind: 'found', order: TWIN };
+    await t.env.sleep('60 seconds');
+    await stateIs(handle, 'settled');
+
+    expect(p.callsOf('applyPaymentToOrder').map((c) => c.args)).toEqual([['stripe', 'pi_1', 43]]);
+    expect(await handle.result()).toEqual({ status: 'idle', paymentStatus: 'captured', orderNumber: 'SO-43', unmatched: false, events: 0 });
+    expect(p.issues).toEqual([]);
+  });
+});
+
+test('orders a named shop order is bound to, several of them: a person is asked at once', async () => {
+  const p = new PaymentFakes();
+  p.match = { kind: 'ambiguous', candidates: [ORDER, TWIN] };
+  await testEnv.withWorker(p.fakes, async (t) => {
+    const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60 });
+    await stateIs(handle, 'waiting-operator');
+    expect(p.issues).toEqual([expect.objectContaining({ kind: 'ambiguous-match', step: 'choose-order' })]);
+    await handle.terminate();
+  });
+});
+
 test('an idle flow ends idleSeconds after its last event', async () => {
   const p = new PaymentFakes();
   await testEnv.withWorker(p.fakes, async (t) => {

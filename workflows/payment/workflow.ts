@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo, type SignalDefinition,
+  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, setHandler, workflowInfo, type SignalDefinition,
 } from '@temporalio/workflow';
 import type { PaymentState } from '../../activities/payment/provider';
 import type { Dispute, Payment, Refund } from '../../ports/payments';
@@ -18,6 +18,12 @@ import { erp, provider } from './proxies';
  * each refund once, each dispute (holding the order's fulfilment while open), a failed or abandoned payment.
  * A payment whose order has not arrived waits for it, bounded, then is parked as unmatched with an issue.
  */
+
+/**
+ * Patch: several orders that fit a payment by amount and currency alone are no reason to ask a person at once; the
+ * flow keeps polling until its order-wait deadline (an order's own flow may book the payment meanwhile), then asks.
+ */
+const PATCH_AMBIGUOUS_WAITS = 'payment-ambiguous-amount-waits';
 
 /** Order statuses before the order flow books a payment: only then does it need to hear of one. */
 const AWAITING_PAYMENT = new Set(['draft', 'reserved', 'backordered']);
@@ -133,7 +139,13 @@ class PaymentFlow {
     const match = await this.flow.step(STEP.findOrder, () => erp.findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
     if (!match.done) return;
     if (match.value.kind === 'found') return this.applyTo(match.value.order);
-    if (match.value.kind === 'ambiguous') return this.choose(payment, match.value.candidates);
+    if (match.value.kind === 'ambiguous') {
+      if (!match.value.amountOnly || !patched(PATCH_AMBIGUOUS_WAITS)) return this.choose(payment, match.value.candidates);
+      // Amount and currency are all that ties it to these orders: wait (polling) for better evidence until the deadline.
+      this.orderWaitDeadlineMs ??= Date.now() + this.input.policy.orderWaitSeconds * 1000;
+      if (Date.now() >= this.orderWaitDeadlineMs) return this.choose(payment, match.value.candidates);
+      return;
+    }
     this.orderWaitDeadlineMs ??= Date.now() + this.input.policy.orderWaitSeconds * 1000;
     if (Date.now() < this.orderWaitDeadlineMs || this.unmatchedIssueId !== null) return;
     this.unmatchedIssueId = await this.flow.notify({
