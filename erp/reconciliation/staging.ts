@@ -73,3 +73,20 @@ export async function stagePayouts(db: Queryable, runId: number, payouts: readon
     );
   }
 }
+
+/**
+ * The payouts of the run's provider that the ERP records as not yet reconciled (neither failed nor cancelled),
+ * created before the window's end, and not staged by this run yet: a payout still in transit when the window it
+ * was created in was reconciled is otherwise never looked at again.
+ */
+export async function unreconciledPayoutsOutside(db: Queryable, runId: number, window: ReconciliationWindow): Promise<string[]> {
+  const { rows } = await db.query(
+    `SELECT po.provider_payout_id FROM erp.payout po JOIN integration.reconciliation_run r ON r.id = $1 AND r.provider = po.provider
+      WHERE po.reconciled_at IS NULL AND po.status NOT IN ('failed', 'cancelled')
+        AND (po.provider_created_at IS NULL OR po.provider_created_at < $2::timestamptz)
+        AND NOT EXISTS (SELECT 1 FROM integration.reconciliation_staged_payout s WHERE s.run_id = $1 AND s.payout_id = po.provider_payout_id)
+      ORDER BY po.id`,
+    [runId, window.to],
+  );
+  return rows.map((r) => String(r.provider_payout_id));
+}

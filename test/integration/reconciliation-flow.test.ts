@@ -1,6 +1,8 @@
 import { listIssues } from '../../engine/issues';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { reachesState, stripeClient } from '../support/orders';
+import { simPost } from '../support/sim-control';
+import { DEFAULT_RECONCILIATION_POLICY } from '../../workflows/reconciliation/api';
 import {
   automaticPayout, capturedPayment, erpPayments, erpRefunds, paymentFlowState, payoutFlowResult, providerFee, reconciledPayout, reconciliationQuiet,
 } from '../support/payments';
@@ -89,4 +91,36 @@ test('a run started by the schedule reconciles the payouts and reports a deliber
   const issue = await eventually('the run\'s issue', async () => (await listIssues(h.pool, { status: 'open' })).find((i) => i.kind === 'reconciliation'));
   expect(issue.message).toContain(`reconciliation run ${run.id} `);
   expect(issue.message).toContain('1 exception(s) (amount_mismatch 1)');
+});
+
+test('a payout created in a window reconciled before it was paid is reconciled by a later run whose window does not hold it', async () => {
+  const runsBefore = await reconciliationQuiet(h);
+  const { rows: [covered] } = await h.pool.query(
+    `SELECT min(window_from) AS first_from, max(window_to) AS last_to FROM integration.reconciliation_run WHERE status = 'completed'`);
+  // Created inside the first window already reconciled, well before the overlap of the next one.
+  const createdAtMs = (covered.first_from as Date).getTime() + 60_000;
+  expect(createdAtMs).toBeLessThan((covered.last_to as Date).getTime() - DEFAULT_RECONCILIATION_POLICY.overlapSeconds * 1000);
+
+  const paymentId = await capturedPayment(h, 6000, 'EUR');
+  await paymentFlowState(h, paymentId, 'awaiting-order');
+  await simPost(h.stripe.url, 'clock', { offsetSeconds: Math.floor((createdAtMs - Date.now()) / 1000) });
+  let payout: { id: string; amount: number; created: number };
+  try {
+    payout = await simPost(h.stripe.url, 'payouts', { currency: 'eur' }) as typeof payout;
+  } finally {
+    await simPost(h.stripe.url, 'clock', { offsetSeconds: 0 });
+  }
+  expect(payout.created * 1000).toBeLessThan((covered.last_to as Date).getTime());
+
+  // Its payout.paid event records it and triggers a run; that run's window starts after the payout was created.
+  const erp = await reconciledPayout(h, payout.id);
+  const fee = await providerFee(h, paymentId);
+  expect(erp).toMatchObject({ amount: payout.amount, status: 'paid' });
+  expect(erp.lines).toEqual([expect.objectContaining({ kind: 'payment', payment_id: expect.anything(), gross: 6000, fee, net: 6000 - fee })]);
+  expect(sum(erp.lines)).toBe(payout.amount);
+  const later = (await h.pool.query(
+    `SELECT window_from, counts FROM integration.reconciliation_run WHERE status = 'completed' ORDER BY id OFFSET $1`, [runsBefore])).rows;
+  expect(later.length).toBeGreaterThan(0);
+  for (const run of later) expect((run.window_from as Date).getTime()).toBeGreaterThan(payout.created * 1000);
+  expect(later.some((run) => run.counts.payouts.reconciled >= 1)).toBe(true);
 });
