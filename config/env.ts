@@ -7,6 +7,8 @@ import { DEFAULT_INVENTORY_POLICY, type InventoryPolicy } from '../workflows/inv
 import type { PaymentPolicy } from '../workflows/payment/api';
 import { DEFAULT_RECONCILIATION_POLICY, reconciliationScheduleId } from '../workflows/reconciliation/api';
 import type { ReconciliationScheduleSettings } from '../workers/reconciliation-schedule';
+import type { OrderCatchupScheduleSettings } from '../workers/catchup-schedule';
+import { DEFAULT_ORDER_CATCHUP_POLICY } from '../workflows/catchup/api';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -120,6 +122,8 @@ export const envSchema = z.object({
   RECONCILIATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(2 * 3600),
   RECONCILIATION_SETTLE_SECONDS: z.coerce.number().int().min(0).default(15 * 60),
   RECONCILIATION_MAX_SPAN_SECONDS: z.coerce.number().int().min(3600).default(7 * 86_400),
+  /** How often each shop's orders no webhook announced are caught up (a Temporal Schedule per shop). */
+  ORDER_CATCHUP_INTERVAL_SECONDS: z.coerce.number().int().min(30).default(300),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -193,6 +197,14 @@ export function reconciliationSchedule(config: AppConfig, payments: string): Rec
       ...DEFAULT_RECONCILIATION_POLICY, overlapSeconds: config.RECONCILIATION_OVERLAP_SECONDS, settleSeconds: config.RECONCILIATION_SETTLE_SECONDS,
       maxSpanSeconds: config.RECONCILIATION_MAX_SPAN_SECONDS,
     },
+  };
+}
+
+/** The order catch-up schedules, one per shop connection, as the worker creates or updates them at start-up. */
+export function orderCatchupSchedule(config: AppConfig, shops: readonly string[]): OrderCatchupScheduleSettings {
+  return {
+    taskQueue: config.TEMPORAL_TASK_QUEUE, shops, intervalSeconds: config.ORDER_CATCHUP_INTERVAL_SECONDS,
+    policy: DEFAULT_ORDER_CATCHUP_POLICY, orderPolicy: flowPolicies(config).orderPolicy,
   };
 }
 

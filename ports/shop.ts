@@ -19,7 +19,16 @@ export interface ShopPort {
   cancelOrder(orderId: string, opts: { reason: ShopCancelReason; restock: boolean }): Promise<void>;
   /** Marks the order shipped with its tracking, so that the buyer is told. Repeatable; refused for a dead order. */
   fulfilOrder(orderId: string, tracking: Tracking | null): Promise<void>;
+  /**
+   * One page of the orders changed at or after `sinceIso` (a UTC instant), whatever announced them or not; pass
+   * the page's `nextCursor` for the next one (null: no more). For catch-up: the order itself is read with getOrder.
+   */
+  listOrdersUpdatedSince(sinceIso: string, cursor?: string | null): Promise<ShopOrderPage>;
 }
+
+/** An order as a listing names it: enough to decide whether to look at it. */
+export interface ShopOrderSummary { id: string; updatedAt: string; cancelled: boolean }
+export interface ShopOrderPage { orders: ShopOrderSummary[]; nextCursor: string | null }
 
 /** The ERP number as the shop shows it (a Shopify tag, a WooCommerce reference note). */
 export const erpReference = (erpNumber: string) => `erp:${erpNumber}`;

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import { createCatchupErpActivities } from '../activities/catchup/erp';
+import { createCatchupShopActivities } from '../activities/catchup/shop';
 import { createInventoryErpActivities } from '../activities/inventory/erp';
 import { createInventoryResyncActivities } from '../activities/inventory/resync';
 import { createInventoryShopActivities } from '../activities/inventory/shop';
@@ -25,6 +27,7 @@ import type { PaymentsPort } from '../ports/payments';
 import type { ShopPort } from '../ports/shop';
 import { DEFAULT_PAYMENT_POLICY, type PaymentPolicy } from '../workflows/payment/api';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
+import { ensureOrderCatchupSchedules, type OrderCatchupScheduleSettings } from './catchup-schedule';
 import { ensureReconciliationSchedule, type ReconciliationScheduleSettings } from './reconciliation-schedule';
 
 /** Wires activities to the ports of the configured connections and registers every workflow on one task queue. */
@@ -50,6 +53,8 @@ export interface WorkerDeps {
   paymentPolicy?: PaymentPolicy;
   /** The reconciliation schedule to create or update at start-up (needs `client`). */
   reconciliationSchedule?: ReconciliationScheduleSettings;
+  /** The order catch-up schedules (one per shop) to create or update at start-up (needs `client`). */
+  orderCatchupSchedule?: OrderCatchupScheduleSettings;
 }
 
 /** One port per connection, built by the connector of its vendor. */
@@ -78,10 +83,12 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
     ...createInventoryShopActivities({ shops }),
     ...createInventoryErpActivities({ pool }),
     ...createInventoryResyncActivities({ pool, shops }),
+    ...createCatchupErpActivities({ pool }),
     ...(deps.client ? createReconciliationFlowActivities({
       pool, client: deps.client, payments: paymentPorts, connections: [connections.payments], taskQueue: deps.taskQueue,
       paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
     }) : {}),
+    ...(deps.client ? createCatchupShopActivities({ pool, client: deps.client, shops, connections: connections.shops, taskQueue: deps.taskQueue }) : {}),
   };
   return deps.activityFaults ? withActivityFaults(activities, deps.activityFaults) : activities;
 }
@@ -90,6 +97,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const { shops, payments, crm } = deps.connections;
   await registerConnections(deps.pool, [...shops, payments, crm]);
   if (deps.client && deps.reconciliationSchedule) await ensureReconciliationSchedule(deps.client, deps.reconciliationSchedule);
+  if (deps.client && deps.orderCatchupSchedule) await ensureOrderCatchupSchedules(deps.client, deps.orderCatchupSchedule);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

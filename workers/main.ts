@@ -1,7 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { configuredConnections, flowPolicies, inventoryPolicy, loadConfig, reconciliationSchedule, vendorSettings, type AppConfig } from '../config/env';
+import {
+  configuredConnections, flowPolicies, inventoryPolicy, loadConfig, orderCatchupSchedule, reconciliationSchedule, vendorSettings, type AppConfig,
+} from '../config/env';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     client,
     paymentPolicy: flowPolicies(config).paymentPolicy,
     reconciliationSchedule: reconciliationSchedule(config, connections.payments.id),
+    orderCatchupSchedule: orderCatchupSchedule(config, connections.shops.map((s) => s.id)),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   const running = worker.run();

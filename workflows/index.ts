@@ -5,3 +5,4 @@ export { paymentSettlement } from './payment/workflow';
 export { payoutSettlement } from './payout/workflow';
 export { paymentReconciliation } from './reconciliation/workflow';
 export { inventorySync } from './inventory/workflow';
+export { orderCatchup } from './catchup/workflow';

@@ -1,8 +1,9 @@
 import type { ShopOrder } from '../../domain/order';
 import type { InventoryPort, SetStockResult, ShopStockLevel, StockPage, StockToSet } from '../../ports/inventory';
-import { erpReference, type ShopCancelReason, type ShopPort, type Tracking } from '../../ports/shop';
+import { erpReference, type ShopCancelReason, type ShopOrderPage, type ShopPort, type Tracking } from '../../ports/shop';
 import { ShopifyClient, type CancelReason, type ShopifyClientOptions } from './client';
 import { DEFAULT_INVENTORY_PAGE, MAX_SET_QUANTITIES, type ShopifyInventoryRow } from './inventory';
+import { listOrdersUpdatedSince } from './order-list';
 
 /** SKUs per search when reading chosen SKUs back (`sku:"A" OR sku:"B" ...`), one page each. */
 const SKUS_PER_SEARCH = DEFAULT_INVENTORY_PAGE;
@@ -37,6 +38,10 @@ export class ShopifyShop implements ShopPort, InventoryPort {
 
   async fulfilOrder(orderId: string, tracking: Tracking | null): Promise<void> {
     await this.client.createFulfillment(orderId, tracking ? { number: tracking.number, company: tracking.carrier } : undefined);
+  }
+
+  listOrdersUpdatedSince(sinceIso: string, cursor?: string | null): Promise<ShopOrderPage> {
+    return listOrdersUpdatedSince(this.client, sinceIso, cursor);
   }
 
   async defaultStockLocation(): Promise<string> {

@@ -146,6 +146,15 @@ export class WoocommerceClient {
     return found;
   }
 
+  /** One page (from 1) of the orders changed after `sinceIso` (sent as GMT), oldest change first, 100 at a time. */
+  async listOrdersModifiedAfter(sinceIso: string, page: number, signal?: AbortSignal): Promise<{ orders: WooOrder[]; last: boolean }> {
+    const query = {
+      modified_after: new Date(sinceIso).toISOString().slice(0, 19), dates_are_gmt: 'true', orderby: 'modified', order: 'asc', page, per_page: WOO_BATCH_LIMIT,
+    };
+    const orders = parseWith(VENDOR, z.array(wooOrderSchema), await this.call('GET', '/orders', { query, signal }));
+    return { orders, last: orders.length < WOO_BATCH_LIMIT };
+  }
+
   /** One page (from 1) of the store's products, 100 at a time; variations are not listed. */
   async listProducts(page: number, signal?: AbortSignal): Promise<{ products: WooProduct[]; last: boolean }> {
     const answer = await this.call('GET', '/products', { query: { page, per_page: WOO_BATCH_LIMIT }, signal });

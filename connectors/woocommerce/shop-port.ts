@@ -1,8 +1,9 @@
 import type { ShopOrder } from '../../domain/order';
 import type { InventoryPort, SetStockResult, StockPage, StockToSet } from '../../ports/inventory';
-import { erpReference, type ShopCancelReason, type ShopPort, type Tracking } from '../../ports/shop';
+import { erpReference, type ShopCancelReason, type ShopOrderPage, type ShopPort, type Tracking } from '../../ports/shop';
 import { WoocommerceClient, type CancelReason, type WoocommerceClientOptions } from './client';
 import { WOO_BATCH_LIMIT } from './inventory';
+import { fromWooGmt } from './mapper';
 import type { WooProduct } from './schema';
 
 /** WooCommerce keeps one stock per product, not per location: the whole store is this one location. */
@@ -25,6 +26,18 @@ export class WoocommerceShop implements ShopPort, InventoryPort {
 
   getOrder(orderId: string): Promise<ShopOrder> {
     return this.client.getOrder(orderId);
+  }
+
+  /** Woo pages by number: the cursor is the next page's. */
+  async listOrdersUpdatedSince(sinceIso: string, cursor?: string | null): Promise<ShopOrderPage> {
+    const page = cursor ? Number(cursor) : 1;
+    const listed = await this.client.listOrdersModifiedAfter(sinceIso, page);
+    return {
+      orders: listed.orders.map((o) => ({
+        id: String(o.id), updatedAt: fromWooGmt(o.date_modified_gmt), cancelled: ['cancelled', 'trash'].includes(o.status),
+      })),
+      nextCursor: listed.last ? null : String(page + 1),
+    };
   }
 
   async noteErpNumber(orderId: string, erpNumber: string): Promise<void> {

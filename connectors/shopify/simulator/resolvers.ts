@@ -3,6 +3,7 @@ import { toDecimalString } from '../../../domain/money';
 import { variantView, type CatalogueContext } from './catalogue-views';
 import { connection, type PageArgs } from './connection';
 import { inventoryResolvers } from './inventory-resolvers';
+import { ordersResolver } from './order-list';
 import {
   displayFulfillmentStatusIn, gid, parseGid, totals, UserErrors,
   type CancelReason, type FulfillmentCreateInput, type OrderCreateInput, type OrderCreateOptions, type OrderUpdateInput,
@@ -90,6 +91,7 @@ export function rootResolvers(state: ShopifySimState, shopCurrency: string) {
 
   return {
     order: ({ id }: { id: string }) => orderById(id),
+    orders: ordersResolver(() => state.orders.values(), view),
     node: ({ id }: { id: string }) => {
       const variant = parseGid(id, 'ProductVariant');
       if (variant !== null) {

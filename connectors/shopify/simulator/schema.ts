@@ -1,5 +1,6 @@
 import { buildSchema, GraphQLError, Kind, type GraphQLScalarType, type GraphQLSchema, type ValueNode } from 'graphql';
 import { INVENTORY_SDL } from './inventory-schema';
+import { ORDER_LIST_SDL } from './order-list';
 
 /**
  * The subset of Shopify's Admin GraphQL schema the simulator serves, in SDL with Shopify's own names, so that
@@ -167,7 +168,7 @@ function parseDecimalLiteral(node: ValueNode): string {
 
 /** Builds the executable schema; resolvers live on the root value (see resolvers.ts). */
 export function buildShopifySchema(): GraphQLSchema {
-  const schema = buildSchema(SHOPIFY_SDL + INVENTORY_SDL);
+  const schema = buildSchema(SHOPIFY_SDL + INVENTORY_SDL + ORDER_LIST_SDL);
   const decimal = schema.getType('Decimal') as GraphQLScalarType;
   decimal.parseValue = parseDecimal;
   decimal.parseLiteral = parseDecimalLiteral;

@@ -12,6 +12,7 @@ import { appendCapped, registerWebhookRoutes, resetPlumbing } from '../../../sim
 import { batchBodySchema, nextOrderIdSchema, noteInputSchema, orderInputSchema, orderUpdateSchema, productInputSchema } from './input';
 import { WooApiError, WooSimState, type OrderTopic, type SimOrder } from './state';
 import { batchItemView, noteView, orderView, productView } from './views';
+import { listOrders, orderListQuery } from './order-list';
 
 /**
  * An in-memory stand-in for a WooCommerce store's REST API v3 (orders, order notes, products and variations with
@@ -160,6 +161,11 @@ export async function startWoocommerceSimulator(opts: WoocommerceSimulatorOption
   };
 
   // ---- WooCommerce REST API v3
+  app.get(`${API}/orders`, async (request, reply) => {
+    const listed = listOrders(state.orders.values(), orderListQuery.parse(request.query));
+    reply.header('X-WP-Total', String(listed.total)).header('X-WP-TotalPages', String(listed.totalPages));
+    return listed.page.map(orderView);
+  });
   app.get(`${API}/orders/:id`, async (request) => orderView(state.order(idParam(request))));
   app.route({
     method: ['PUT', 'PATCH', 'POST'], url: `${API}/orders/:id`,

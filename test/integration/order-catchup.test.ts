@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { ensureOrderCatchupSchedules, catchupScheduleIdOf, type OrderCatchupScheduleSettings } from '../../workers/catchup-schedule';
+import { DEFAULT_ORDER_CATCHUP_POLICY, ORDER_CATCHUP_STREAM, type OrderCatchupOutcome } from '../../workflows/catchup/api';
+import { orderCatchup } from '../../workflows/catchup/workflow';
+import type { OrderPolicy } from '../../workflows/order/api';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { erpView, reachesState } from '../support/orders';
+import { shopDriver, type ShopDriver, type ShopName } from '../support/shop-drivers';
+
+/**
+ * Orders no webhook announced: the scheduled catch-up lists each shop's orders changed since its cursor and hands
+ * every one the ERP lacks to its order flow through the same workflow id as the webhook (signal-with-start), so
+ * a late or simultaneous webhook and the catch-up still make one flow and one ERP order.
+ */
+
+const ORDER_POLICY: OrderPolicy = { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true };
+
+describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) => {
+  let h: Harness;
+  let shop: ShopDriver;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    shop = shopDriver(h, shopName);
+    await shop.seedProduct('CUP', 100, 1200);
+  });
+  afterAll(async () => h?.close());
+  afterEach(async () => shop.reset());
+
+  const catchUp = (): Promise<OrderCatchupOutcome> => h.client.workflow.execute(orderCatchup, {
+    workflowId: `catchup-${shopName}-${randomBytes(4).toString('hex')}`, taskQueue: h.taskQueue,
+    args: [{ shop: shopName, policy: DEFAULT_ORDER_CATCHUP_POLICY, orderPolicy: ORDER_POLICY }],
+  });
+
+  async function runsOf(workflowId: string): Promise<Array<{ runId: string; status: string }>> {
+    const runs: Array<{ runId: string; status: string }> = [];
+    for await (const w of h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: w.runId, status: w.status.name });
+    return runs;
+  }
+  /** The flow's runs, once visibility shows any. */
+  const visibleRuns = (workflowId: string) =>
+    eventually(`${workflowId} visible`, async () => {
+      const runs = await runsOf(workflowId);
+      return runs.length > 0 ? runs : undefined;
+    });
+  const salesOrders = async () => (await h.pool.query('SELECT count(*)::int AS n FROM erp.sales_order')).rows[0].n as number;
+  const cursorAt = async () => (await h.pool.query(
+    'SELECT cursor_at FROM integration.sync_cursor WHERE system = $1 AND stream = $2', [shopName, ORDER_CATCHUP_STREAM],
+  )).rows[0]?.cursor_at as Date | undefined;
+
+  test('an order no webhook announced reaches the ERP through one catch-up run; the next run leaves it alone', async () => {
+    await shop.pointWebhooks('nowhere');
+    const before = await salesOrders();
+    const placed = await shop.placeOrder({ lines: [{ sku: 'CUP', quantity: 2, unitPriceMinor: 1200 }], payment: 'captured' });
+    expect(await runsOf(placed.workflowId)).toEqual([]);
+
+    const first = await catchUp();
+    if (first.status !== 'caught-up') throw new Error(`catch-up ended ${first.status}`);
+    expect(first.handedOver).toContain(placed.order.id);
+    expect(Date.parse(first.window.since)).toBeLessThanOrEqual(Date.parse(placed.order.createdAt));
+    expect((await cursorAt())?.toISOString()).toBe(first.window.until);
+
+    await reachesState(h, placed.workflowId, 'awaiting-shipment');
+    const erp = await erpView(h, shopName, placed.order.id);
+    expect(erp.order).toMatchObject({ status: 'invoiced', total_minor: 2400 });
+    expect(await salesOrders()).toBe(before + 1);
+
+    // The next run overlaps the first (the order changed since: the ERP number was noted on it) but the ERP knows it.
+    const second = await catchUp();
+    if (second.status !== 'caught-up') throw new Error(`catch-up ended ${second.status}`);
+    expect(Date.parse(second.window.since)).toBeLessThan(Date.parse(first.window.until));
+    expect(second.handedOver).not.toContain(placed.order.id);
+    expect(second.known).toBeGreaterThanOrEqual(1);
+    expect(await visibleRuns(placed.workflowId)).toHaveLength(1);
+    expect(await salesOrders()).toBe(before + 1);
+  });
+
+  test('the catch-up first and the webhook late make one flow and one ERP order', async () => {
+    await shop.pointWebhooks('nowhere');
+    const before = await salesOrders();
+    const placed = await shop.placeOrder({ lines: [{ sku: 'CUP', quantity: 1, unitPriceMinor: 1200 }], payment: 'captured' });
+    const result = await catchUp();
+    expect(result).toMatchObject({ status: 'caught-up', handedOver: expect.arrayContaining([placed.order.id]) });
+    await reachesState(h, placed.workflowId, 'awaiting-shipment');
+
+    await shop.pointWebhooks('relay');
+    await shop.redeliverAndWait(1);
+    await eventually('the late webhook handed to the flow', async () => {
+      const { rows } = await h.pool.query(
+        `SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE business_key = $1 AND status <> 'pending'`, [shop.businessKey(placed.order.id)]);
+      return rows[0].n > 0 ? true : undefined;
+    });
+    const runs = await visibleRuns(placed.workflowId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.status).toBe('RUNNING');
+    expect(await salesOrders()).toBe(before + 1);
+  });
+
+  test('with webhooks on, the webhook and a catch-up at the same time still make one flow and one ERP order', async () => {
+    const before = await salesOrders();
+    const placed = await shop.placeOrder({ lines: [{ sku: 'CUP', quantity: 1, unitPriceMinor: 1200 }], payment: 'captured' });
+    const [result] = await Promise.all([catchUp(), reachesState(h, placed.workflowId, 'awaiting-shipment')]);
+    expect(result.status).toBe('caught-up');
+    // A second run after the flow is under way: the order is the ERP's now.
+    const again = await catchUp();
+    expect(again).toMatchObject({ status: 'caught-up' });
+    if (again.status === 'caught-up') expect(again.handedOver).not.toContain(placed.order.id);
+
+    expect(await visibleRuns(placed.workflowId)).toHaveLength(1);
+    expect(await salesOrders()).toBe(before + 1);
+    expect((await erpView(h, shopName, placed.order.id)).order).toMatchObject({ status: 'invoiced', total_minor: 1200 });
+  });
+
+  test('the schedules are created once per shop and brought up to date at each start', async () => {
+    const settings: OrderCatchupScheduleSettings = {
+      taskQueue: h.taskQueue, shops: [shopName], intervalSeconds: 300, policy: DEFAULT_ORDER_CATCHUP_POLICY, orderPolicy: ORDER_POLICY,
+      idPrefix: `order-catchup-${h.taskQueue}`,
+    };
+    const handle = h.client.schedule.getHandle(catchupScheduleIdOf(settings, shopName));
+    try {
+      await ensureOrderCatchupSchedules(h.client, settings);
+      await ensureOrderCatchupSchedules(h.client, { ...settings, intervalSeconds: 600 });
+      const described = await handle.describe();
+      expect(described.spec.intervals).toMatchObject([{ every: 600_000 }]);
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'orderCatchup', taskQueue: h.taskQueue });
+      expect((described.action as { args: unknown[] }).args).toEqual([{ shop: shopName, policy: DEFAULT_ORDER_CATCHUP_POLICY, orderPolicy: ORDER_POLICY }]);
+    } finally {
+      await handle.delete().catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import type { OrderPolicy } from '../order/api';
+
+/**
+ * The scheduled catch-up of orders no webhook announced: ids, steps, input and result, defined once for the
+ * workflow, the worker's schedule and our tools.
+ */
+
+export const ORDER_CATCHUP_WORKFLOW = 'orderCatchup';
+
+/** One schedule per shop connection. */
+export const orderCatchupScheduleId = (shop: string) => `order-catchup-${shop}`;
+export const orderCatchupBusinessKey = (shop: string) => `${shop}:order-catchup`;
+/** The sync cursor's stream (integration.sync_cursor, keyed by connection and stream). */
+export const ORDER_CATCHUP_STREAM = 'orders-catchup';
+
+export const ORDER_CATCHUP_STEPS = {
+  planWindow: 'plan-window',
+  handOver: 'hand-over-orders',
+  saveCursor: 'save-cursor',
+} as const;
+
+export interface OrderCatchupPolicy {
+  /** Each listing starts this long before the previous one began: an order created or re-timed around the boundary is never skipped. */
+  overlapSeconds: number;
+  /** Without a cursor (first run) orders changed this long ago are looked at. */
+  firstLookbackSeconds: number;
+}
+
+export const DEFAULT_ORDER_CATCHUP_POLICY: OrderCatchupPolicy = { overlapSeconds: 15 * 60, firstLookbackSeconds: 24 * 3600 };
+
+export interface OrderCatchupInput {
+  /** The shop connection to catch up. */
+  shop: string;
+  policy: OrderCatchupPolicy;
+  /** How order flows this run starts behave (the relay's order policy). */
+  orderPolicy: OrderPolicy;
+}
+
+/** What one run looked at: orders changed in [since, until) (until: when the listing began, the next cursor). */
+export interface CatchupWindow { since: string; until: string }
+
+export interface CatchupPage { nextCursor: string | null; listed: number; handedOver: string[]; known: number; skipped: number }
+
+export type OrderCatchupOutcome =
+  | { status: 'caught-up'; window: CatchupWindow; listed: number; handedOver: string[]; known: number; skipped: number }
+  | { status: 'compensated'; reason: string; undone: string[] };
