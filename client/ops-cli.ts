@@ -5,6 +5,7 @@ import { configuredConnections, loadConfig, reconciliationSchedule } from '../co
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
 import { acknowledgeIssue, listIssues } from '../engine/issues';
+import { inventoryWorkflowId, resyncSignal } from '../workflows/inventory/api';
 import { markShippedUpdate } from '../workflows/order/api';
 import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
@@ -22,9 +23,10 @@ import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineComm
  *   npm run ops -- quarantine [replay <id>|--all]
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  *   npm run ops -- reconcile trigger|pause|unpause|backfill <from> <to>   (the payment reconciliation's schedule)
+ *   npm run ops -- inventory resync <shop>                   (a full resync now, besides the periodic one)
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to>>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync <shop>>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -164,6 +166,14 @@ async function main(args: string[]): Promise<number> {
     }
     case 'reconcile': {
       console.log(await reconcile(rest));
+      return 0;
+    }
+    case 'inventory': {
+      const [action, shop] = rest;
+      if (action !== 'resync' || !shop) throw new Error(`inventory: expected resync <shop>\n${USAGE}`);
+      const workflowId = inventoryWorkflowId(shop);
+      await withWorkflow(workflowId, (handle) => handle.signal(resyncSignal));
+      console.log(`${workflowId}: full resync requested (see npm run ops -- progress ${workflowId}).`);
       return 0;
     }
     default:

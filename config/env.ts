@@ -8,6 +8,7 @@ import type { PaymentPolicy } from '../workflows/payment/api';
 import { DEFAULT_RECONCILIATION_POLICY, reconciliationScheduleId } from '../workflows/reconciliation/api';
 import type { ReconciliationScheduleSettings } from '../workers/reconciliation-schedule';
 import type { OrderCatchupScheduleSettings } from '../workers/catchup-schedule';
+import type { InventoryResyncScheduleSettings } from '../workers/inventory-resync-schedule';
 import { DEFAULT_ORDER_CATCHUP_POLICY } from '../workflows/catchup/api';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
@@ -124,6 +125,8 @@ export const envSchema = z.object({
   RECONCILIATION_MAX_SPAN_SECONDS: z.coerce.number().int().min(3600).default(7 * 86_400),
   /** How often each shop's orders no webhook announced are caught up (a Temporal Schedule per shop). */
   ORDER_CATCHUP_INTERVAL_SECONDS: z.coerce.number().int().min(30).default(300),
+  /** How often each shop's inventory sync is asked for a full resync (a Temporal Schedule per shop, when INVENTORY_SYNC is on). */
+  INVENTORY_RESYNC_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(86_400),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -206,6 +209,11 @@ export function orderCatchupSchedule(config: AppConfig, shops: readonly string[]
     taskQueue: config.TEMPORAL_TASK_QUEUE, shops, intervalSeconds: config.ORDER_CATCHUP_INTERVAL_SECONDS,
     policy: DEFAULT_ORDER_CATCHUP_POLICY, orderPolicy: flowPolicies(config).orderPolicy,
   };
+}
+
+/** The periodic full inventory resync schedules, one per shop connection, as the worker creates or updates them at start-up. */
+export function inventoryResyncSchedule(config: AppConfig, shops: readonly string[]): InventoryResyncScheduleSettings {
+  return { taskQueue: config.TEMPORAL_TASK_QUEUE, shops, intervalSeconds: config.INVENTORY_RESYNC_INTERVAL_SECONDS };
 }
 
 /** The inventory sync's policy, from the environment. */

@@ -28,6 +28,7 @@ import type { ShopPort } from '../ports/shop';
 import { DEFAULT_PAYMENT_POLICY, type PaymentPolicy } from '../workflows/payment/api';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
 import { ensureOrderCatchupSchedules, type OrderCatchupScheduleSettings } from './catchup-schedule';
+import { ensureInventoryResyncSchedules, type InventoryResyncScheduleSettings } from './inventory-resync-schedule';
 import { ensureReconciliationSchedule, type ReconciliationScheduleSettings } from './reconciliation-schedule';
 
 /** Wires activities to the ports of the configured connections and registers every workflow on one task queue. */
@@ -55,6 +56,8 @@ export interface WorkerDeps {
   reconciliationSchedule?: ReconciliationScheduleSettings;
   /** The order catch-up schedules (one per shop) to create or update at start-up (needs `client`). */
   orderCatchupSchedule?: OrderCatchupScheduleSettings;
+  /** The periodic full inventory resync schedules (one per shop) to create or update at start-up (needs `client`). */
+  inventoryResyncSchedule?: InventoryResyncScheduleSettings;
 }
 
 /** One port per connection, built by the connector of its vendor. */
@@ -98,6 +101,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   await registerConnections(deps.pool, [...shops, payments, crm]);
   if (deps.client && deps.reconciliationSchedule) await ensureReconciliationSchedule(deps.client, deps.reconciliationSchedule);
   if (deps.client && deps.orderCatchupSchedule) await ensureOrderCatchupSchedules(deps.client, deps.orderCatchupSchedule);
+  if (deps.client && deps.inventoryResyncSchedule) await ensureInventoryResyncSchedules(deps.client, deps.inventoryResyncSchedule);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

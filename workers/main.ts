@@ -2,7 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import {
-  configuredConnections, flowPolicies, inventoryPolicy, loadConfig, orderCatchupSchedule, reconciliationSchedule, vendorSettings, type AppConfig,
+  configuredConnections, flowPolicies, inventoryPolicy, inventoryResyncSchedule, loadConfig, orderCatchupSchedule, reconciliationSchedule, vendorSettings, type AppConfig,
 } from '../config/env';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     paymentPolicy: flowPolicies(config).paymentPolicy,
     reconciliationSchedule: reconciliationSchedule(config, connections.payments.id),
     orderCatchupSchedule: orderCatchupSchedule(config, connections.shops.map((s) => s.id)),
+    // Only with the inventory syncs it asks for a full resync.
+    inventoryResyncSchedule: config.INVENTORY_SYNC ? inventoryResyncSchedule(config, connections.shops.map((s) => s.id)) : undefined,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   const running = worker.run();

@@ -6,3 +6,4 @@ export { payoutSettlement } from './payout/workflow';
 export { paymentReconciliation } from './reconciliation/workflow';
 export { inventorySync } from './inventory/workflow';
 export { orderCatchup } from './catchup/workflow';
+export { inventoryResyncRequest } from './inventory/resync-request';

@@ -79,3 +79,13 @@ export const stockChangedSignal = defineSignal('stockChanged');
 export const resyncSignal = defineSignal('resyncInventory');
 export const requestResyncUpdate = defineUpdate<{ accepted: true; resync: number }>('requestResync');
 export const inventoryProgressQuery = defineQuery<InventoryProgress>('inventoryProgress');
+
+/** The periodic full resync: a Temporal Schedule per shop whose runs ask the shop's running sync for one (resyncSignal). */
+export const INVENTORY_RESYNC_WORKFLOW = 'inventoryResyncRequest';
+export const inventoryResyncScheduleId = (shop: string) => `inventory-resync-${shop}`;
+export const inventoryResyncBusinessKey = (shop: string) => `${shop}:inventory-resync`;
+
+export interface InventoryResyncRequestInput { shop: string }
+export type InventoryResyncRequestResult =
+  | { status: 'requested'; workflowId: string }
+  | { status: 'not-running'; workflowId: string; reason: string };
