@@ -387,6 +387,8 @@ describe('Shopify simulator with the Shopify connector', () => {
       const ids = receiver.received.map((r) => header(r, 'x-shopify-webhook-id'));
       expect(new Set(ids).size).toBe(1);
       expect(new Set(receiver.received.map((r) => r.raw.toString())).size).toBe(1);
+      // The sender logs a delivery once it has the answer, just after the receiver saw the request.
+      await waitFor(() => sim.webhooks.deliveries().length === 3, 'the third delivery logged');
       expect(sim.webhooks.deliveries().map((d) => d.status)).toEqual([500, 503, 200]);
     });
 

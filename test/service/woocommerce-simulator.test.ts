@@ -288,6 +288,8 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
     await createOrder(mugOrder());
     await waitFor(() => receiver.received.length === 3, 'two retries after two failures');
     const [first, , third] = receiver.received;
+    // The sender logs a delivery once it has the answer, just after the receiver saw the request.
+    await waitFor(() => sim.webhooks.deliveries().length === 3, 'the third delivery logged');
     expect(sim.webhooks.deliveries().map((d) => d.status)).toEqual([500, 503, 200]);
     expect(header(third!, 'x-wc-webhook-delivery-id')).toBe(header(first!, 'x-wc-webhook-delivery-id'));
     expect(third!.raw.equals(first!.raw)).toBe(true);
