@@ -317,6 +317,8 @@ describe('HubSpot simulator with the HubSpot connector', () => {
       expect(receiver.received.map((r) => r.events[0]!.attemptNumber)).toEqual([0, 1, 2]);
       for (const r of receiver.received) expect(verify(r, target()).ok).toBe(true);
 
+      // The sender logs a delivery once it has the answer, just after the receiver saw the request.
+      await waitFor(() => sim.webhooks.deliveries().length === 3, 'the third delivery logged');
       const { deliveries } = await control.get<{ deliveries: Array<{ status: number; attempt: number; ok: boolean }> }>('/__sim/deliveries');
       expect(deliveries.map((d) => [d.status, d.attempt, d.ok])).toEqual([[500, 1, false], [503, 2, false], [200, 3, true]]);
     });
