@@ -1,9 +1,9 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import {
   ORDER_CATCHUP_WORKFLOW, orderCatchupBusinessKey, orderCatchupScheduleId, type OrderCatchupInput, type OrderCatchupPolicy,
 } from '../workflows/catchup/api';
 import type { OrderPolicy } from '../workflows/order/api';
+import { ensureSchedule, scheduledRunAttributes } from './schedules';
 
 /**
  * One Temporal Schedule per shop connection for the catch-up of orders no webhook announced, created or brought up
@@ -32,11 +32,7 @@ function scheduleOf(s: OrderCatchupScheduleSettings, shop: string): ScheduleOpti
     spec: { intervals: [{ every: `${s.intervalSeconds}s` }] },
     action: {
       type: 'startWorkflow', workflowType: ORDER_CATCHUP_WORKFLOW, workflowId: `${scheduleId}-run`, taskQueue: s.taskQueue, args: [input],
-      // Findable in the Temporal UI like every flow: Flow = 'order-catchup'.
-      typedSearchAttributes: [
-        { key: Flow, value: 'order-catchup' }, { key: BusinessKey, value: orderCatchupBusinessKey(shop) },
-        { key: SourceSystem, value: shop }, { key: FlowState, value: 'running' },
-      ],
+      typedSearchAttributes: scheduledRunAttributes('order-catchup', orderCatchupBusinessKey(shop), shop),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(60, s.intervalSeconds)}s` },
     memo: { what: `Catch-up of ${shop} orders no webhook announced: each one the ERP does not know goes to its order flow` },
@@ -45,15 +41,6 @@ function scheduleOf(s: OrderCatchupScheduleSettings, shop: string): ScheduleOpti
 
 export async function ensureOrderCatchupSchedules(client: Client, settings: OrderCatchupScheduleSettings): Promise<void> {
   for (const shop of settings.shops) {
-    const wanted = scheduleOf(settings, shop);
-    try {
-      await client.schedule.create(wanted);
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      // Kept as the operator left it (paused or not); everything else follows the settings.
-      await client.schedule.getHandle(wanted.scheduleId).update((current) => ({
-        ...current, spec: wanted.spec, action: wanted.action, policies: { ...current.policies, ...wanted.policies },
-      }));
-    }
+    await ensureSchedule(client, scheduleOf(settings, shop));
   }
 }

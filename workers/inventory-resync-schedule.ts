@@ -1,8 +1,8 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import {
   INVENTORY_RESYNC_WORKFLOW, inventoryResyncBusinessKey, inventoryResyncScheduleId, type InventoryResyncRequestInput,
 } from '../workflows/inventory/api';
+import { ensureSchedule, scheduledRunAttributes } from './schedules';
 
 /**
  * One Temporal Schedule per shop connection for the periodic full inventory resync, created or brought up to date
@@ -29,11 +29,7 @@ export function inventoryResyncScheduleOf(s: InventoryResyncScheduleSettings, sh
     spec: { intervals: [{ every: `${s.intervalSeconds}s` }] },
     action: {
       type: 'startWorkflow', workflowType: INVENTORY_RESYNC_WORKFLOW, workflowId: `${scheduleId}-run`, taskQueue: s.taskQueue, args: [input],
-      // Findable in the Temporal UI like every flow: Flow = 'inventory-resync'.
-      typedSearchAttributes: [
-        { key: Flow, value: 'inventory-resync' }, { key: BusinessKey, value: inventoryResyncBusinessKey(shop) },
-        { key: SourceSystem, value: shop }, { key: FlowState, value: 'running' },
-      ],
+      typedSearchAttributes: scheduledRunAttributes('inventory-resync', inventoryResyncBusinessKey(shop), shop),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(60, s.intervalSeconds)}s` },
     memo: { what: `Periodic full inventory resync of ${shop}: asks its inventory sync to push every sellable quantity` },
@@ -42,15 +38,6 @@ export function inventoryResyncScheduleOf(s: InventoryResyncScheduleSettings, sh
 
 export async function ensureInventoryResyncSchedules(client: Client, settings: InventoryResyncScheduleSettings): Promise<void> {
   for (const shop of settings.shops) {
-    const wanted = inventoryResyncScheduleOf(settings, shop);
-    try {
-      await client.schedule.create(wanted);
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      // Kept as the operator left it (paused or not); everything else follows the settings.
-      await client.schedule.getHandle(wanted.scheduleId).update((current) => ({
-        ...current, spec: wanted.spec, action: wanted.action, policies: { ...current.policies, ...wanted.policies },
-      }));
-    }
+    await ensureSchedule(client, inventoryResyncScheduleOf(settings, shop));
   }
 }

@@ -1,6 +1,6 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { RECONCILIATION_WORKFLOW, reconciliationBusinessKey, type ReconciliationInput, type ReconciliationPolicy } from '../workflows/reconciliation/api';
+import { ensureSchedule, scheduledRunAttributes } from './schedules';
 
 /**
  * The reconciliation's Temporal Schedule, created or brought up to date at worker start-up: every worker may do
@@ -33,11 +33,7 @@ function scheduleOf(s: ReconciliationScheduleSettings): ScheduleOptions {
     spec: { intervals: [{ every: `${s.intervalSeconds}s` }] },
     action: {
       type: 'startWorkflow', workflowType: RECONCILIATION_WORKFLOW, workflowId: `${s.scheduleId}-run`, taskQueue: s.taskQueue, args: [input],
-      // Findable in the Temporal UI like every flow: Flow = 'reconciliation'.
-      typedSearchAttributes: [
-        { key: Flow, value: 'reconciliation' }, { key: BusinessKey, value: reconciliationBusinessKey(s.payments) },
-        { key: SourceSystem, value: s.payments }, { key: FlowState, value: 'running' },
-      ],
+      typedSearchAttributes: scheduledRunAttributes('reconciliation', reconciliationBusinessKey(s.payments), s.payments),
     },
     policies: { overlap: OVERLAP[s.overlap], catchupWindow: `${s.catchupWindowSeconds}s` },
     memo: { what: `Payment reconciliation of ${s.payments}: ERP against the provider's payouts and balance transactions` },
@@ -45,14 +41,5 @@ function scheduleOf(s: ReconciliationScheduleSettings): ScheduleOptions {
 }
 
 export async function ensureReconciliationSchedule(client: Client, settings: ReconciliationScheduleSettings): Promise<void> {
-  const wanted = scheduleOf(settings);
-  try {
-    await client.schedule.create(wanted);
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    // Kept as the operator left it (paused or not); everything else follows the settings.
-    await client.schedule.getHandle(settings.scheduleId).update((current) => ({
-      ...current, spec: wanted.spec, action: wanted.action, policies: { ...current.policies, ...wanted.policies },
-    }));
-  }
+  await ensureSchedule(client, scheduleOf(settings));
 }
