@@ -127,6 +127,15 @@ export const envSchema = z.object({
   ORDER_CATCHUP_INTERVAL_SECONDS: z.coerce.number().int().min(30).default(300),
   /** How often each shop's inventory sync is asked for a full resync (a Temporal Schedule per shop, when INVENTORY_SYNC is on). */
   INVENTORY_RESYNC_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Worker tuning (the Temporal SDK's defaults when unset; bench/orders-e2e.ts measures what they do). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).optional(),
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).optional(),
+  /** Workflows kept in the worker's sticky cache; each costs memory while it waits (bench/worker-memory.ts). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** PostgreSQL connections of one worker process (default 10). */
+  WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config/env';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createCatchupErpActivities } from '../activities/catchup/erp';
@@ -47,7 +48,7 @@ export interface WorkerDeps {
   workflowBundlePath?: string;
   /** Failure tests only: make named activities fail (see activity-faults.ts). */
   activityFaults?: ActivityFaults;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: WorkerTuning;
   /** For activities that start flows (the reconciliation starts missing payment flows) and the schedule at start-up. */
   client?: Client;
   /** How payment flows started by this worker wait and end (the relay's setting, PAYMENT_*). */
@@ -58,6 +59,22 @@ export interface WorkerDeps {
   orderCatchupSchedule?: OrderCatchupScheduleSettings;
   /** The periodic full inventory resync schedules (one per shop) to create or update at start-up (needs `client`). */
   inventoryResyncSchedule?: InventoryResyncScheduleSettings;
+}
+
+export type WorkerTuning = Pick<WorkerOptions,
+  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls'>;
+
+/** The WORKER_* settings as worker options; unset ones keep the SDK's defaults. */
+export function workerTuning(config: Pick<AppConfig,
+  'WORKER_MAX_CONCURRENT_ACTIVITIES' | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'WORKER_WORKFLOW_TASK_POLLERS' | 'WORKER_ACTIVITY_TASK_POLLERS' | 'WORKER_MAX_CACHED_WORKFLOWS'>): WorkerTuning {
+  const tuning: WorkerTuning = {
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentWorkflowTaskPolls: config.WORKER_WORKFLOW_TASK_POLLERS,
+    maxConcurrentActivityTaskPolls: config.WORKER_ACTIVITY_TASK_POLLERS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  };
+  return Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined));
 }
 
 /** One port per connection, built by the connector of its vendor. */

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../config/logger';
 import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { createWorker } from './create-worker';
+import { createWorker, workerTuning } from './create-worker';
 import { listenForStockChanges, startInventorySyncs } from './inventory-sync';
 
 /** Entry point of a worker process; run as many as load needs, they share the task queue. */
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.LOG_LEVEL);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker');
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, config.WORKER_DB_POOL_SIZE);
   await migrate(pool);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
   const connections = configuredConnections(config);
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     connections,
     vendors: vendorSettings(config),
     defaultPhoneCountry: config.DEFAULT_PHONE_COUNTRY,
+    tuning: workerTuning(config),
     client,
     paymentPolicy: flowPolicies(config).paymentPolicy,
     reconciliationSchedule: reconciliationSchedule(config, connections.payments.id),
