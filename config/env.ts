@@ -47,6 +47,14 @@ export const envSchema = z.object({
   /** Dispatched and ignored inbox rows older than this many days are deleted. */
   INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 
+  /** The monitoring dashboard (dashboard/): bound beyond loopback it refuses to start without DASHBOARD_TOKEN. */
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  DASHBOARD_PORT: port.default(3100),
+  DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  DASHBOARD_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** The Temporal Web UI, for links to workflows (npm start fills it in for its dev server). */
+  TEMPORAL_UI_URL: optionalUrl,
+
   HUBSPOT_BASE_URL: z.string().url().default('https://api.hubapi.com'),
   HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
