@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { configuredConnections, loadConfig, reconciliationSchedule } from '../config/env';
+import { auditSchedule, configuredConnections, loadConfig, reconciliationSchedule } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
 import { acknowledgeIssue, listIssues } from '../engine/issues';
+import { latestAccuracy, type AccuracyRow } from '../erp/audit/run';
 import { inventoryWorkflowId, resyncSignal } from '../workflows/inventory/api';
 import { markShippedUpdate } from '../workflows/order/api';
 import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
@@ -24,9 +25,10 @@ import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineComm
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  *   npm run ops -- reconcile trigger|pause|unpause|backfill <from> <to>   (the payment reconciliation's schedule)
  *   npm run ops -- inventory resync <shop>                   (a full resync now, besides the periodic one)
+ *   npm run ops -- audit trigger | show [--json]            (the data synchronisation audit: run now, or its latest accuracy)
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync <shop>>`;
+const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync <shop> | audit trigger|show [--json]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -102,6 +104,38 @@ async function reconcile([action, from, to]: string[]): Promise<string> {
   }
 }
 
+/** The audit's latest accuracy per entity, as a table for people or JSON for scripts. */
+function accuracyReport(rows: AccuracyRow[], json: boolean): string {
+  if (json) return JSON.stringify({ accuracy: rows }, null, 2);
+  if (rows.length === 0) return 'No audit yet: npm run ops -- audit trigger';
+  const lines = rows.map((r) =>
+    `${r.entity.padEnd(10)} ${(r.accuracy * 100).toFixed(2).padStart(7)}%  ${String(r.matching).padStart(7)} / ${String(r.compared).padEnd(7)} run ${r.runId} at ${r.measuredAt}`);
+  return [`${'entity'.padEnd(10)} ${'accuracy'.padStart(8)}  matching / compared`, ...lines].join('\n');
+}
+
+/** The audit schedule: run now, or show the latest accuracy (integration.audit_accuracy). */
+async function auditCommand([action, ...flags]: string[]): Promise<string> {
+  const unknown = flags.find((f) => f !== '--json');
+  if (unknown) throw new Error(`audit: unknown option "${unknown}" (only --json)\n${USAGE}`);
+  switch (action) {
+    case 'trigger': {
+      const config = loadConfig();
+      const { scheduleId } = auditSchedule(config, configuredConnections(config));
+      const client = await connectTemporalClient(config, endpoints().temporalAddress);
+      try {
+        await client.schedule.getHandle(scheduleId).trigger();
+      } finally {
+        await client.connection.close();
+      }
+      return `${scheduleId}: an audit run was started (npm run ops -- audit show, once it completed).`;
+    }
+    case 'show':
+      return accuracyReport(await withPool((pool) => latestAccuracy(pool)), flags.includes('--json'));
+    default:
+      throw new Error(`audit: expected trigger or show [--json], got "${action ?? ''}"\n${USAGE}`);
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -174,6 +208,10 @@ async function main(args: string[]): Promise<number> {
       const workflowId = inventoryWorkflowId(shop);
       await withWorkflow(workflowId, (handle) => handle.signal(resyncSignal));
       console.log(`${workflowId}: full resync requested (see npm run ops -- progress ${workflowId}).`);
+      return 0;
+    }
+    case 'audit': {
+      console.log(await auditCommand(rest));
       return 0;
     }
     default:

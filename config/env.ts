@@ -10,6 +10,8 @@ import type { ReconciliationScheduleSettings } from '../workers/reconciliation-s
 import type { OrderCatchupScheduleSettings } from '../workers/catchup-schedule';
 import type { InventoryResyncScheduleSettings } from '../workers/inventory-resync-schedule';
 import { DEFAULT_ORDER_CATCHUP_POLICY } from '../workflows/catchup/api';
+import { DEFAULT_AUDIT_POLICY, DEFAULT_AUDIT_SCHEDULE_ID } from '../workflows/audit/api';
+import type { AuditScheduleSettings } from '../workers/audit-schedule';
 
 /** Every setting the engine reads from its environment, validated once at start-up. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -135,6 +137,12 @@ export const envSchema = z.object({
   ORDER_CATCHUP_INTERVAL_SECONDS: z.coerce.number().int().min(30).default(300),
   /** How often each shop's inventory sync is asked for a full resync (a Temporal Schedule per shop, when INVENTORY_SYNC is on). */
   INVENTORY_RESYNC_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** The data synchronisation audit (a Temporal Schedule): how often, how far back records are compared, and whether it heals. */
+  AUDIT_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  AUDIT_LOOKBACK_SECONDS: z.coerce.number().int().min(60).default(7 * 86_400),
+  AUDIT_SETTLE_SECONDS: z.coerce.number().int().min(0).default(5 * 60),
+  AUDIT_HEAL: bool.default(true),
+  AUDIT_SCHEDULE_ID: z.string().min(1).optional(),
   /** Worker tuning (the Temporal SDK's defaults when unset; bench/orders-e2e.ts measures what they do). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
@@ -231,6 +239,19 @@ export function orderCatchupSchedule(config: AppConfig, shops: readonly string[]
 /** The periodic full inventory resync schedules, one per shop connection, as the worker creates or updates them at start-up. */
 export function inventoryResyncSchedule(config: AppConfig, shops: readonly string[]): InventoryResyncScheduleSettings {
   return { taskQueue: config.TEMPORAL_TASK_QUEUE, shops, intervalSeconds: config.INVENTORY_RESYNC_INTERVAL_SECONDS };
+}
+
+/** The data synchronisation audit's schedule over every configured connection, as the worker creates or updates it at start-up. */
+export function auditSchedule(config: AppConfig, connections: Pick<ConfiguredConnections, 'shops' | 'payments' | 'crm'>): AuditScheduleSettings {
+  const { leadPolicy, orderPolicy } = flowPolicies(config);
+  return {
+    scheduleId: config.AUDIT_SCHEDULE_ID ?? DEFAULT_AUDIT_SCHEDULE_ID, taskQueue: config.TEMPORAL_TASK_QUEUE, intervalSeconds: config.AUDIT_INTERVAL_SECONDS,
+    input: {
+      scope: { crm: connections.crm.id, shops: connections.shops.map((s) => s.id), payments: connections.payments.id },
+      policy: { ...DEFAULT_AUDIT_POLICY, lookbackSeconds: config.AUDIT_LOOKBACK_SECONDS, settleSeconds: config.AUDIT_SETTLE_SECONDS, heal: config.AUDIT_HEAL },
+      leadPolicy, orderPolicy,
+    },
+  };
 }
 
 /** The inventory sync's policy, from the environment. */

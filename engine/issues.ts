@@ -13,7 +13,9 @@ export type IssueKind =
   /** The buyer's bank disputes a payment: answer it with the provider; closes by itself when the bank decides. */
   | 'dispute'
   /** A reconciliation run found differences between the ERP and the payment provider. */
-  | 'reconciliation';
+  | 'reconciliation'
+  /** A synchronisation audit found records that differ between a vendor and the ERP (details in integration.audit_discrepancy). */
+  | 'sync-audit';
 
 export interface IssueDraft {
   workflowId: string;

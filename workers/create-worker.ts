@@ -2,6 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import { createAuditErpActivities } from '../activities/audit/erp';
+import { createAuditHealActivities } from '../activities/audit/heal';
+import { createAuditVendorActivities } from '../activities/audit/vendors';
 import { createCatchupErpActivities } from '../activities/catchup/erp';
 import { createCatchupShopActivities } from '../activities/catchup/shop';
 import { createInventoryErpActivities } from '../activities/inventory/erp';
@@ -28,6 +31,7 @@ import type { PaymentsPort } from '../ports/payments';
 import type { ShopPort } from '../ports/shop';
 import { DEFAULT_PAYMENT_POLICY, type PaymentPolicy } from '../workflows/payment/api';
 import { withActivityFaults, type ActivityFaults } from './activity-faults';
+import { ensureAuditSchedule, type AuditScheduleSettings } from './audit-schedule';
 import { ensureOrderCatchupSchedules, type OrderCatchupScheduleSettings } from './catchup-schedule';
 import { ensureInventoryResyncSchedules, type InventoryResyncScheduleSettings } from './inventory-resync-schedule';
 import { ensureReconciliationSchedule, type ReconciliationScheduleSettings } from './reconciliation-schedule';
@@ -59,6 +63,8 @@ export interface WorkerDeps {
   orderCatchupSchedule?: OrderCatchupScheduleSettings;
   /** The periodic full inventory resync schedules (one per shop) to create or update at start-up (needs `client`). */
   inventoryResyncSchedule?: InventoryResyncScheduleSettings;
+  /** The data synchronisation audit's schedule to create or update at start-up (needs `client`). */
+  auditSchedule?: AuditScheduleSettings;
 }
 
 export type WorkerTuning = Pick<WorkerOptions,
@@ -104,11 +110,17 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
     ...createInventoryErpActivities({ pool }),
     ...createInventoryResyncActivities({ pool, shops }),
     ...createCatchupErpActivities({ pool }),
+    ...createAuditErpActivities({ pool }),
+    ...createAuditVendorActivities({ pool, crms, shops, payments: paymentPorts }),
     ...(deps.client ? createReconciliationFlowActivities({
       pool, client: deps.client, payments: paymentPorts, connections: [connections.payments], taskQueue: deps.taskQueue,
       paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
     }) : {}),
     ...(deps.client ? createCatchupShopActivities({ pool, client: deps.client, shops, connections: connections.shops, taskQueue: deps.taskQueue }) : {}),
+    ...(deps.client ? createAuditHealActivities({
+      pool, client: deps.client, connections: [...connections.shops, connections.payments, connections.crm], taskQueue: deps.taskQueue,
+      paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
+    }) : {}),
   };
   return deps.activityFaults ? withActivityFaults(activities, deps.activityFaults) : activities;
 }
@@ -119,6 +131,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   if (deps.client && deps.reconciliationSchedule) await ensureReconciliationSchedule(deps.client, deps.reconciliationSchedule);
   if (deps.client && deps.orderCatchupSchedule) await ensureOrderCatchupSchedules(deps.client, deps.orderCatchupSchedule);
   if (deps.client && deps.inventoryResyncSchedule) await ensureInventoryResyncSchedules(deps.client, deps.inventoryResyncSchedule);
+  if (deps.client && deps.auditSchedule) await ensureAuditSchedule(deps.client, deps.auditSchedule);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -2,7 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import {
-  configuredConnections, flowPolicies, inventoryPolicy, inventoryResyncSchedule, loadConfig, orderCatchupSchedule, reconciliationSchedule, vendorSettings, type AppConfig,
+  auditSchedule, configuredConnections, flowPolicies, inventoryPolicy, inventoryResyncSchedule, loadConfig, orderCatchupSchedule, reconciliationSchedule, vendorSettings, type AppConfig,
 } from '../config/env';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporalClient, temporalConnectionOptions } from '../client/temporal-connection';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     orderCatchupSchedule: orderCatchupSchedule(config, connections.shops.map((s) => s.id)),
     // Only with the inventory syncs it asks for a full resync.
     inventoryResyncSchedule: config.INVENTORY_SYNC ? inventoryResyncSchedule(config, connections.shops.map((s) => s.id)) : undefined,
+    auditSchedule: auditSchedule(config, connections),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   const running = worker.run();

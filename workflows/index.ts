@@ -7,3 +7,4 @@ export { paymentReconciliation } from './reconciliation/workflow';
 export { inventorySync } from './inventory/workflow';
 export { orderCatchup } from './catchup/workflow';
 export { inventoryResyncRequest } from './inventory/resync-request';
+export { syncAudit } from './audit/workflow';

@@ -1,5 +1,5 @@
 import type { CrmContact } from '../../domain/lead';
-import type { CrmPort } from '../../ports/crm';
+import type { CrmContactPage, CrmPort } from '../../ports/crm';
 import { HubspotClient, type HubspotClientOptions } from './client';
 import { contactProperties, toCrmContact } from './mapper';
 
@@ -20,5 +20,11 @@ export class HubspotCrm implements CrmPort {
   async writeErpNumber(contactId: string, erpNumber: string | null): Promise<void> {
     // '' clears a HubSpot property.
     await this.client.updateContact(contactId, { [this.erpIdProperty]: erpNumber ?? '' });
+  }
+
+  /** HubSpot's basic list (ordered by id, 100 a page at most); `after` is the cursor. */
+  async listContacts(cursor?: string | null): Promise<CrmContactPage> {
+    const page = await this.client.listContacts({ limit: 100, ...(cursor ? { after: cursor } : {}), properties: contactProperties(this.erpIdProperty) });
+    return { contacts: page.results.map((o) => toCrmContact(o, this.erpIdProperty)), nextCursor: page.paging?.next?.after ?? null };
   }
 }
