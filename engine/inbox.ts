@@ -28,23 +28,53 @@ const toRow = (r: Record<string, unknown>): InboxRow => ({
   businessKey: r.business_key as string, payload: r.payload, attempts: r.attempts as number, failures: r.failures as number,
 });
 
+/** One event as the inbox stores it, with the delivery it came in (raw bytes and kept headers, as JSON text). */
+export interface InboxEntry {
+  event: InboundEvent;
+  rawBody: Buffer;
+  headersJson: string;
+}
+
+/** Identifies an inbox row the way its unique constraint does: (connection, event id). */
+export const inboxKey = (provider: string, eventId: string): string => `${provider}\u0000${eventId}`;
+
+// One fixed statement whatever the number of rows (arrays, not a VALUES list), so each connection prepares it once.
+// Rows go in in the order given: ids follow arrival, which the dispatcher's oldest-first claim relies on.
+const INSERT_NEW = {
+  name: 'inbox-insert-new',
+  text: `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, status, raw_body, headers)
+         SELECT provider, event_id, topic, business_key, payload::jsonb, status, raw_body, headers::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[])
+                AS r(provider, event_id, topic, business_key, payload, status, raw_body, headers)
+         ON CONFLICT (provider, event_id) DO NOTHING
+         RETURNING provider, event_id`,
+};
+
+/**
+ * Stores the entries in one statement (one transaction, one commit) and returns the keys (`inboxKey`) of those that
+ * are new; entries whose (connection, event id) is already stored, or comes earlier in `entries`, are left out.
+ */
+export async function insertNewEvents(db: Queryable, entries: readonly InboxEntry[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const columns: [string[], string[], string[], string[], string[], string[], Buffer[], string[]] = [[], [], [], [], [], [], [], []];
+  for (const { event: e, rawBody, headersJson } of entries) {
+    columns[0].push(e.provider);
+    columns[1].push(e.eventId);
+    columns[2].push(e.topic);
+    columns[3].push(e.businessKey);
+    columns[4].push(JSON.stringify(e.payload));
+    columns[5].push(e.ignored ? 'ignored' : 'pending');
+    columns[6].push(rawBody);
+    columns[7].push(headersJson);
+  }
+  const { rows } = await db.query({ ...INSERT_NEW, values: columns });
+  return new Set(rows.map((r: { provider: string; event_id: string }) => inboxKey(r.provider, r.event_id)));
+}
+
 /** One statement for the whole delivery; redelivered event ids are ignored. Returns how many were new. */
 export async function storeEvents(db: Queryable, events: InboundEvent[], rawBody: Buffer, headers: Record<string, unknown>): Promise<number> {
-  if (events.length === 0) return 0;
-  const values: unknown[] = [];
-  const width = 6;
-  const tuples = events.map((e, i) => {
-    values.push(e.provider, e.eventId, e.topic, e.businessKey, JSON.stringify(e.payload), e.ignored ? 'ignored' : 'pending');
-    const b = i * width;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${events.length * width + 1}, $${events.length * width + 2})`;
-  });
-  values.push(rawBody, JSON.stringify(headers));
-  const { rowCount } = await db.query(
-    `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, status, raw_body, headers)
-     VALUES ${tuples.join(', ')} ON CONFLICT (provider, event_id) DO NOTHING`,
-    values,
-  );
-  return rowCount ?? 0;
+  const headersJson = JSON.stringify(headers);
+  return (await insertNewEvents(db, events.map((event) => ({ event, rawBody, headersJson })))).size;
 }
 
 /**

@@ -4,14 +4,15 @@ import type { Logger } from '../config/logger';
 import type { Connection } from '../connections/connection';
 import { connectorOf } from '../connectors/registry';
 import type { DeliveryHeaders } from '../domain/webhooks/events';
-import { storeEvents } from '../engine/inbox';
 import { quarantine } from '../engine/quarantine';
 import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
+import { InboxBatcher, type InboxBatchTuning } from './inbox-batcher';
 
 /**
  * The webhook relay's HTTP side: one endpoint per connection (`POST /webhooks/<connection id>`), served by the
  * webhook source its vendor's connector brings. It verifies the signature on the raw bytes, stores the events in
- * the inbox in one insert that ignores redeliveries, and answers 2xx. It never waits for Temporal; the dispatcher
+ * the inbox (concurrent deliveries share one insert and one commit: relay/inbox-batcher.ts) ignoring redeliveries,
+ * and answers 2xx once the events are committed. It never waits for Temporal; the dispatcher
  * does that. Event types we do not handle are stored as `ignored` and answered 2xx too: a 4xx makes vendors
  * redeliver for days.
  */
@@ -30,6 +31,8 @@ export interface RelayServerOptions {
   /** Called after new events are stored. */
   onStored?: () => void;
   now?: () => number;
+  /** Group commit of concurrent deliveries (defaults suit the relay). */
+  inboxBatch?: InboxBatchTuning;
 }
 
 const ALWAYS_KEPT = /^(content-type|user-agent)$/;
@@ -50,6 +53,9 @@ function deliveryHeaders(req: FastifyRequest): DeliveryHeaders {
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
   const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes });
+  const inbox = new InboxBatcher(opts.pool, opts.inboxBatch);
+  // Requests still waiting for their flush are answered before the pool goes.
+  app.addHook('onClose', () => inbox.close());
 
   // Signatures are computed over the exact bytes received, so no route parses JSON before verification.
   app.removeAllContentTypeParsers();
@@ -76,7 +82,7 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
       req.log.warn({ connection: connection.id, reason: parsed.reason, quarantineId }, 'webhook quarantined');
       return reply.code(400).send({ error: 'unprocessable_payload', reason: parsed.reason, quarantineId });
     }
-    const stored = await storeEvents(opts.pool, parsed.events, raw, headers);
+    const stored = await inbox.store(parsed.events, raw, headers);
     if (stored > 0) opts.onStored?.();
     const ignored = parsed.events.filter((e) => e.ignored).length;
     return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored, ignored });
