@@ -88,6 +88,7 @@ async function convertOnce(flow: FlowRuntime, input: LeadConversionInput, passes
   const lead = await validatedLead(flow, input, contact);
   if (!lead) return { status: 'skipped', step: STEP.validateContact };
   if (lead.email) upsertSearchAttributes([{ key: CustomerEmail, value: lead.email }]);
+  flow.describe(`${lead.displayName || 'Contact'} · ${connection} contact ${input.contactId}${lead.email ? ` · ${lead.email}` : ''}`);
 
   const found = await flow.step(STEP.findCustomer, () => erp.findCustomerMatch(lead, connection));
   if (!found.done) return { status: 'skipped', step: STEP.findCustomer };

@@ -269,6 +269,7 @@ class OrderFlow {
 
   private showBusinessKeys(order: ShopOrder): void {
     upsertSearchAttributes([{ key: ShopOrderNumber, value: order.name.replace(/^#/, '') }]);
+    this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
     const email = order.customer?.email ?? order.email;
     if (email) upsertSearchAttributes([{ key: CustomerEmail, value: email.trim().toLowerCase() }]);
   }
@@ -325,6 +326,7 @@ class OrderFlow {
     for (const p of snapshot.heldPayments) this.heldPayments.add(p);
     this.flow.progress.stepsDone.push(...snapshot.stepsDone);
     this.flow.progress.erpRecord = snapshot.salesOrder.orderNumber;
+    this.flow.describe(`Order ${snapshot.order.name} · ${this.shop} order ${snapshot.order.id}`);
     this.paymentDeadlineMs = snapshot.paymentDeadlineMs;
     this.backordered = snapshot.backordered;
     this.invoiceNumber = snapshot.invoiceNumber;

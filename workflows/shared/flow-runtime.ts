@@ -94,6 +94,9 @@ export class FlowRuntime {
   /** The scope the flow body runs in (`runFlow`); cancelling it undoes the flow. */
   readonly main = new CancellationScope();
   private cancelledBecause: string | null = null;
+  /** What the flow is about, as people name it (e.g. `Order #1002 · Shopify order 5678`): the UI's current details show it. */
+  private subject: string | null = null;
+  private stateDetails: string | undefined;
 
   constructor(flow: string, businessKey: string, options: FlowRuntimeOptions = {}) {
     this.reminderMs = (options.operatorReminderSeconds ?? DEFAULT_OPERATOR_REMINDER_SECONDS) * 1000;
@@ -156,12 +159,30 @@ export class FlowRuntime {
   setState(state: string, details?: string): void {
     this.progress.state = state;
     upsertSearchAttributes([{ key: FlowState, value: state }]);
-    setCurrentDetails(`**${state}**${details ? `: ${details}` : ''}`);
+    this.stateDetails = details;
+    this.showDetails();
   }
 
   setErpRecord(record: string): void {
     this.progress.erpRecord = record;
     upsertSearchAttributes([{ key: ErpRecord, value: record }]);
+    this.showDetails();
+  }
+
+  /**
+   * Names the business record in the workflow's current details (Temporal UI, `temporal workflow describe`), below
+   * the state: the workflow id carries the vendor's internal id, people know the order number. Details are workflow
+   * metadata, not a command, so this changes no history.
+   */
+  describe(subject: string): void {
+    this.subject = subject;
+    this.showDetails();
+  }
+
+  private showDetails(transient?: string): void {
+    const state = `**${this.progress.state}**${transient ?? (this.stateDetails ? `: ${this.stateDetails}` : '')}`;
+    const about = [this.subject, this.progress.erpRecord ? `ERP ${this.progress.erpRecord}` : null].filter(Boolean).join(' · ');
+    setCurrentDetails(about ? `${state}\n\n${about}` : state);
   }
 
   /** Registers an undo for work about to be done; it runs only if the flow is later compensated. */
@@ -228,7 +249,7 @@ export class FlowRuntime {
         limitedSince ??= Date.now();
         if (!withinRateLimitBudget(limitedSince, Date.now(), this.rateLimitBudgetSeconds)) throw err;
         const waitMs = rateLimitWaitMs(limit.retryAfterMs, consecutive);
-        setCurrentDetails(`**${this.progress.state}**: ${name} rate-limited by ${limit.vendor}, next try in ${waitMs} ms`);
+        this.showDetails(`: ${name} rate-limited by ${limit.vendor}, next try in ${waitMs} ms`);
         await sleep(waitMs);
       }
     }
