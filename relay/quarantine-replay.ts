@@ -4,6 +4,7 @@ import { inTransaction } from '../db/transaction';
 import { storeEvents } from '../engine/inbox';
 import { registeredConnections } from '../engine/connections';
 import { markReplayed, openDeliveries, updateReason } from '../engine/quarantine';
+import { storable } from './storable';
 
 /**
  * Runs quarantined deliveries through today's parsing, after a fix. Those that parse now go into the inbox (deduplicated
@@ -24,7 +25,7 @@ export async function replayQuarantine(pool: Pool, which: { id: number } | 'all'
     // The source is the connection the delivery arrived for; its vendor's connector parses it as the relay would.
     const vendor = vendors.get(delivery.source);
     const parsed = vendor
-      ? connectorOf(vendor).webhooks.parse(delivery.source, delivery.rawBody, delivery.headers)
+      ? storable(connectorOf(vendor).webhooks.parse(delivery.source, delivery.rawBody, delivery.headers))
       : { ok: false as const, reason: `unknown connection ${delivery.source}` };
     if (!parsed.ok) {
       await updateReason(pool, delivery.id, parsed.reason);

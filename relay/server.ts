@@ -6,6 +6,7 @@ import { connectorOf } from '../connectors/registry';
 import type { DeliveryHeaders } from '../domain/webhooks/events';
 import { quarantine } from '../engine/quarantine';
 import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
+import { storable } from './storable';
 import { InboxBatcher, type InboxBatchTuning } from './inbox-batcher';
 
 /**
@@ -76,7 +77,7 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
       return reply.code(401).send({ error: 'invalid_signature', reason: verdict.reason });
     }
     const headers = keptHeaders(req, source);
-    const parsed = source.parse(connection.id, raw, headers);
+    const parsed = storable(source.parse(connection.id, raw, headers));
     if (!parsed.ok) {
       const quarantineId = await quarantine(opts.pool, connection.id, parsed.reason, raw, headers, source.fingerprint(raw, headers));
       req.log.warn({ connection: connection.id, reason: parsed.reason, quarantineId }, 'webhook quarantined');
@@ -96,6 +97,11 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   app.get('/health', { logLevel: 'warn' }, async () => {
     await opts.pool.query('SELECT 1');
     return { status: 'ok' };
+  });
+
+  // Unknown paths and methods get the same JSON shape as every other refusal (Fastify's default has no reason).
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: 'not_found', reason: `no ${req.method} ${req.url.split('?')[0]}: webhooks are POST /webhooks/<connection>` });
   });
 
   // Whatever goes wrong inside (e.g. the database is down) is a 503 the vendor retries, never a crash.
