@@ -1,0 +1,178 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { startEmbeddedPostgres } from '../stack/postgres';
+import type { LoadOrder, LoadResult } from './intake-load';
+import { NAIVE_TABLE, type IntakeServerKind, type ServerMessage, type ServerOrder } from './intake-server';
+
+/**
+ * Webhook intake: signed HubSpot deliveries accepted durably per second, and the acknowledgement latency, for the
+ * relay and, in the same run on the same PostgreSQL, two baselines: (a) a bare node:http server doing the same
+ * signature check and one plain INSERT per request, (b) the same server without the INSERT. Each server and the
+ * load generator (autocannon) are processes of their own; every server gets a warm-up, then the measured load.
+ *   npm run bench -- webhook-intake [requests=60000] [connections=32] [rounds=1] [relayPool=10] [baselinePool=32]
+ * INTAKE_CPU_PROFILE=<folder> makes each server write a V8 CPU profile there.
+ * Uses DATABASE_URL if set, else an embedded PostgreSQL in a temporary folder (synchronous_commit stays on).
+ */
+
+const SECRET = 'bench-intake-secret';
+const KINDS: readonly IntakeServerKind[] = ['relay', 'insert', 'bare'];
+
+interface Measured extends LoadResult {
+  server: IntakeServerKind;
+  stored: number | null;
+  serverCpuSeconds: number;
+}
+
+function positive(index: number, name: string, fallback: number): number {
+  const raw = process.argv[index];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
+  return n;
+}
+
+function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${what}: the process exited (${code}) before answering`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(order: LoadOrder): Promise<LoadResult> {
+  const child = fork(join(__dirname, 'intake-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const result = nextMessage<LoadResult>(child, 'load generator');
+    child.send(order);
+    return await result;
+  } finally {
+    await stop(child);
+  }
+}
+
+async function rowsOf(pool: Pool, kind: IntakeServerKind): Promise<number | null> {
+  if (kind === 'bare') return null;
+  const table = kind === 'relay' ? 'integration.webhook_inbox' : 'public.bench_naive_intake';
+  return (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+}
+
+async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, opts: { requests: number; connections: number; poolSize: number; firstEventId: number }): Promise<Measured> {
+  // Each server starts from empty tables and a fresh checkpoint, so none pays for another's writes.
+  await pool.query('TRUNCATE integration.webhook_inbox, public.bench_naive_intake');
+  await pool.query('CHECKPOINT');
+  // INTAKE_CPU_PROFILE=<folder>: each server writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.INTAKE_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.INTAKE_CPU_PROFILE}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
+  const server = fork(join(__dirname, 'intake-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile });
+  try {
+    const publicUrl = 'http://127.0.0.1:8080';
+    const started = nextMessage<ServerMessage>(server, `${kind} server`);
+    server.send({ kind, databaseUrl, secret: SECRET, publicUrl, poolSize: opts.poolSize } satisfies ServerOrder);
+    const { port } = (await started) as { port: number };
+    const base = { url: `http://127.0.0.1:${port}/webhooks/hubspot`, signedUri: `${publicUrl}/webhooks/hubspot`, secret: SECRET, connections: opts.connections };
+    const warmUp = Math.max(opts.connections, Math.round(opts.requests / 20));
+    const warm = await load({ ...base, amount: warmUp, firstEventId: opts.firstEventId });
+    if (warm.ok2xx !== warmUp) throw new Error(`${kind}: the warm-up got ${warm.non2xx} non-2xx answers and ${warm.errors} errors`);
+    const cpu = async () => {
+      const answer = nextMessage<ServerMessage>(server, `${kind} server`);
+      server.send('cpu');
+      return ((await answer) as { cpuSeconds: number }).cpuSeconds;
+    };
+    const cpuBefore = await cpu();
+    const result = await load({ ...base, amount: opts.requests, firstEventId: opts.firstEventId + 10_000_000 });
+    const serverCpuSeconds = Math.round(((await cpu()) - cpuBefore) * 100) / 100;
+    const stored = await rowsOf(pool, kind);
+    return { server: kind, ...result, stored: stored === null ? null : stored - warmUp, serverCpuSeconds };
+  } finally {
+    await stop(server);
+  }
+}
+
+/** A port nothing listens on now (other benchmarks and test runs may hold the usual ones). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const requests = positive(2, 'requests', 60_000);
+  const connections = positive(3, 'connections', 32);
+  const rounds = positive(4, 'rounds', 1);
+  const relayPool = positive(5, 'relayPool', 10);
+  const baselinePool = positive(6, 'baselinePool', 32);
+  if (connections > requests) throw new Error('connections cannot be more than requests');
+  let databaseUrl = process.env.DATABASE_URL;
+  let stopPg: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-intake-pg-'));
+    chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench_intake' });
+    databaseUrl = pg.databaseUrl;
+    stopPg = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const pool = createPool(databaseUrl, 2);
+  try {
+    await migrate(pool);
+    await pool.query(NAIVE_TABLE);
+    const settings = (await pool.query(`SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay')`)).rows;
+    const runs: Measured[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const measured: Measured[] = [];
+      for (const [i, kind] of KINDS.entries()) {
+        const firstEventId = 1 + (round * KINDS.length + i) * 100_000_000;
+        measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'relay' ? relayPool : baselinePool, firstEventId }));
+      }
+      runs.push(measured);
+      const [relay, insert, bare] = measured as [Measured, Measured, Measured];
+      console.error(`round ${round + 1}: relay ${relay.acceptedPerSecond}/s, insert ${insert.acceptedPerSecond}/s, bare ${bare.acceptedPerSecond}/s`);
+    }
+    const per = (kind: IntakeServerKind) => runs.map((r) => r.find((m) => m.server === kind)!);
+    console.log(JSON.stringify({
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
+      postgres: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
+      load: { requests, connections, rounds, relayPool, baselinePool, generator: 'autocannon 8 in its own process, pipelining 1, every delivery signed beforehand, distinct event ids' },
+      runs,
+      ratios: runs.map((r) => {
+        const [relay, insert, bare] = r as [Measured, Measured, Measured];
+        return { relayOverInsert: ratio(relay.acceptedPerSecond, insert.acceptedPerSecond), relayOverBare: ratio(relay.acceptedPerSecond, bare.acceptedPerSecond) };
+      }),
+      medianPerSecond: Object.fromEntries(KINDS.map((k) => [k, median(per(k).map((m) => m.acceptedPerSecond))])),
+    }, null, 2));
+    const lost = runs.flat().filter((m) => m.non2xx > 0 || m.errors > 0 || (m.stored !== null && m.stored !== m.ok2xx));
+    if (lost.length > 0) throw new Error(`not every request was accepted and stored exactly once: ${lost.map((m) => `${m.server} non2xx=${m.non2xx} errors=${m.errors} stored=${m.stored}/${m.ok2xx}`).join('; ')}`);
+  } finally {
+    await pool.end();
+    await stopPg?.();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
