@@ -39,15 +39,19 @@ const isDue = (quiet: string, maxDelay: string) => `(o.changed_at <= clock_times
 export async function dueChanges(
   db: Queryable, connection: string, shopLocation: string, debounce: Debounce, limit: number,
 ): Promise<{ changes: DueChange[]; nextDueInMs: number | null }> {
+  // The due rows are chosen from the outbox alone first, then each is looked up by key. A burst of changes finds the
+  // planner's statistics of the outbox and the known levels stale (a few rows, where there are thousands): joined
+  // as one, it matched every due row against every known level (30 s for 10,000 SKUs, measured by bench/inventory-push).
   const { rows } = await db.query(
-    `SELECT o.product_id, p.sku, o.version, ss.sellable, p.inventory_sync, k.quantity AS known
-       FROM integration.inventory_outbox o
-       JOIN integration.inventory_sync s ON s.connection_id = o.connection_id
-       JOIN erp.product p ON p.id = o.product_id
-       LEFT JOIN erp.sellable_stock ss ON ss.product_id = o.product_id AND ss.location_id = s.location_id
-       LEFT JOIN integration.inventory_shop_level k ON k.connection_id = o.connection_id AND k.sku = p.sku AND k.location = $2
-      WHERE o.connection_id = $1 AND ${isDue('$3', '$4')}
-      ORDER BY o.first_changed_at, o.product_id LIMIT $5`,
+    `SELECT d.product_id, p.sku, d.version, ss.sellable, p.inventory_sync,
+            (SELECT k.quantity FROM integration.inventory_shop_level k WHERE k.connection_id = $1 AND k.sku = p.sku AND k.location = $2) AS known
+       FROM (SELECT o.product_id, o.version, o.first_changed_at FROM integration.inventory_outbox o
+              WHERE o.connection_id = $1 AND ${isDue('$3', '$4')}
+              ORDER BY o.first_changed_at, o.product_id LIMIT $5) d
+       JOIN integration.inventory_sync s ON s.connection_id = $1
+       JOIN erp.product p ON p.id = d.product_id
+       LEFT JOIN erp.sellable_stock ss ON ss.product_id = d.product_id AND ss.location_id = s.location_id
+      ORDER BY d.first_changed_at, d.product_id`,
     [connection, shopLocation, debounce.quietMs, debounce.maxDelayMs, limit],
   );
   const next = await db.query(
