@@ -71,7 +71,7 @@ function el(tag, attrs, ...children) {
   return node;
 }
 const $ = (id) => document.getElementById(id);
-function fill(id, ...children) { const node = $(id); node.replaceChildren(...children.flat()); return node; }
+function fill(id, ...children) { const node = $(id); node.classList.remove('empty'); node.replaceChildren(...children.flat()); return node; }
 function table(head, rows, empty) {
   if (rows.length === 0) return el('p', { class: 'empty' }, empty);
   return el('table', {}, el('thead', {}, el('tr', {}, head.map((h) => el('th', { class: h.n ? 'n' : '' }, h.t)))), el('tbody', {}, rows));

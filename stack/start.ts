@@ -16,7 +16,8 @@ import { startDemoFeed } from './demo';
 import { assertPortsFree } from './preflight';
 import { simulatorPlans, simulatorsInfo } from './simulators';
 import { writeStackInfo, type StackInfo } from './stack-info';
-import { stackPorts, startupFailureLine } from './startup-problems';
+import { StartupProblem, stackPorts, startupFailureLine } from './startup-problems';
+import { bindingProblem } from '../dashboard/auth';
 
 /**
  * `npm start`: the whole engine on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   process.on('uncaughtException', onUnexpected);
 
   try {
+    // The dashboard would refuse later, after everything else has started: say so before anything starts.
+    const dashboardProblem = bindingProblem(config.DASHBOARD_HOST, config.DASHBOARD_TOKEN);
+    if (dashboardProblem) throw new StartupProblem(dashboardProblem);
     await assertPortsFree(stackPorts(config));
     const secrets = loadOrCreateSecrets(dataDir, process.env);
 
@@ -101,12 +105,15 @@ async function main(): Promise<void> {
 
     // 3. Our services, and the simulators of the vendors in use.
     const relayUrl = `http://${config.RELAY_HOST}:${config.RELAY_PORT}`;
+    const dashboardUrl = `http://${config.DASHBOARD_HOST.includes(':') ? `[${config.DASHBOARD_HOST}]` : config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}`;
     const simulators = simulatorPlans(config, connections.all);
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...secrets,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
+      // The dashboard links issues to this UI: the dev server's own unless one was configured.
+      ...(uiUrl && !config.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
       ...Object.fromEntries(simulators.map((sim) => [sim.baseUrlSetting, sim.url])),
     };
     const onExit = (name: string, code: number | null) => {
@@ -122,6 +129,8 @@ async function main(): Promise<void> {
     launch('worker', 'workers/main');
     launch('relay', 'relay/main');
     await waitForHttp('relay', `${relayUrl}/health`);
+    launch('dashboard', 'dashboard/main');
+    await waitForHttp('dashboard', `${dashboardUrl}/health`);
     for (const sim of simulators) launch(sim.process, sim.script);
     for (const sim of simulators) await waitForHttp(sim.piece, `${sim.url}/__sim/health`);
     if (catalogue.length > 0) for (const sim of simulators) await sim.seed?.(sim.url, catalogue);
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
       databaseUrl,
       connections: connections.all,
       relay: { url: relayUrl, webhooks: Object.fromEntries(connections.all.map((c) => [c.id, `${relayUrl}/webhooks/${c.id}`])) },
+      dashboard: { url: dashboardUrl, token: config.DASHBOARD_TOKEN ?? null },
       simulators: simulatorsInfo(simulators, secrets, config),
       catalogue,
       secrets: { ...secrets },

@@ -27,6 +27,7 @@ export function stackPorts(config: AppConfig): PortClaim[] {
       local(config.TEMPORAL_UI_PORT, 'Temporal UI', 'TEMPORAL_UI_PORT'),
     ]),
     { port: config.RELAY_PORT, host: config.RELAY_HOST, piece: 'webhook relay', setting: 'RELAY_PORT' },
+    { port: config.DASHBOARD_PORT, host: config.DASHBOARD_HOST, piece: 'monitoring dashboard', setting: 'DASHBOARD_PORT' },
     ...simulatorPlans(config, configuredConnections(config).all).map((sim) => local(sim.port, sim.piece, sim.portSetting)),
   ];
 }

@@ -9,6 +9,7 @@ const info: StackInfo = {
   databaseUrl: 'postgres://postgres:postgres@127.0.0.1:1/erp',
   connections: [{ id: 'shopify', role: 'shop', vendor: 'shopify' }],
   relay: { url: 'http://127.0.0.1:1', webhooks: { hubspot: 'h', shopify: 's', stripe: 'st' } },
+  dashboard: { url: 'http://127.0.0.1:2', token: null },
   simulators: { hubspot: null, shopify: null, woocommerce: null, stripe: null },
   catalogue: [],
   secrets: {},

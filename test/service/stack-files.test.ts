@@ -17,6 +17,7 @@ const info: StackInfo = {
   databaseUrl: 'postgres://postgres:postgres@127.0.0.1:5433/erp',
   connections: [{ id: 'shopify', role: 'shop', vendor: 'shopify' }],
   relay: { url: 'http://127.0.0.1:3000', webhooks: { hubspot: 'h', shopify: 's', stripe: 'st' } },
+  dashboard: { url: 'http://127.0.0.1:3100', token: null },
   simulators: { hubspot: { url: 'http://127.0.0.1:4010', accessToken: 'pat-local-secret' }, shopify: null, woocommerce: null, stripe: null },
   catalogue: [],
   secrets: { STRIPE_WEBHOOK_SECRET: 'whsec_local' },

@@ -67,12 +67,12 @@ async function holdPostgres(dataDir: string, port: number): Promise<{ child: Chi
 
 describe('npm start (stack/start.ts as a real process)', () => {
   it('stops with one line naming a busy PostgreSQL port and its setting, before it starts anything', async () => {
-    const [pgPort, temporal, ui, relay, hubspot, shopify, stripe] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const [pgPort, temporal, ui, relay, hubspot, shopify, stripe, dashboard] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
     await occupy(pgPort!);
     const dataDir = join(scratch, 'npm-start');
     const env: NodeJS.ProcessEnv = {
       ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), TEMPORAL_DEV_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui),
-      RELAY_PORT: String(relay), HUBSPOT_SIM_PORT: String(hubspot), SHOPIFY_SIM_PORT: String(shopify), STRIPE_SIM_PORT: String(stripe),
+      RELAY_PORT: String(relay), DASHBOARD_PORT: String(dashboard), HUBSPOT_SIM_PORT: String(hubspot), SHOPIFY_SIM_PORT: String(shopify), STRIPE_SIM_PORT: String(stripe),
     };
     delete env.DATABASE_URL;
     delete env.TEMPORAL_ADDRESS;

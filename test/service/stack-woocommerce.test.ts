@@ -39,7 +39,7 @@ interface RunningStack { info: StackInfo; ports: Record<string, string>; stop():
 
 /** Starts the stack on free ports and a scratch data folder, and waits until it has written stack.json. */
 async function startStack(name: string, shops: { SHOP: string } | { SHOPS: string }): Promise<RunningStack> {
-  const settings = ['EMBEDDED_PG_PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'RELAY_PORT', 'HUBSPOT_SIM_PORT', 'SHOPIFY_SIM_PORT', 'STRIPE_SIM_PORT', 'WOOCOMMERCE_SIM_PORT'];
+  const settings = ['EMBEDDED_PG_PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'RELAY_PORT', 'DASHBOARD_PORT', 'HUBSPOT_SIM_PORT', 'SHOPIFY_SIM_PORT', 'STRIPE_SIM_PORT', 'WOOCOMMERCE_SIM_PORT'];
   const ports = Object.fromEntries(await Promise.all(settings.map(async (s) => [s, String(await freePort())] as const)));
   const dataDir = join(scratch, name);
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, ...shops, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -123,6 +123,9 @@ describe('SHOP=woocommerce npm start (stack/start.ts as a real process)', () => 
       woo: `http://127.0.0.1:${ports.WOOCOMMERCE_SIM_PORT}`, shopify: null, webhook: `http://127.0.0.1:${ports.RELAY_PORT}/webhooks/woocommerce`,
     });
     expect(await fetch(`${info.relay.url}/health`).then((r) => r.status)).toBe(200);
+    // The monitoring dashboard runs beside them, listed in stack.json, and reads the stack's database.
+    expect(info.dashboard).toEqual({ url: `http://127.0.0.1:${ports.DASHBOARD_PORT}`, token: null });
+    expect(await fetch(`${info.dashboard.url}/api/kpis`).then((r) => r.status)).toBe(200);
     await expect(fetch(`http://127.0.0.1:${ports.SHOPIFY_SIM_PORT}/__sim/health`)).rejects.toThrow(); // nothing listens there
     const seeded = await getJson<{ products: Array<{ sku: string; stock_quantity: number }> }>(`${info.simulators.woocommerce!.url}/__sim/products`);
     expect(seeded.products.map((p) => [p.sku, p.stock_quantity])).toEqual(DEMO_CATALOGUE.map((p) => [p.sku, p.onHand]));

@@ -11,7 +11,7 @@ const oneLine = (text: string | undefined) => expect(text).toMatch(/^[^\n]+$/);
 describe('stackPorts', () => {
   it('claims every default port of npm start', () => {
     expect(stackPorts(loadConfig({})).map((c) => [c.port, c.setting])).toEqual([
-      [5433, 'EMBEDDED_PG_PORT'], [7233, 'TEMPORAL_DEV_PORT'], [8233, 'TEMPORAL_UI_PORT'], [3000, 'RELAY_PORT'],
+      [5433, 'EMBEDDED_PG_PORT'], [7233, 'TEMPORAL_DEV_PORT'], [8233, 'TEMPORAL_UI_PORT'], [3000, 'RELAY_PORT'], [3100, 'DASHBOARD_PORT'],
       [4010, 'HUBSPOT_SIM_PORT'], [4020, 'SHOPIFY_SIM_PORT'], [4030, 'STRIPE_SIM_PORT'],
     ]);
   });
@@ -24,7 +24,10 @@ describe('stackPorts', () => {
 
   it('leaves out what runs elsewhere: an external database, an external Temporal, no simulators', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/erp', TEMPORAL_ADDRESS: 'temporal:7233', RUN_SIMULATORS: 'false', RELAY_HOST: '0.0.0.0' });
-    expect(stackPorts(config)).toEqual([{ port: 3000, host: '0.0.0.0', piece: 'webhook relay', setting: 'RELAY_PORT' }]);
+    expect(stackPorts(config)).toEqual([
+      { port: 3000, host: '0.0.0.0', piece: 'webhook relay', setting: 'RELAY_PORT' },
+      { port: 3100, host: '127.0.0.1', piece: 'monitoring dashboard', setting: 'DASHBOARD_PORT' },
+    ]);
   });
 });
 
