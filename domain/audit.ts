@@ -121,7 +121,8 @@ export function comparePayment(p: PaymentPair): Verdict {
 // ---- stock: what the ERP may sell against what the shop offers
 
 export interface StockErpSide { sellable: number; sync: boolean }
-export interface StockPair { shop: string; sku: string; shopQuantity: number | null; erp: StockErpSide | null }
+/** `location`: the shop location the quantity was read at (null with the quantity when the shop does not list the SKU). */
+export interface StockPair { shop: string; sku: string; shopQuantity: number | null; location: string | null; erp: StockErpSide | null }
 
 /**
  * A synced SKU must be offered in the shop at exactly what the ERP may sell (on hand − reserved − safety stock);
@@ -132,9 +133,10 @@ export function compareStock(p: StockPair): Verdict {
   const base = { entity: 'stock' as const, connection: p.shop, subject: `${p.shop}:stock:${p.sku}` };
   if (p.erp && !p.erp.sync) return outOfScope;
   if (p.shopQuantity === null) return p.erp ? verdict([{ ...base, kind: 'sku-missing-in-shop', erp: p.erp, vendor: null, heal: null }]) : outOfScope;
-  if (!p.erp) return verdict([{ ...base, kind: 'sku-missing-in-erp', erp: null, vendor: { available: p.shopQuantity }, heal: null }]);
+  const vendor = { available: p.shopQuantity, location: p.location };
+  if (!p.erp) return verdict([{ ...base, kind: 'sku-missing-in-erp', erp: null, vendor, heal: null }]);
   if (p.shopQuantity !== p.erp.sellable) {
-    return verdict([{ ...base, kind: 'quantity-differs', erp: p.erp, vendor: { available: p.shopQuantity }, heal: 'repush-stock' }]);
+    return verdict([{ ...base, kind: 'quantity-differs', erp: p.erp, vendor, heal: 'repush-stock' }]);
   }
   return verdict([]);
 }

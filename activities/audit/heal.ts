@@ -6,7 +6,9 @@ import { connectionLabel } from '../../connectors/registry';
 import type { LeadPolicy } from '../../domain/lead';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
 import { healableDiscrepancies, markHealed, type HealableDiscrepancy } from '../../erp/audit/run';
+import { inTransaction } from '../../db/transaction';
 import { markDirty } from '../../erp/inventory/outbox';
+import { rememberShopLevels } from '../../erp/inventory/shop-levels';
 import { paymentFlowStart } from '../../relay/routes';
 import { INVENTORY_CHANNEL } from '../../workers/inventory-sync';
 import { contactChangedSignal, LEAD_WORKFLOW, leadBusinessKey, leadWorkflowId } from '../../workflows/lead/api';
@@ -19,7 +21,7 @@ import { paymentEventSignal, type PaymentPolicy } from '../../workflows/payment/
  * woken, never doubled): a shop order missing in the ERP gets its order flow (which never starts again once it
  * ended, as the relay starts it); a provider payment missing in the ERP gets its payment flow (as the reconciliation
  * heals it); a contact whose binding or ERP number is off gets its lead flow again (idempotent: it binds the contact
- * and writes the number back); a shop quantity that differs is marked for the inventory sync to push again.
+ * and writes the number back); a shop quantity that differs is pushed again by the inventory sync.
  */
 
 const attributes = (businessKey: string, flow: string, source: string): SearchAttributePair[] => [
@@ -86,9 +88,17 @@ export function createAuditHealActivities(deps: AuditHealDeps) {
           signal: contactChangedSignal, signalArgs: [event(runId, 'audit.customer_differs')],
         });
         return true;
-      case 'repush-stock':
-        await markDirty(deps.pool, connection.id, [id]);
+      case 'repush-stock': {
+        // The sync pushes only what differs from what it believes the shop holds: it learns what the audit read
+        // there (the shop's truth), and its compare-and-set push then sets the ERP's value over exactly that.
+        const seen = d.vendor as { available: number; location: string | null } | null;
+        if (!seen?.location) return false;
+        await inTransaction(deps.pool, async (tx) => {
+          await rememberShopLevels(tx, connection.id, seen.location!, [{ sku: id, quantity: seen.available }]);
+          await markDirty(tx, connection.id, [id]);
+        });
         return true;
+      }
       default:
         return false;
     }

@@ -147,7 +147,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
       let skus = 0;
       do {
         const page = await callVendor(() => port.listStock({ location, cursor }));
-        const records = page.levels.filter((l) => l.location === location).map((l) => ({ id: l.sku, data: { available: l.available } }));
+        const records = page.levels.filter((l) => l.location === location).map((l) => ({ id: l.sku, data: { available: l.available, location } }));
         await stageVendorRecords(pool, runId, 'stock', shop, records);
         skus += records.length;
         cursor = page.nextCursor;

@@ -67,18 +67,18 @@ export async function paymentPairs(db: Queryable, runId: number, payments: strin
 export async function stockPairs(db: Queryable, runId: number, shop: string): Promise<StockPair[]> {
   const { rows } = await db.query(
     `WITH staged AS (
-       SELECT subject_id AS sku, (data->>'available')::int AS available FROM integration.audit_vendor_record
+       SELECT subject_id AS sku, (data->>'available')::int AS available, data->>'location' AS location FROM integration.audit_vendor_record
         WHERE run_id = $1 AND entity = 'stock' AND connection = $2),
      erp AS (
        SELECT ss.sku, ss.sellable, ss.inventory_sync FROM erp.sellable_stock ss
          JOIN integration.inventory_sync s ON s.location_id = ss.location_id AND s.connection_id = $2)
-     SELECT COALESCE(st.sku, e.sku) AS sku, st.available, e.sellable, e.inventory_sync
+     SELECT COALESCE(st.sku, e.sku) AS sku, st.available, st.location, e.sellable, e.inventory_sync
        FROM staged st FULL JOIN erp e ON e.sku = st.sku
       ORDER BY 1`,
     [runId, shop],
   );
   return rows.map((r) => ({
-    shop, sku: String(r.sku), shopQuantity: r.available ?? null,
+    shop, sku: String(r.sku), shopQuantity: r.available ?? null, location: r.location ?? null,
     erp: r.sellable === null || r.sellable === undefined ? null : { sellable: Number(r.sellable), sync: Boolean(r.inventory_sync) },
   }));
 }

@@ -50,16 +50,16 @@ export async function recordFindings(db: Queryable, runId: number, found: readon
   await db.query('UPDATE integration.audit_run SET discrepancies = $2 WHERE id = $1', [runId, found.length]);
 }
 
-export interface HealableDiscrepancy { id: number; entity: AuditEntity; connection: string; subject: string; heal: HealAction }
+export interface HealableDiscrepancy { id: number; entity: AuditEntity; connection: string; subject: string; heal: HealAction; vendor: unknown }
 
 /** The run's differences the engine may heal by itself and has not healed yet. */
 export async function healableDiscrepancies(db: Queryable, runId: number): Promise<HealableDiscrepancy[]> {
   const { rows } = await db.query(
-    `SELECT id, entity, connection, subject, heal FROM integration.audit_discrepancy
+    `SELECT id, entity, connection, subject, heal, vendor FROM integration.audit_discrepancy
       WHERE run_id = $1 AND heal IS NOT NULL AND NOT healed ORDER BY id`,
     [runId],
   );
-  return rows.map((r) => ({ id: Number(r.id), entity: r.entity, connection: r.connection, subject: r.subject, heal: r.heal }));
+  return rows.map((r) => ({ id: Number(r.id), entity: r.entity, connection: r.connection, subject: r.subject, heal: r.heal, vendor: r.vendor }));
 }
 
 export async function markHealed(db: Queryable, ids: readonly number[]): Promise<void> {

@@ -92,7 +92,7 @@ describe('comparePayment', () => {
 
 describe('compareStock', () => {
   const pair = (shopQuantity: number | null, sellable: number | null, sync = true) =>
-    ({ shop: 'shopify', sku: 'TEE', shopQuantity, erp: sellable === null ? null : { sellable, sync } });
+    ({ shop: 'shopify', sku: 'TEE', shopQuantity, location: shopQuantity === null ? null : 'loc-1', erp: sellable === null ? null : { sellable, sync } });
 
   test.each([
     ['same quantity', pair(7, 7), []],
@@ -101,6 +101,11 @@ describe('compareStock', () => {
     ['unknown to the ERP', pair(3, null), [['sku-missing-in-erp', null]]],
   ])('%s', (_what, p, expected) => {
     expect(kinds(compareStock(p))).toEqual(expected);
+  });
+
+  test('the shop side names where the quantity was read, for the push that heals it', () => {
+    const v = compareStock(pair(9, 7));
+    expect(v.compared && v.discrepancies[0]).toMatchObject({ subject: 'shopify:stock:TEE', vendor: { available: 9, location: 'loc-1' }, erp: { sellable: 7, sync: true } });
   });
 
   test('a "no sync" SKU is the shop\'s own business', () => {
@@ -117,7 +122,7 @@ describe('the accuracy KPI', () => {
       { shop: 's', shopOrderId: '3', shopOrder: { name: '#3', totalMinor: 1, currency: 'USD', cancelled: true }, erp: null },
     ];
     const found = audit('orders', orders, compareOrder, tallies);
-    audit('stock', [{ shop: 's', sku: 'A', shopQuantity: 1, erp: { sellable: 1, sync: true } }], compareStock, tallies);
+    audit('stock', [{ shop: 's', sku: 'A', shopQuantity: 1, location: 'l', erp: { sellable: 1, sync: true } }], compareStock, tallies);
     expect(found.map((d) => d.kind)).toEqual(['total-differs', 'status-differs']);
     expect(tallies.orders).toEqual({ compared: 2, matching: 1 });
     expect(tallies.stock).toEqual({ compared: 1, matching: 1 });
