@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkInvariants, convergence, minFreeStockNow, stockViews } from './invariants';
+import { LOAD, runLoad, seedCatalogue } from './load';
+import type { Scale, Scenario, ScenarioContext } from './scenario';
+import { sleep } from './scenario';
+import { startReliabilityStack, type StackLog } from './stack';
+
+/** Runs one scenario on a fresh stack: seed, load with faults, heal, wait for convergence, check the invariants. */
+
+export interface ScenarioResult {
+  scenario: string;
+  title: string;
+  scale: Scale;
+  load: { leads: number; orders: number; refunds: number; loadErrors: number };
+  faultsInjected: Record<string, number>;
+  webhooksEmitted: number;
+  webhooksAccepted: number;
+  lost: number;
+  duplicatedEffects: number;
+  /** From the end of the faults (healing done) until every effect is there; null if it never converged. */
+  convergeSeconds: number | null;
+  /** From the first order to convergence. */
+  totalSeconds: number;
+  processCrashes: number;
+  violations: string[];
+  passed: boolean;
+}
+
+export async function runScenario(scenario: Scenario, scale: Scale, log: StackLog, opts: { convergeTimeoutMs?: number; keepDir?: boolean } = {}): Promise<ScenarioResult> {
+  const dir = mkdtempSync(join(tmpdir(), `reliability-${scenario.name}-`));
+  const stack = await startReliabilityStack({ dir, log, env: scenario.env });
+  const ctx: ScenarioContext = { stack, scale, log, injected: new Map() };
+  try {
+    await seedCatalogue(stack);
+    // The inventory syncs' first resync gives both shops the ERP's numbers before any order.
+    await waitFor('the first stock sync', async () => (await stockViews(stack)).every((s) => s.shopify === s.erp && s.woocommerce === s.erp), 120_000, log);
+
+    let minFree = Number.POSITIVE_INFINITY;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const m = await minFreeStockNow(stack.pool).catch(() => undefined);
+        if (m !== undefined) minFree = Math.min(minFree, m);
+        await sleep(500);
+      }
+    })();
+
+    const started = Date.now();
+    await scenario.before?.(ctx);
+    const placed = await runLoad(stack, LOAD[scale], (done) => scenario.during?.(ctx, done) ?? Promise.resolve());
+    log(`load placed: ${placed.leads.length} leads, ${placed.orders.length} orders, ${placed.refunds.length} refunds (${placed.errors.length} load errors)`);
+    await scenario.after?.(ctx);
+    const healed = Date.now();
+
+    let last = '';
+    const converged = await waitFor('convergence', async () => {
+      const c = await convergence(stack, placed);
+      const now = c.waitingFor.join('; ');
+      if (now !== last) log(`waiting for: ${now || 'nothing'}`);
+      last = now;
+      return c.converged;
+    }, opts.convergeTimeoutMs ?? (scale === 'full' ? 900_000 : 240_000), log).then(() => true, () => false);
+    const convergedAt = Date.now();
+    sampling = false;
+    await sampler;
+
+    const report = await checkInvariants(stack, placed, minFree === Number.POSITIVE_INFINITY ? 0 : minFree);
+    const crashes = stack.processes.relay.crashes + stack.processes.worker.crashes;
+    const violations = [...report.violations, ...placed.errors.map((e) => `load: ${e}`), ...(crashes > 0 ? [`${crashes} engine processes exited by themselves`] : [])];
+    if (!converged) violations.unshift(`did not converge: ${last}`);
+    return {
+      scenario: scenario.name, title: scenario.title, scale,
+      load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length },
+      faultsInjected: Object.fromEntries(ctx.injected),
+      webhooksEmitted: report.webhooksEmitted, webhooksAccepted: report.webhooksAccepted, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
+      convergeSeconds: converged ? Math.round((convergedAt - healed) / 100) / 10 : null,
+      totalSeconds: Math.round((convergedAt - started) / 100) / 10,
+      processCrashes: crashes,
+      violations, passed: converged && violations.length === 0,
+    };
+  } finally {
+    await stack.close();
+    if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, log: StackLog): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await probe().catch((err: unknown) => {
+      log(`${what}: ${(err as Error).message}`);
+      return false;
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(1000);
+  }
+}
