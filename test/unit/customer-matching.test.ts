@@ -1,4 +1,4 @@
-import { matchCustomer, type CustomerRecord } from '../../domain/customer-matching';
+import { isRoleMailbox, matchCustomer, namesConflict, type CustomerRecord } from '../../domain/customer-matching';
 import type { LeadCandidate } from '../../domain/lead';
 import { jaroWinkler } from '../../domain/similarity';
 
@@ -44,5 +44,36 @@ describe('customer matching', () => {
   it('ignores similar names at other companies and finds nothing for strangers', () => {
     expect(matchCustomer(lead({ phoneE164: null }), [customer({ nameKey: 'john smith', companyKey: 'globex' })])).toEqual({ kind: 'none' });
     expect(matchCustomer(lead(), [])).toEqual({ kind: 'none' });
+  });
+
+  // Counterexamples from bench/customer-matching.ts (generated corpus): each was a false automatic merge.
+  it('does not merge colleagues who share a team mailbox, but links the same person through it', () => {
+    const colleague = customer({ email: 'info@acme.com', nameKey: 'charles richter', companyKey: 'acme' });
+    expect(matchCustomer(lead({ email: 'info@acme.com', phoneE164: null, nameKey: 'camille sondergaard' }), [colleague]))
+      .toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/shared mailbox/), candidates: [{ customer: colleague }] });
+    expect(matchCustomer(lead({ email: 'sales+eu@acme.com', phoneE164: null, nameKey: null }), [customer({ email: 'sales+eu@acme.com', nameKey: 'mary jones' })]))
+      .toMatchObject({ kind: 'ambiguous' });
+    const same = customer({ email: 'hello@acme.com', nameKey: 'john smith' });
+    expect(matchCustomer(lead({ email: 'hello@acme.com', phoneE164: null, nameKey: 'smith john' }), [same])).toEqual({ kind: 'match', customer: same, rule: 'email' });
+  });
+  it('tells team mailboxes from personal addresses', () => {
+    expect(['info@acme.com', 'sales@acme.com', 'office+de@acme.de', 'customer.service@shop.example'].map(isRoleMailbox)).toEqual([true, true, true, true]);
+    expect(['john.smith@acme.com', 'information.officer@acme.com', 'jsmith@gmail.com'].map(isRoleMailbox)).toEqual([false, false, false]);
+  });
+  it('does not merge different people who share a switchboard phone', () => {
+    const colleague = customer({ phoneE164: '+442084238703', email: null, nameKey: 'jose garcia' });
+    expect(matchCustomer(lead({ email: 'daniel.clark@acme.com', phoneE164: '+442084238703', nameKey: 'daniel clark' }), [colleague]))
+      .toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/another name/) });
+  });
+  it('still links by phone when the name only has a typo or is swapped', () => {
+    const c = customer({ phoneE164: '+14155550100', email: null, nameKey: 'john smith' });
+    expect(matchCustomer(lead({ nameKey: 'jon smith' }), [c])).toEqual({ kind: 'match', customer: c, rule: 'phone' });
+    expect(matchCustomer(lead({ nameKey: 'smith john' }), [c])).toEqual({ kind: 'match', customer: c, rule: 'phone' });
+    expect(namesConflict('john smith', 'mary jones')).toBe(true);
+    expect(namesConflict(null, 'mary jones')).toBe(false);
+  });
+  it('does not link namesakes at one company whose phones differ', () => {
+    const namesake = customer({ nameKey: 'john smith', companyKey: 'acme', phoneE164: '+14155550199' });
+    expect(matchCustomer(lead({ email: null }), [namesake])).toMatchObject({ kind: 'ambiguous', candidates: [{ customer: namesake }] });
   });
 });
