@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { upsertProductWithStock, type ProductSeed } from '../../erp/catalogue';
 import { listIssues } from '../../engine/issues';
+import { latestAccuracy } from '../../erp/audit/run';
 import { seedShopifyCatalogue, seedWoocommerceCatalogue } from '../../stack/catalogue';
+import { ensureAuditSchedule, type AuditScheduleSettings } from '../../workers/audit-schedule';
 import { listenForStockChanges, startInventorySyncs } from '../../workers/inventory-sync';
 import { DEFAULT_AUDIT_POLICY, type AuditInput, type AuditOutcome } from '../../workflows/audit/api';
 import { syncAudit } from '../../workflows/audit/workflow';
@@ -242,4 +244,27 @@ test('one difference of every kind, made behind the engine\'s back, is found (an
   const third = await audited();
   expect(third).toMatchObject({ discrepancies: 0, healed: 0, issueId: null });
   expect(third.accuracy.overall).toEqual({ compared: 15, matching: 15, accuracy: 1 });
+});
+
+test('the schedule, set up idempotently as at every worker start, runs the audit when triggered; the run is findable and its KPI is the latest', async () => {
+  const settings: AuditScheduleSettings = { scheduleId: `sync-audit-${h.taskQueue}`, taskQueue: h.taskQueue, intervalSeconds: 3600, input };
+  await ensureAuditSchedule(h.client, settings);
+  await ensureAuditSchedule(h.client, settings);
+  const schedule = h.client.schedule.getHandle(settings.scheduleId);
+  try {
+    expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'syncAudit', taskQueue: h.taskQueue });
+    await schedule.trigger();
+    const run = await eventually('the scheduled run completed', async () => (await h.pool.query(
+      `SELECT id, workflow_id FROM integration.audit_run WHERE workflow_id LIKE $1 AND status = 'completed'`, [`${settings.scheduleId}-run%`])).rows[0]);
+    const latest = await latestAccuracy(h.pool);
+    expect(latest.map((r) => r.entity)).toEqual(['customers', 'orders', 'payments', 'stock', 'overall']);
+    expect(latest.every((r) => r.runId === Number(run.id) && r.accuracy === 1)).toBe(true);
+    const found = await eventually('the run in visibility by its flow and business key', async () => {
+      for await (const w of h.client.workflow.list({ query: `Flow = 'sync-audit' AND BusinessKey = 'engine:sync-audit' AND WorkflowId = '${run.workflow_id}'` })) return w.workflowId;
+      return undefined;
+    });
+    expect(found).toBe(run.workflow_id);
+  } finally {
+    await schedule.delete().catch(() => undefined);
+  }
 });
