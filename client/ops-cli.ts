@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { auditSchedule, configuredConnections, loadConfig, reconciliationSchedule } from '../config/env';
+import { auditSchedule, configuredConnections, inventoryResyncSchedule, loadConfig, reconciliationSchedule } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
-import { acknowledgeIssue, listIssues } from '../engine/issues';
+import { acknowledgeIssue } from '../engine/issues';
 import { latestAccuracy, type AccuracyRow } from '../erp/audit/run';
 import { inventoryWorkflowId, resyncSignal } from '../workflows/inventory/api';
 import { markShippedUpdate } from '../workflows/order/api';
@@ -12,23 +12,27 @@ import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
-import { parseInboxArgs, parseQuarantineArgs, runInboxCommand, runQuarantineCommand } from './inbox-commands';
+import { parseInboxArgs, parseQuarantineArgs } from './inbox-commands';
+import { inboxCommand, issuesCommand, kpisCommand, quarantineCommand, temporalUi } from './ops-reports';
+import { inventoryResyncScheduleIdOf } from '../workers/inventory-resync-schedule';
 
 /**
  * The operator's command line, next to the Temporal UI: what needs a decision, and sending that decision.
- *   npm run ops -- issues [--all]
+ *   npm run ops -- issues [list] [--all | --status open|resolved|all] [--flow F] [--kind K] [--older-than 2h] [--limit N] [--json]
+ *   npm run ops -- kpis [--hours N] [--json]                 (the three KPIs, as the dashboard shows them)
  *   npm run ops -- acknowledge <issueId> [--note TEXT]      (an issue that waits for no decision, once dealt with)
  *   npm run ops -- decide <workflowId> <retry|skip|compensate|create-new|link=C-1001> [--issue N] [--operator NAME]
  *   npm run ops -- progress <workflowId>
- *   npm run ops -- inbox [replay <id>|--failed | prune [--days N]]
- *   npm run ops -- quarantine [replay <id>|--all]
+ *   npm run ops -- inbox [--json | replay <id>|--failed | prune [--days N]]   (replays of many rows show progress on stderr)
+ *   npm run ops -- quarantine [--json | replay <id>|--all]
  *   npm run ops -- ship <order workflowId> [--tracking N] [--carrier NAME]
  *   npm run ops -- reconcile trigger|pause|unpause|backfill <from> <to>   (the payment reconciliation's schedule)
  *   npm run ops -- inventory resync <shop>                   (a full resync now, besides the periodic one)
+ *   npm run ops -- inventory pause|unpause <shop>            (the shop's periodic resync schedule)
  *   npm run ops -- audit trigger | show [--json]            (the data synchronisation audit: run now, or its latest accuracy)
  */
 
-const USAGE = `usage: npm run ops -- <issues [--all] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [replay <id>|--failed | prune [--days N]] | quarantine [replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync <shop> | audit trigger|show [--json]>`;
+const USAGE = `usage: npm run ops -- <issues [list] [--all | --status S] [--flow F] [--kind K] [--older-than 2h] [--limit N] [--json] | kpis [--hours N] [--json] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [--json | replay <id>|--failed | prune [--days N]] | quarantine [--json | replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync|pause|unpause <shop> | audit trigger|show [--json]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -104,6 +108,23 @@ async function reconcile([action, from, to]: string[]): Promise<string> {
   }
 }
 
+/** A shop's periodic inventory resync schedule: pause it (e.g. during a stock take) or resume it. */
+async function resyncSchedule(action: 'pause' | 'unpause', shop: string): Promise<string> {
+  const config = loadConfig();
+  const shops = configuredConnections(config).shops.map((c) => c.id);
+  if (!shops.includes(shop)) throw new Error(`shop: "${shop}" is not a configured shop connection (${shops.join(', ')})`);
+  const scheduleId = inventoryResyncScheduleIdOf(inventoryResyncSchedule(config, shops), shop);
+  const client = await connectTemporalClient(config, endpoints().temporalAddress);
+  try {
+    const schedule = client.schedule.getHandle(scheduleId);
+    if (action === 'pause') await schedule.pause(`paused by ${process.env.USER ?? 'operator'}`);
+    else await schedule.unpause(`resumed by ${process.env.USER ?? 'operator'}`);
+    return `${scheduleId}: ${action === 'pause' ? 'paused' : 'running again'}.`;
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** The audit's latest accuracy per entity, as a table for people or JSON for scripts. */
 function accuracyReport(rows: AccuracyRow[], json: boolean): string {
   if (json) return JSON.stringify({ accuracy: rows }, null, 2);
@@ -140,16 +161,11 @@ async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
     case 'issues': {
-      const pool = createPool(endpoints().databaseUrl, 1);
-      const issues = await listIssues(pool, rest.includes('--all') ? {} : { status: 'open' });
-      await pool.end();
-      if (issues.length === 0) console.log('No open issues.');
-      for (const i of issues) {
-        const reminded = i.reminders > 0 ? ` (reminded ${i.reminders}×)` : '';
-        const next = i.flow === 'relay' ? `replay with: npm run ops -- inbox replay ${String(i.details.inboxId)}`
-          : i.allowedDecisions.length > 0 ? `decide with: ${i.allowedDecisions.join(' | ')}` : `acknowledge with: npm run ops -- acknowledge ${i.id}`;
-        console.log(`#${i.id} [${i.status}]${reminded} ${i.flow} ${i.businessKey} — ${i.kind} at ${i.step}\n    ${i.message}\n    workflow ${i.workflowId}; ${next}`);
-      }
+      console.log(await withPool((pool) => issuesCommand(pool, rest, temporalUi(loadConfig()))));
+      return 0;
+    }
+    case 'kpis': {
+      console.log(await withPool((pool) => kpisCommand(pool, rest)));
       return 0;
     }
     case 'acknowledge': {
@@ -188,14 +204,14 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     case 'inbox': {
-      const command = parseInboxArgs(rest);
+      const command = parseInboxArgs(rest.filter((a) => a !== '--json'));
       const defaults = { retentionDays: loadConfig().INBOX_RETENTION_DAYS, operator: process.env.USER ?? 'operator' };
-      console.log(await withPool((pool) => runInboxCommand(pool, command, defaults)));
+      console.log(await withPool((pool) => inboxCommand(pool, command, defaults, rest.includes('--json'))));
       return 0;
     }
     case 'quarantine': {
-      const command = parseQuarantineArgs(rest);
-      console.log(await withPool((pool) => runQuarantineCommand(pool, command)));
+      const command = parseQuarantineArgs(rest.filter((a) => a !== '--json'));
+      console.log(await withPool((pool) => quarantineCommand(pool, command, rest.includes('--json'))));
       return 0;
     }
     case 'reconcile': {
@@ -204,7 +220,11 @@ async function main(args: string[]): Promise<number> {
     }
     case 'inventory': {
       const [action, shop] = rest;
-      if (action !== 'resync' || !shop) throw new Error(`inventory: expected resync <shop>\n${USAGE}`);
+      if (!['resync', 'pause', 'unpause'].includes(action ?? '') || !shop) throw new Error(`inventory: expected resync|pause|unpause <shop>\n${USAGE}`);
+      if (action !== 'resync') {
+        console.log(await resyncSchedule(action as 'pause' | 'unpause', shop));
+        return 0;
+      }
       const workflowId = inventoryWorkflowId(shop);
       await withWorkflow(workflowId, (handle) => handle.signal(resyncSignal));
       console.log(`${workflowId}: full resync requested (see npm run ops -- progress ${workflowId}).`);
