@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { AppConfig } from '../config/env';
+
+/** Starts, signals and updates carry the caller's trace into the workflow (a no-op while tracing is off). */
+const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 
 /** Connection settings for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key or mTLS). */
 export function temporalConnectionOptions(config: AppConfig, address: string): { address: string; tls?: TLSConfig; apiKey?: string } {
@@ -16,10 +20,10 @@ export function temporalConnectionOptions(config: AppConfig, address: string): {
 /** A client whose connection is made on first use, so callers start even while Temporal is down. */
 export function lazyTemporalClient(config: AppConfig, address: string): Client {
   const connection = Connection.lazy(temporalConnectionOptions(config, address));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors });
 }
 
 export async function connectTemporalClient(config: AppConfig, address: string): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config, address));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors });
 }

@@ -51,6 +51,13 @@ export const envSchema = z.object({
   /** Dispatched and ignored inbox rows older than this many days are deleted. */
   INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 
+  /** Prometheus endpoints of a worker: its own `/metrics` and the Temporal SDK's runtime metrics, each 0 = off. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /** OpenTelemetry tracing, off unless set: spans go to `<endpoint>/v1/traces` over OTLP/HTTP (e.g. http://collector:4318). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+
   /** The monitoring dashboard (dashboard/): bound beyond loopback it refuses to start without DASHBOARD_TOKEN. */
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   DASHBOARD_PORT: port.default(3100),

@@ -1,4 +1,5 @@
 import { classifyStatus, parseRetryAfter, type StatusClass } from '../domain/http-status';
+import { noteVendorRequest } from '../observability/vendor-calls';
 
 /**
  * The small JSON-over-HTTP client every connector uses. Every failure comes out as one error type carrying
@@ -105,6 +106,7 @@ export async function withDeadline<T>(
   ctx: VendorCall & { timeoutMs?: number; signal?: AbortSignal }, call: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   if (ctx.signal?.aborted) throw ctx.signal.reason;
+  noteVendorRequest(ctx.vendor);
   const controller = new AbortController();
   const onCallerAbort = () => controller.abort(ctx.signal?.reason);
   ctx.signal?.addEventListener('abort', onCallerAbort, { once: true });

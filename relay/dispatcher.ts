@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFailure, releaseClaims, requeueUnrouted, type InboxRow } from '../engine/inbox';
 import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
 import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
+import { DispatchObserver } from '../observability/dispatch-observer';
 import { openDispatchIssue } from './inbox-operations';
 import { planBatch, type DispatchPlan, type RouteContext } from './routes';
 
@@ -42,8 +43,11 @@ export class Dispatcher {
   private readonly timeouts: HandOverTimeouts;
   /** The longest one hand-over can take, probe included; a claim's lease covers two. */
   private readonly worstHandOverMs: number;
+  /** Dispatch lag and the hand-over's span (observability/dispatch-observer.ts). */
+  private readonly observer: DispatchObserver;
 
   constructor(private readonly opts: DispatcherOptions) {
+    this.observer = new DispatchObserver(opts.pool);
     this.timeouts = { callMs: opts.callTimeoutMs ?? 5000, updateMs: opts.updateTimeoutMs ?? 60_000 };
     this.worstHandOverMs = Math.max(this.timeouts.callMs, this.timeouts.updateMs) + this.timeouts.callMs + 1000;
   }
@@ -99,6 +103,7 @@ export class Dispatcher {
     const batchSize = this.opts.batchSize ?? 50;
     const leaseEnds = Date.now() + this.leaseMs;
     const rows = await claimDue(pool, batchSize, this.leaseMs);
+    await this.observer.claimed(rows.map((r) => r.id));
     const { work, undeliverable } = planBatch(rows, routes);
     for (const { row, status, reason } of undeliverable) {
       await markUndeliverable(pool, row.id, status, reason);
@@ -130,8 +135,11 @@ export class Dispatcher {
   private async deliver(plan: DispatchPlan, rows: InboxRow[]): Promise<{ outage?: string }> {
     const { pool, client } = this.opts;
     try {
-      const outcome = await handOver(client, plan, this.timeouts);
-      for (const row of rows) await markDispatched(pool, row.id, plan.workflowId, outcome);
+      const outcome = await this.observer.handingOver(plan.workflowId, rows.map((r) => r.id), () => handOver(client, plan, this.timeouts));
+      for (const row of rows) {
+        await markDispatched(pool, row.id, plan.workflowId, outcome);
+        this.observer.dispatched(row.id, row.provider);
+      }
       return {};
     } catch (err) {
       const judged = await this.judge(err, plan);

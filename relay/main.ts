@@ -5,11 +5,14 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { onShutdown } from '../stack/shutdown';
 import { startRelay } from './relay';
+import { setupTracing } from '../observability/tracing';
 
 /** Entry point of the webhook relay process. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('relay', config.LOG_LEVEL);
+  // Before the Temporal client exists, so that its hand-overs are traced too (off unless OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = setupTracing({ serviceName: 'relay', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the relay');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the relay');
   const { all: connections } = configuredConnections(config);
@@ -30,10 +33,11 @@ async function main(): Promise<void> {
     dispatch: { maxFailures: config.INBOX_MAX_ATTEMPTS },
     retentionDays: config.INBOX_RETENTION_DAYS,
   });
-  logger.info({ url: relay.url }, 'relay listening');
+  logger.info({ url: relay.url, metrics: `${relay.url}/metrics`, tracing: tracing.enabled }, 'relay listening');
   onShutdown(logger, async () => {
     await relay.close();
     await pool.end();
+    await tracing.shutdown();
   });
 }
 

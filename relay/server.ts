@@ -1,10 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import type { Logger } from '../config/logger';
 import type { Connection } from '../connections/connection';
 import { connectorOf } from '../connectors/registry';
 import type { DeliveryHeaders } from '../domain/webhooks/events';
 import { quarantine } from '../engine/quarantine';
+import { createDatabaseGauges } from '../observability/db-gauges';
+import { relayMetrics } from '../observability/metrics';
+import { countStoredDelivery, countWebhooks, inWebhookSpan, traceHeaders } from '../observability/relay-observability';
 import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
 import { storable } from './storable';
 import { InboxBatcher, type InboxBatchTuning } from './inbox-batcher';
@@ -70,34 +74,45 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const request: WebhookRequest = { rawBody: raw, headers: deliveryHeaders(req), method: req.method, uri: publicBase(req) + req.url, nowMs: now() };
     if (source.isPing?.(request)) return reply.code(200).send({ received: 0, ping: true });
-    if (!secret) return reply.code(503).send({ error: 'not_configured', reason: `no webhook secret is configured for connection ${connection.id}` });
+    if (!secret) {
+      countWebhooks(connection, 'rejected');
+      return reply.code(503).send({ error: 'not_configured', reason: `no webhook secret is configured for connection ${connection.id}` });
+    }
     const verdict = source.verify(request, secret);
     if (!verdict.ok) {
       req.log.warn({ connection: connection.id, reason: verdict.reason }, 'webhook refused: bad signature');
+      countWebhooks(connection, 'rejected');
       return reply.code(401).send({ error: 'invalid_signature', reason: verdict.reason });
     }
-    const headers = keptHeaders(req, source);
+    // The trace context travels with the stored events to the dispatcher (observability/relay-observability.ts).
+    const headers = { ...keptHeaders(req, source), ...traceHeaders() };
     const parsed = storable(source.parse(connection.id, raw, headers));
     if (!parsed.ok) {
       const quarantineId = await quarantine(opts.pool, connection.id, parsed.reason, raw, headers, source.fingerprint(raw, headers));
       req.log.warn({ connection: connection.id, reason: parsed.reason, quarantineId }, 'webhook quarantined');
+      countWebhooks(connection, 'quarantined');
       return reply.code(400).send({ error: 'unprocessable_payload', reason: parsed.reason, quarantineId });
     }
     const stored = await inbox.store(parsed.events, raw, headers);
     if (stored > 0) opts.onStored?.();
     const ignored = parsed.events.filter((e) => e.ignored).length;
+    countStoredDelivery(connection, { events: parsed.events.length, ignored, stored });
     return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored, ignored });
   }
 
   for (const connection of opts.connections) {
     // Per-request access logs only at warn: refusals and failures are logged by `receive` itself.
-    app.post(`/webhooks/${connection.id}`, { logLevel: 'warn' }, (req, reply) => receive(connection, req, reply));
+    app.post(`/webhooks/${connection.id}`, { logLevel: 'warn' }, (req, reply) => inWebhookSpan(connection, reply, () => receive(connection, req, reply)));
   }
 
   app.get('/health', { logLevel: 'warn' }, async () => {
     await opts.pool.query('SELECT 1');
     return { status: 'ok' };
   });
+
+  // Prometheus: the relay's counters, plus the gauges read from the database at scrape time (issues, KPIs).
+  const metrics = Registry.merge([relayMetrics().registry, createDatabaseGauges(opts.pool)]);
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
   // Unknown paths and methods get the same JSON shape as every other refusal (Fastify's default has no reason).
   app.setNotFoundHandler((req, reply) => {

@@ -26,6 +26,8 @@ import type { Connection } from '../connections/connection';
 import { connectorOf, type CrmConnector, type PaymentsConnector, type ShopConnector } from '../connectors/registry';
 import type { VendorSettings } from '../connectors/settings';
 import { registerConnections } from '../engine/connections';
+import { currentTracing, type Tracing } from '../observability/tracing';
+import { workerInterceptors, workerSinks } from '../observability/worker-observability';
 import type { CrmPort } from '../ports/crm';
 import type { PaymentsPort } from '../ports/payments';
 import type { ShopPort } from '../ports/shop';
@@ -52,6 +54,8 @@ export interface WorkerDeps {
   workflowBundlePath?: string;
   /** Failure tests only: make named activities fail (see activity-faults.ts). */
   activityFaults?: ActivityFaults;
+  /** Where workflow spans go (default: this process's tracing, off unless set up: observability/tracing.ts). */
+  tracing?: Tracing;
   tuning?: WorkerTuning;
   /** For activities that start flows (the reconciliation starts missing payment flows) and the schedule at start-up. */
   client?: Client;
@@ -137,6 +141,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
+    // Flow outcomes, step failures, log context and traces (observability/); the same workflow interceptor
+    // modules are in the tests' prebuilt bundle.
+    interceptors: workerInterceptors(),
+    sinks: workerSinks(deps.tracing ?? currentTracing()),
     ...(deps.workflowBundlePath
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -10,11 +10,19 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorker, workerTuning } from './create-worker';
 import { listenForStockChanges, startInventorySyncs } from './inventory-sync';
+import { workerMetrics } from '../observability/metrics';
+import { startMetricsServer } from '../observability/metrics-server';
+import { installWorkerRuntime } from '../observability/runtime';
+import { setupTracing } from '../observability/tracing';
 
 /** Entry point of a worker process; run as many as load needs, they share the task queue. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
+  // Before the first connection to Temporal: the SDK's and the flows' log lines as JSON, its metrics on their port.
+  const sdkMetricsAddress = config.TEMPORAL_SDK_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.TEMPORAL_SDK_METRICS_PORT}` : undefined;
+  installWorkerRuntime({ logger, sdkMetricsAddress });
+  const tracing = setupTracing({ serviceName: 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker');
   const pool = createPool(config.DATABASE_URL, config.WORKER_DB_POOL_SIZE);
@@ -43,9 +51,15 @@ async function main(): Promise<void> {
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   const running = worker.run();
+  const metrics = config.WORKER_METRICS_PORT
+    ? await startMetricsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, registry: workerMetrics().registry })
+    : undefined;
+  logger.info({ metrics: metrics?.url ?? 'off', sdkMetrics: sdkMetricsAddress ? `http://${sdkMetricsAddress}/metrics` : 'off', tracing: tracing.enabled }, 'worker observability');
   const stopListening = config.INVENTORY_SYNC ? await startInventory(config, pool, client, connections.shops.map((s) => s.id), logger) : undefined;
   // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.
   await running;
+  await metrics?.close();
+  await tracing.shutdown();
   await stopListening?.();
   await client.connection.close();
   await connection.close();

@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { VendorHttpError } from '../../connectors/http';
 import { RATE_LIMITED_SUFFIX } from '../../domain/rate-limits';
+import { workerMetrics } from '../../observability/metrics';
+import { failedCallOutcome, withVendorScope } from '../../observability/vendor-calls';
 
 /**
  * Turns a vendor's HTTP failure into the retry behaviour Temporal should apply: permanent 4xx stop at once,
@@ -27,12 +29,21 @@ export function toActivityFailure(err: unknown): unknown {
   });
 }
 
-/** Calls a vendor; `notFound` is returned instead of failing when the resource is gone (HTTP 404). */
+/**
+ * Calls a vendor; `notFound` is returned instead of failing when the resource is gone (HTTP 404). Each call is
+ * counted in `engine_vendor_calls_total` (a 404 we expected is an answer, so `ok`).
+ */
 export async function callVendor<T, N = never>(call: () => Promise<T>, opts?: { notFound: N }): Promise<T | N> {
-  try {
-    return await call();
-  } catch (err) {
-    if (opts && err instanceof VendorHttpError && err.status === 404) return opts.notFound;
-    throw toActivityFailure(err);
+  const result = await withVendorScope(call);
+  const { vendorCalls } = workerMetrics();
+  if ('value' in result) {
+    for (const vendor of result.vendors) vendorCalls.inc({ vendor, outcome: 'ok' });
+    return result.value;
   }
+  const err = result.error;
+  if (!(err instanceof VendorHttpError)) throw err;
+  const expectedNotFound = opts !== undefined && err.status === 404;
+  vendorCalls.inc({ vendor: err.vendor, outcome: expectedNotFound ? 'ok' : failedCallOutcome(err.statusClass) });
+  if (expectedNotFound) return opts.notFound;
+  throw toActivityFailure(err);
 }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { classifyStatus, parseRetryAfter } from '../../domain/http-status';
 import { DEFAULT_TIMEOUT_MS, VendorHttpError } from '../http';
+import { noteVendorRequest } from '../../observability/vendor-calls';
 
 /**
  * The payments port over the official `stripe` SDK (real Stripe or our simulator). Answers are small typed views
@@ -292,6 +293,7 @@ export class StripePayments implements PaymentsPort {
   }
 
   private async call<T>(method: string, path: string, run: () => Promise<T>): Promise<T> {
+    noteVendorRequest('stripe');
     try {
       return await run();
     } catch (err) {

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../observability/workflow-bundle';
 import { startEmbeddedPostgres } from '../../stack/postgres';
 import { startDevServer } from '../../stack/temporal-server';
 import { freePort } from './ports';
@@ -35,7 +36,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_TEMPORAL_CLI = server.cli;
   }
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  // With the interceptor modules a worker bundles itself (workers/create-worker.ts).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], logger: quietLogger,
+  });
   const bundlePath = join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;

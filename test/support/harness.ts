@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createLogger } from '../../config/logger';
@@ -71,7 +72,12 @@ export interface HarnessOptions {
 
 // Activity retries are expected in these tests: keep the worker's own log to errors unless asked. Installed on
 // import, before anything (such as a dev server started by a test) creates the SDK's runtime.
-Runtime.install({ logger: new DefaultLogger((process.env.TEST_WORKER_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
+// TEST_TEMPORAL_SDK_METRICS_ADDRESS (host:port), set by a test before it loads this file: the SDK's Prometheus endpoint.
+const sdkMetricsAddress = process.env.TEST_TEMPORAL_SDK_METRICS_ADDRESS;
+Runtime.install({
+  logger: new DefaultLogger((process.env.TEST_WORKER_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR'),
+  ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } } : {}),
+});
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;
@@ -92,7 +98,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const secrets = { hubspot: `hs-${suffix}`, shopify: `shp-${suffix}`, woocommerce: `wc-${suffix}`, stripe: `whsec_${suffix}` };
   const accessToken = `token-${suffix}`;
-  const client = new Client({ connection: Connection.lazy({ address, connectTimeout: '2s' }), namespace: 'default' });
+  // As in production (client/temporal-connection.ts): hand-overs carry the trace into the workflow when tracing is on.
+  const client = new Client({
+    connection: Connection.lazy({ address, connectTimeout: '2s' }), namespace: 'default', interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
 
   const relay = await startRelay({
     pool, client, logger, host: '127.0.0.1', port: 0, bodyLimitBytes: 64 * 1024,

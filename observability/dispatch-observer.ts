@@ -1,0 +1,60 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Queryable } from '../db/transaction';
+import { relayMetrics } from './metrics';
+import { storedTraceContext, TRACE_HEADER } from './relay-observability';
+
+/**
+ * The dispatcher's metrics and spans: how long each event waited in the inbox before Temporal had it
+ * (`engine_dispatch_lag_seconds`, measured on the database's clock, which stamped its arrival), and a `dispatch`
+ * span per hand-over that continues the trace of the webhook that brought the event.
+ */
+
+interface Arrival { ageSeconds: number; seenAtMs: number; traceparent: string | null }
+
+const tracer = trace.getTracer('integration-engine/dispatcher');
+
+export class DispatchObserver {
+  private readonly arrivals = new Map<number, Arrival>();
+
+  constructor(private readonly db: Queryable) {}
+
+  /** Reads when each claimed row arrived and the trace it belongs to (one query per batch). */
+  async claimed(ids: number[]): Promise<void> {
+    this.arrivals.clear();
+    if (ids.length === 0) return;
+    // Observation only: if it fails, the batch is dispatched all the same, unmeasured.
+    const { rows } = await this.db.query(
+      `SELECT id, extract(epoch FROM clock_timestamp() - received_at)::float8 AS age, headers->>$2 AS traceparent
+         FROM integration.webhook_inbox WHERE id = ANY($1::bigint[])`,
+      [ids, TRACE_HEADER],
+    ).catch(() => ({ rows: [] }));
+    const seenAtMs = Date.now();
+    for (const r of rows as Array<{ id: string | number; age: number; traceparent: string | null }>) {
+      this.arrivals.set(Number(r.id), { ageSeconds: r.age, seenAtMs, traceparent: r.traceparent });
+    }
+  }
+
+  /** Runs one hand-over in a span that continues the first row's webhook trace. */
+  handingOver<T>(workflowId: string, rowIds: number[], handOver: () => Promise<T>): Promise<T> {
+    const parent = storedTraceContext(this.arrivals.get(rowIds[0]!)?.traceparent);
+    return tracer.startActiveSpan('dispatch', { kind: SpanKind.PRODUCER, attributes: { 'temporal.workflow_id': workflowId, 'engine.inbox_rows': rowIds.length } }, parent, async (span) => {
+      try {
+        return await handOver();
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** The row is with Temporal now: observe how long it waited. */
+  dispatched(rowId: number, connection: string): void {
+    const arrival = this.arrivals.get(rowId);
+    if (!arrival) return;
+    relayMetrics().dispatchLag.observe({ connection }, Math.max(0, arrival.ageSeconds + (Date.now() - arrival.seenAtMs) / 1000));
+  }
+}
+
