@@ -24,6 +24,8 @@ export interface ServerOrder {
   /** The public URL the deliveries are signed for. */
   publicUrl: string;
   poolSize: number;
+  /** The relay's group commit: flushes under way at once (its default when absent). */
+  relayFlushes?: number;
 }
 
 /** What the parent learns: where to send the load, then the server's CPU time once asked. */
@@ -39,6 +41,7 @@ async function startRelayIntake(order: ServerOrder): Promise<number> {
   const app = await buildRelayServer({
     pool, connections, secrets: { hubspot: order.secret }, logger: createLogger('bench-relay', 'warn'),
     bodyLimitBytes: 1_048_576, publicUrl: order.publicUrl,
+    inboxBatch: order.relayFlushes ? { maxConcurrentFlushes: order.relayFlushes } : undefined,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return (app.server.address() as AddressInfo).port;

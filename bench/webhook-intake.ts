@@ -15,7 +15,7 @@ import { NAIVE_TABLE, type IntakeServerKind, type ServerMessage, type ServerOrde
  * relay and, in the same run on the same PostgreSQL, two baselines: (a) a bare node:http server doing the same
  * signature check and one plain INSERT per request, (b) the same server without the INSERT. Each server and the
  * load generator (autocannon) are processes of their own; every server gets a warm-up, then the measured load.
- *   npm run bench -- webhook-intake [requests=60000] [connections=32] [rounds=1] [relayPool=10] [baselinePool=32]
+ *   npm run bench -- webhook-intake [requests=60000] [connections=32] [rounds=1] [relayPool=10] [baselinePool=32] [relayFlushes]
  * INTAKE_CPU_PROFILE=<folder> makes each server write a V8 CPU profile there.
  * Uses DATABASE_URL if set, else an embedded PostgreSQL in a temporary folder (synchronous_commit stays on).
  */
@@ -72,7 +72,7 @@ async function rowsOf(pool: Pool, kind: IntakeServerKind): Promise<number | null
   return (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 }
 
-async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, opts: { requests: number; connections: number; poolSize: number; firstEventId: number }): Promise<Measured> {
+async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, opts: { requests: number; connections: number; poolSize: number; firstEventId: number; relayFlushes?: number }): Promise<Measured> {
   // Each server starts from empty tables and a fresh checkpoint, so none pays for another's writes.
   await pool.query('TRUNCATE integration.webhook_inbox, public.bench_naive_intake');
   await pool.query('CHECKPOINT');
@@ -82,7 +82,7 @@ async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, 
   try {
     const publicUrl = 'http://127.0.0.1:8080';
     const started = nextMessage<ServerMessage>(server, `${kind} server`);
-    server.send({ kind, databaseUrl, secret: SECRET, publicUrl, poolSize: opts.poolSize } satisfies ServerOrder);
+    server.send({ kind, databaseUrl, secret: SECRET, publicUrl, poolSize: opts.poolSize, relayFlushes: opts.relayFlushes } satisfies ServerOrder);
     const { port } = (await started) as { port: number };
     const base = { url: `http://127.0.0.1:${port}/webhooks/hubspot`, signedUri: `${publicUrl}/webhooks/hubspot`, secret: SECRET, connections: opts.connections };
     const warmUp = Math.max(opts.connections, Math.round(opts.requests / 20));
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   const rounds = positive(4, 'rounds', 1);
   const relayPool = positive(5, 'relayPool', 10);
   const baselinePool = positive(6, 'baselinePool', 32);
+  const relayFlushes = process.argv[7] === undefined ? undefined : positive(7, 'relayFlushes', 1);
   if (connections > requests) throw new Error('connections cannot be more than requests');
   let databaseUrl = process.env.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       const measured: Measured[] = [];
       for (const [i, kind] of KINDS.entries()) {
         const firstEventId = 1 + (round * KINDS.length + i) * 100_000_000;
-        measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'relay' ? relayPool : baselinePool, firstEventId }));
+        measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'relay' ? relayPool : baselinePool, firstEventId, relayFlushes }));
       }
       runs.push(measured);
       const [relay, insert, bare] = measured as [Measured, Measured, Measured];
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
       postgres: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
-      load: { requests, connections, rounds, relayPool, baselinePool, generator: 'autocannon 8 in its own process, pipelining 1, every delivery signed beforehand, distinct event ids' },
+      load: { requests, connections, rounds, relayPool, baselinePool, relayFlushes: relayFlushes ?? 'default', generator: 'autocannon 8 in its own process, pipelining 1, every delivery signed beforehand, distinct event ids' },
       runs,
       ratios: runs.map((r) => {
         const [relay, insert, bare] = r as [Measured, Measured, Measured];

@@ -47,6 +47,11 @@ export class InboxBatcher {
     if (!(this.maxRows >= 1) || !(this.maxConcurrentFlushes >= 1)) throw new Error('inbox batch tuning: maxRows and maxConcurrentFlushes must be at least 1');
   }
 
+  /** Deliveries waiting for a flush to start (not those of flushes under way). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   /** Stores one delivery's events (durably, before it resolves) and says how many were new. */
   store(events: readonly InboundEvent[], rawBody: Buffer, headers: Record<string, unknown>): Promise<number> {
     if (this.closed) return Promise.reject(new Error('the inbox is closed'));

@@ -38,6 +38,8 @@ export interface RelayServerOptions {
   now?: () => number;
   /** Group commit of concurrent deliveries (defaults suit the relay). */
   inboxBatch?: InboxBatchTuning;
+  /** The inbox to store into (tests hold it to watch its queue); else one made from `pool` and `inboxBatch`. */
+  inbox?: InboxBatcher;
 }
 
 const ALWAYS_KEPT = /^(content-type|user-agent)$/;
@@ -58,7 +60,7 @@ function deliveryHeaders(req: FastifyRequest): DeliveryHeaders {
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
   const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes });
-  const inbox = new InboxBatcher(opts.pool, opts.inboxBatch);
+  const inbox = opts.inbox ?? new InboxBatcher(opts.pool, opts.inboxBatch);
   // Requests still waiting for their flush are answered before the pool goes.
   app.addHook('onClose', () => inbox.close());
 
