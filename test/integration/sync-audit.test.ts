@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { HubspotClient } from '../../connectors/hubspot/client';
 import { upsertProductWithStock, type ProductSeed } from '../../erp/catalogue';
 import { listIssues } from '../../engine/issues';
@@ -58,6 +61,11 @@ type KpiRow = { compared: number; matching: number; accuracy: number; measuredAt
 const accuracyRows = async (runId: number): Promise<Record<string, KpiRow>> => Object.fromEntries((await h.pool.query(
   'SELECT entity, compared, matching, accuracy::float AS accuracy, measured_at FROM integration.audit_accuracy WHERE run_id = $1', [runId])).rows
   .map((r) => [r.entity, { compared: r.compared, matching: r.matching, accuracy: r.accuracy, measuredAt: r.measured_at }]));
+
+const ROOT = join(__dirname, '..', '..');
+/** The operator's CLI as a process of its own, run from the sources. */
+const ops = async (args: string[], env: NodeJS.ProcessEnv) =>
+  (await promisify(execFile)(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'client/ops-cli.ts'), ...args], { env, cwd: ROOT })).stdout;
 
 type ShopifyInventory = { primaryLocationId: string; levels: Array<{ sku: string | null; locationId: string; available: number }> };
 async function shopStock(): Promise<Record<string, Record<string, number | undefined>>> {
@@ -264,6 +272,13 @@ test('the schedule, set up idempotently as at every worker start, runs the audit
       return undefined;
     });
     expect(found).toBe(run.workflow_id);
+
+    // What an operator sees: the same KPI from the ops CLI, as JSON for scripts and as a table.
+    const env = { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: h.taskQueue };
+    const shown = await ops(['audit', 'show', '--json'], env);
+    expect(JSON.parse(shown).accuracy).toEqual(latest);
+    const overallRow = latest.find((r) => r.entity === 'overall')!;
+    expect(await ops(['audit', 'show'], env)).toMatch(new RegExp(`^overall\\s+100\\.00%\\s+${overallRow.matching} / ${overallRow.compared}\\s+run ${run.id} at `, 'm'));
   } finally {
     await schedule.delete().catch(() => undefined);
   }
