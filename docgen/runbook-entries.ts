@@ -108,6 +108,15 @@ export const RUNBOOK: Record<string, RunbookEntry> = {
     ],
     decisions: [{ action: 'acknowledge', when: 'the discrepancies are corrected or explained' }],
   },
+  'payout-failed': {
+    meaning: 'The bank returned a payout (step `record-payout`): the ERP keeps it as failed, its money is back in the provider balance and leaves with the next payout. Raised once per payout.',
+    answer: 'notice',
+    resolve: [
+      'Check the bank account registered at the payment provider (the failure code in the message says why the bank refused it, e.g. `account_closed`).',
+      'Nothing to book by hand: the next payout carries the amount, and the reconciliation proves it.',
+    ],
+    decisions: [{ action: 'acknowledge', when: 'the bank account is corrected' }],
+  },
 };
 
 /** What each operator decision does, for every flow (workflows/shared/operator-api.ts `OperatorDecision`). */

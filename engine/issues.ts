@@ -15,7 +15,9 @@ export type IssueKind =
   /** A reconciliation run found differences between the ERP and the payment provider. */
   | 'reconciliation'
   /** A synchronisation audit found records that differ between a vendor and the ERP (details in integration.audit_discrepancy). */
-  | 'sync-audit';
+  | 'sync-audit'
+  /** The bank returned a payout: its money is back in the provider balance; finance checks the bank account (a notice). */
+  | 'payout-failed';
 
 export interface IssueDraft {
   workflowId: string;

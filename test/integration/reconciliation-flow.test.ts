@@ -125,3 +125,25 @@ test('a payout created in a window reconciled before it was paid is reconciled b
   for (const run of later) expect((run.window_from as Date).getTime()).toBeGreaterThan(payout.created * 1000);
   expect(later.some((run) => run.counts.payouts.reconciled >= 1)).toBe(true);
 });
+
+test('a payout the bank returns is failed in the ERP and tells finance once, with the failure code', async () => {
+  await capturedOrder();
+  const payout = await automaticPayout(h, 'usd');
+  await reconciledPayout(h, payout.id);
+  await payoutFlowResult(h, payout.id);
+
+  await simPost(h.stripe.url, `payouts/${payout.id}/fail`, { failureCode: 'account_closed' });
+  const businessKey = `stripe:payout:${payout.id}`;
+  const notice = await eventually('the payout-failed notice', async () => (await listIssues(h.pool, { status: 'open' }))
+    .find((i) => i.kind === 'payout-failed' && i.businessKey === businessKey));
+  expect(notice.message).toContain('account_closed');
+  expect(notice.allowedDecisions).toEqual([]);
+  expect(notice.details).toMatchObject({ payoutId: payout.id, amountMinor: payout.amount, currency: expect.stringMatching(/^usd$/i), failureCode: 'account_closed' });
+  const { rows: [erp] } = await h.pool.query(`SELECT status, failure_code FROM erp.payout WHERE provider_payout_id = $1`, [payout.id]);
+  expect(erp).toEqual({ status: 'failed', failure_code: 'account_closed' });
+
+  // Another pass over the same failed payout (as a later event would start) raises nothing new.
+  expect(await payoutFlowResult(h, payout.id)).toMatchObject({ status: 'recorded', payoutStatus: 'failed' });
+  const all = (await listIssues(h.pool, {})).filter((i) => i.kind === 'payout-failed' && i.businessKey === businessKey);
+  expect(all).toHaveLength(1);
+});

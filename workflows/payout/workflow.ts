@@ -27,6 +27,8 @@ export async function payoutSettlement(input: PayoutFlowInput): Promise<PayoutFl
     if (!recorded.done) return true;
     flow.setErpRecord(`payout ${payout.id}`);
     last = { payout, reconciled: recorded.value.reconciled };
+    // Histories recorded before this notice existed carry no `failureNoticeDue`: they replay without it.
+    if (recorded.value.failureNoticeDue) await flow.notify(payoutFailedNotice(input.payments, payout));
     if (payout.status === 'paid' && !recorded.value.reconciled) {
       const asked = await flow.step(STEP.triggerReconciliation, () => schedule.triggerReconciliation(input.payments), { allowed: ['retry', 'skip'] });
       if (asked.done && asked.value) triggered++;
@@ -47,6 +49,16 @@ export async function payoutSettlement(input: PayoutFlowInput): Promise<PayoutFl
       };
     }
   }, { aborted: (undone, reason) => ({ status: 'compensated', reason, undone }) });
+}
+
+/** Finance must act: the money is back in the provider balance and the bank account details may be wrong. */
+function payoutFailedNotice(payments: string, payout: Payout) {
+  return {
+    step: STEP.recordPayout, kind: 'payout-failed' as const,
+    message: `payout ${payout.id} of ${payout.amountMinor} ${payout.currency} was returned by the bank (${payout.failureCode ?? 'no code given'}): ` +
+      `its money is back in the ${payments} balance and goes out with the next payout; check the bank account at the provider`,
+    details: { payoutId: payout.id, amountMinor: payout.amountMinor, currency: payout.currency, failureCode: payout.failureCode ?? null },
+  };
 }
 
 function describe(payout: Payout, reconciled: boolean, triggered: number): string {
