@@ -73,3 +73,4 @@ export function workerSinks(tracing: Tracing): WorkerSinks {
     exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource),
   };
 }
+export { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-bundle';
