@@ -67,8 +67,17 @@ export async function markHealed(db: Queryable, ids: readonly number[]): Promise
   await db.query('UPDATE integration.audit_discrepancy SET healed = true, healed_at = now() WHERE id = ANY($1::bigint[]) AND NOT healed', [ids]);
 }
 
-/** Closes the run: its healed count from its rows (repeatable), and its staged vendor rows go. */
+/**
+ * Closes the run: its healed count from its rows (repeatable), and its staged vendor rows go. The issues of earlier
+ * runs are superseded: this run has looked again, and raises what is still different (or nothing, when clean).
+ */
 export async function finishAuditRun(db: Queryable, runId: number): Promise<{ healed: number; discrepancies: number }> {
+  await db.query(
+    `UPDATE integration.issue SET status = 'resolved', resolved_at = now(), resolved_by = 'engine',
+            resolution = jsonb_build_object('action', 'superseded', 'byAuditRun', $1::bigint)
+      WHERE kind = 'sync-audit' AND status = 'open' AND (details->>'runId')::bigint < $1`,
+    [runId],
+  );
   const { rows } = await db.query(
     `UPDATE integration.audit_run r
         SET status = 'completed', finished_at = COALESCE(r.finished_at, now()),

@@ -243,6 +243,11 @@ test('one difference of every kind, made behind the engine\'s back, is found (an
   expect((await discrepanciesOf(second.runId)).map((d) => [d.subject, d.kind])).toEqual([[`woocommerce:order:${orders.woocommerce}`, 'total-differs']]);
   expect(second).toMatchObject({ discrepancies: 1, healed: 0 });
   expect(second.accuracy.orders).toEqual({ compared: 3, matching: 2, accuracy: 2 / 3 });
+  // The newer run supersedes the earlier run's issue and raises what is still different.
+  const openAuditIssues = async () => (await listIssues(h.pool, { status: 'open' })).filter((i) => i.kind === 'sync-audit').map((i) => i.id);
+  expect(await openAuditIssues()).toEqual([second.issueId]);
+  expect((await h.pool.query('SELECT resolution FROM integration.issue WHERE id = $1', [run.issueId])).rows[0].resolution)
+    .toEqual({ action: 'superseded', byAuditRun: second.runId });
   for (const entity of ['customers', 'payments', 'stock'] as const) expect(second.accuracy[entity].accuracy).toBe(1);
 
   // The operator corrects the ERP's total: the next audit is clean.
@@ -252,6 +257,7 @@ test('one difference of every kind, made behind the engine\'s back, is found (an
   const third = await audited();
   expect(third).toMatchObject({ discrepancies: 0, healed: 0, issueId: null });
   expect(third.accuracy.overall).toEqual({ compared: 15, matching: 15, accuracy: 1 });
+  expect(await openAuditIssues()).toEqual([]);
 });
 
 test('the schedule, set up idempotently as at every worker start, runs the audit when triggered; the run is findable and its KPI is the latest', async () => {

@@ -64,7 +64,10 @@ function accuracyByEntity(findings: AuditFindings): Record<AuditEntity | 'overal
   return { ...Object.fromEntries(entries), overall: of(overall(findings.tallies)) } as Record<AuditEntity | 'overall', AuditAccuracy>;
 }
 
-/** One issue per run: the counts per entity and kind, and the differences with both sides (all of them are in the run's table). */
+/**
+ * One issue per run (a run's differences are one finding, not dozens of issues), superseding the previous run's: the
+ * counts per entity and kind, and the differences with both sides (all of them are in the run's table).
+ */
 function summaryIssue(runId: number, window: { from: string; to: string }, findings: AuditFindings, healed: number) {
   const kinds = new Map<string, number>();
   for (const d of findings.sample) kinds.set(`${d.entity}/${d.kind}`, (kinds.get(`${d.entity}/${d.kind}`) ?? 0) + 1);
