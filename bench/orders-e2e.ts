@@ -1,0 +1,147 @@
+import { loadavg } from 'node:os';
+import { cpuMeter } from './support/cpu';
+import { runFloor } from './support/floor';
+import { fmt, type RunStats } from './support/load';
+import { activitiesUntilConfirmed, awaitConfirmed, liftShopifyThrottle, placeOrders, type ActivityCount } from './support/orders';
+import { startBenchStack, type BenchStack } from './support/stack';
+import type { ChildService } from '../stack/processes';
+
+/**
+ * Orders end to end: `npm run bench -- orders-e2e [--orders N] [--rate R] [--passes default,tuned,tuned-2w]`.
+ *
+ * The whole engine as `npm start` runs it (separate processes: relay, Shopify and Stripe simulators at zero latency,
+ * worker(s), PostgreSQL, Temporal dev server). N orders are checked out at the shop simulator at R per second (Stripe
+ * payment captured, then the Shopify order, whose signed webhook reaches the relay); an order counts as done when
+ * the engine records its processing time (`order_processing_ms`: shop order created -> ERP confirmed, after the
+ * stock is reserved, the payment booked and the invoice posted). Throughput is done orders per second from the
+ * first checkout to the last confirmation.
+ *
+ * The floor, in each pass and with the same worker count and settings: N workflows started the same way
+ * (signal-with-start, one per order, at the same rate) on the same Temporal server, each running as many no-op
+ * activities as an order flow runs up to its confirmation (counted from a real order's history).
+ */
+
+interface Pass { name: string; workers: number; env: NodeJS.ProcessEnv; what: string }
+
+/** The tuning pass: what it sets and why is in docs/benchmarks.md. */
+const TUNED: NodeJS.ProcessEnv = {
+  WORKER_DB_POOL_SIZE: '20',
+  WORKER_WORKFLOW_TASK_POLLERS: '4',
+  WORKER_ACTIVITY_TASK_POLLERS: '4',
+};
+
+const PASSES: Record<string, Pass> = {
+  default: { name: 'default', workers: 1, env: {}, what: 'SDK defaults, 1 worker' },
+  tuned: { name: 'tuned', workers: 1, env: TUNED, what: `1 worker, ${describe(TUNED)}` },
+  'default-2w': { name: 'default-2w', workers: 2, env: {}, what: 'SDK defaults, 2 workers' },
+  'tuned-2w': { name: 'tuned-2w', workers: 2, env: TUNED, what: `2 workers, ${describe(TUNED)}` },
+};
+
+function describe(env: NodeJS.ProcessEnv): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'SDK defaults';
+}
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const value = Number(argument(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${name} must be a positive whole number (got ${argument(name, '')})\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface PassResult { pass: Pass; engine: RunStats; floor: RunStats; engineCpu: { machine: number; processes: number }; floorCpu: { machine: number; processes: number } }
+
+async function stopAll(children: ChildService[]): Promise<void> {
+  await Promise.all(children.map((c) => c.stop()));
+}
+
+async function measureEngine(stack: BenchStack, pass: Pass, orders: number, rate: number, warmup: number): Promise<{ stats: RunStats; cpu: { machine: number; processes: number }; sample: string }> {
+  const workers = await stack.startWorkers(pass.workers, pass.env);
+  try {
+    // Warm-up: bundles loaded, JIT warm, connections open; not measured.
+    const warm = await placeOrders(stack, warmup, Math.min(rate, 5));
+    await awaitConfirmed(stack, warm, 90_000);
+    const meter = cpuMeter(() => workers.map((w) => w.child.pid!));
+    const placed = await placeOrders(stack, orders, rate);
+    const stats = await awaitConfirmed(stack, placed, 15 * 60_000);
+    return { stats, cpu: meter(), sample: warm.shopOrderIds[0]! };
+  } finally {
+    await stopAll(workers);
+  }
+}
+
+async function measureFloor(stack: BenchStack, pass: Pass, orders: number, rate: number, warmup: number, activities: number): Promise<{ stats: RunStats; cpu: { machine: number; processes: number } }> {
+  const taskQueue = `floor-${pass.name}`;
+  const workers = Array.from({ length: pass.workers }, (_, i) => stack.startProcess(`floor-${i + 1}`, 'bench/support/floor-worker', { ...pass.env, FLOOR_TASK_QUEUE: taskQueue }));
+  try {
+    await stack.waitForPollers(taskQueue, workers);
+    await runFloor(stack.client, taskQueue, `${pass.name}-warm`, warmup, Math.min(rate, 5), activities);
+    const meter = cpuMeter(() => workers.map((w) => w.child.pid!));
+    const stats = await runFloor(stack.client, taskQueue, pass.name, orders, rate, activities);
+    return { stats, cpu: meter() };
+  } finally {
+    await stopAll(workers);
+  }
+}
+
+function row(label: string, s: RunStats, cpu: { machine: number; processes: number }): string {
+  return `| ${label} | ${s.completed}/${s.offered} | ${fmt(s.throughput, 2)} | ${fmt(s.p50Ms, 0)} | ${fmt(s.p95Ms, 0)} | ${fmt(s.wallMs / 1000, 1)} | ${fmt(cpu.processes, 1)} / ${fmt(cpu.machine, 1)} |`;
+}
+
+async function main(): Promise<void> {
+  const orders = positiveInt('orders', 300);
+  const rate = positiveInt('rate', 20);
+  const warmup = positiveInt('warmup', 10);
+  const passNames = argument('passes', 'default,tuned,tuned-2w').split(',');
+  const unknown = passNames.filter((p) => !PASSES[p]);
+  if (unknown.length) {
+    process.stderr.write(`--passes: unknown pass ${unknown.join(', ')}; known: ${Object.keys(PASSES).join(', ')}\n`);
+    process.exit(2);
+  }
+  say(`orders-e2e: ${orders} orders per run at ${rate}/s offered, ${warmup} warm-up orders, passes ${passNames.join(', ')}`);
+  const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
+  const results: PassResult[] = [];
+  let count: ActivityCount | undefined;
+  try {
+    await liftShopifyThrottle(stack);
+    for (const name of passNames) {
+      const pass = PASSES[name]!;
+      say(`\npass ${pass.name}: ${pass.what}`);
+      const engine = await measureEngine(stack, pass, orders, rate, warmup);
+      count ??= await activitiesUntilConfirmed(stack.client, engine.sample);
+      say(`  engine: ${engine.stats.completed}/${engine.stats.offered} confirmed, ${fmt(engine.stats.throughput, 2)}/s, p50 ${fmt(engine.stats.p50Ms, 0)} ms, p95 ${fmt(engine.stats.p95Ms, 0)} ms`);
+      const floor = await measureFloor(stack, pass, orders, rate, warmup, count.activities + count.localActivities);
+      say(`  floor (${count.activities + count.localActivities} no-op activities): ${floor.stats.completed}/${floor.stats.offered}, ${fmt(floor.stats.throughput, 2)}/s, p50 ${fmt(floor.stats.p50Ms, 0)} ms, p95 ${fmt(floor.stats.p95Ms, 0)} ms`);
+      results.push({ pass, engine: engine.stats, floor: floor.stats, engineCpu: engine.cpu, floorCpu: floor.cpu });
+    }
+  } finally {
+    await stack.stop();
+  }
+
+  say(`\nActivities of an order flow up to its ERP confirmation: ${count!.activities} (${count!.names.join(', ')}), local activities: ${count!.localActivities}`);
+  say(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  say('| run | done/offered | orders/s | p50 ms | p95 ms | wall s | CPU s worker(s) / machine |');
+  say('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    say(row(`engine, ${r.pass.what}`, r.engine, r.engineCpu));
+    say(row(`floor, ${r.pass.what}`, r.floor, r.floorCpu));
+  }
+  say('\n| pass | throughput ratio (engine / floor) | p50 ratio (engine / floor) | p95 ratio |');
+  say('|---|---:|---:|---:|');
+  for (const r of results) {
+    say(`| ${r.pass.what} | ${fmt(r.engine.throughput / r.floor.throughput, 2)} | ${fmt(r.engine.p50Ms / r.floor.p50Ms, 1)} | ${fmt(r.engine.p95Ms / r.floor.p95Ms, 1)} |`);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`orders-e2e failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

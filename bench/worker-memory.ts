@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ShopifyClient } from '../connectors/shopify/client';
+import { shopOrderChangedSignal, orderWorkflowId } from './../workflows/order/api';
+import { progressQuery } from '../workflows/shared/operator-api';
+import { rssMiB } from './support/cpu';
+import { fmt, paced, until } from './support/load';
+import { liftShopifyThrottle } from './support/orders';
+import { startBenchStack, type BenchStack } from './support/stack';
+import type { ChildService } from '../stack/processes';
+
+/**
+ * Worker memory: `npm run bench -- worker-memory [--flows 1000] [--rate 20] [--cache 100]`.
+ *
+ * For each setting (the SDK's default sticky cache, then WORKER_MAX_CACHED_WORKFLOWS=<cache>), a fresh worker
+ * process takes `flows` shop orders placed without payment (bank transfer, pay later): each order flow reads the
+ * order, finds or creates the customer, creates the ERP order, reserves its stock, and waits for the payment. Once
+ * all wait, the worker's RSS and heap are read (after a full GC), then every flow is woken: a signal ("the order
+ * changed in the shop") followed by a progress query, which Temporal answers once the signal's task has run, so
+ * a flow evicted from the cache is replayed from its history first. Then the memory is read again.
+ */
+
+interface SettingResult {
+  name: string;
+  idle: Memory;
+  waiting: Memory;
+  afterWake: Memory;
+  placeSeconds: number;
+  wakeSeconds: number;
+  wakeP95Ms: number;
+  woken: number;
+}
+
+interface Memory { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number }
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${name} must be a positive whole number\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** Asks the worker's memory probe (bench/support/memory-probe.ts) for its numbers after a full GC, and reads its RSS. */
+async function memoryOf(worker: ChildService, probeDir: string): Promise<Memory> {
+  const pid = worker.child.pid!;
+  const file = join(probeDir, `${pid}.json`);
+  const before = Date.now();
+  process.kill(pid, 'SIGWINCH');
+  let usage: NodeJS.MemoryUsage & { at: number } | undefined;
+  await until(async () => {
+    try {
+      const read = JSON.parse(readFileSync(file, 'utf8'));
+      if (read.at >= before) usage = read;
+    } catch {
+      // not written yet
+    }
+    return usage !== undefined;
+  }, 30_000, 100);
+  if (!usage) throw new Error(`worker ${pid} did not answer the memory probe`);
+  const mib = (b: number) => b / 1024 / 1024;
+  return { rssMiB: rssMiB(pid), heapUsedMiB: mib(usage.heapUsed), heapTotalMiB: mib(usage.heapTotal), externalMiB: mib(usage.external) };
+}
+
+async function placeUnpaidOrders(stack: BenchStack, count: number, rate: number): Promise<string[]> {
+  const shop = new ShopifyClient({ baseUrl: stack.shopifyUrl, accessToken: stack.shopifyToken, apiVersion: '2026-10' });
+  const ids: string[] = [];
+  const { failures, lastError } = await paced(count, rate, 32, async (i) => {
+    const email = `payer-${randomUUID().slice(0, 12)}@example.com`;
+    const order = await shop.createOrder({
+      email, currency: 'USD', financialStatus: 'PENDING', transactions: [], shippingLines: [],
+      lineItems: [{ sku: stack.skus[i % stack.skus.length]!, title: 'Bench product', quantity: 1, priceSet: { shopMoney: { amount: '25.00', currencyCode: 'USD' } } }],
+      shippingAddress: { firstName: 'Bench', lastName: `Payer ${i}`, address1: '1 Main St', city: 'Springfield', zip: '12345', countryCode: 'US' },
+      customer: { toUpsert: { email, firstName: 'Bench', lastName: `Payer ${i}` } },
+    });
+    ids.push(order.id);
+  });
+  if (failures > 0) throw new Error(`${failures} orders could not be placed; last: ${String(lastError)}`);
+  return ids;
+}
+
+/** Order flows of this run waiting for payment, by the search attribute every flow keeps up to date. */
+async function waitingFlows(stack: BenchStack): Promise<number> {
+  const { count } = await stack.client.workflow.count(`Flow = 'order' AND FlowState = 'awaiting-payment' AND ExecutionStatus = 'Running'`);
+  return count;
+}
+
+async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, flows: number, rate: number, alreadyWaiting: number): Promise<SettingResult> {
+  const probeDir = mkdtempSync(join(tmpdir(), 'memory-probe-'));
+  const [worker] = await stack.startWorkers(1, { ...env, MEMORY_PROBE_DIR: probeDir, NODE_OPTIONS: `--require ${join(__dirname, 'support', 'memory-probe.js')}` });
+  try {
+    const idle = await memoryOf(worker!, probeDir);
+    say(`  ${name}: idle worker RSS ${fmt(idle.rssMiB)} MiB; placing ${flows} unpaid orders at ${rate}/s`);
+    const placing = Date.now();
+    const ids = await placeUnpaidOrders(stack, flows, rate);
+    let lastReport = Date.now();
+    const allWaiting = await until(async () => {
+      const n = (await waitingFlows(stack)) - alreadyWaiting;
+      if (Date.now() - lastReport > 20_000) {
+        lastReport = Date.now();
+        say(`    … ${n}/${flows} waiting for payment`);
+      }
+      return n >= flows;
+    }, 40 * 60_000, 1000);
+    if (!allWaiting) throw new Error(`not all ${flows} flows reached awaiting-payment`);
+    const placeSeconds = (Date.now() - placing) / 1000;
+    const waiting = await memoryOf(worker!, probeDir);
+    say(`    all waiting after ${fmt(placeSeconds)} s; RSS ${fmt(waiting.rssMiB)} MiB, heap ${fmt(waiting.heapUsedMiB)} MiB`);
+
+    const latencies: number[] = [];
+    const wakeStart = Date.now();
+    const { failures } = await paced(ids.length, 1000, 20, async (i) => {
+      const handle = stack.client.workflow.getHandle(orderWorkflowId('shopify', ids[i]!));
+      const at = Date.now();
+      await handle.signal(shopOrderChangedSignal, { eventId: `bench-wake-${i}`, topic: 'orders/updated' });
+      await handle.query(progressQuery);
+      latencies.push(Date.now() - at);
+    });
+    const wakeSeconds = (Date.now() - wakeStart) / 1000;
+    latencies.sort((a, b) => a - b);
+    const afterWake = await memoryOf(worker!, probeDir);
+    say(`    woke ${ids.length - failures} in ${fmt(wakeSeconds)} s; RSS after ${fmt(afterWake.rssMiB)} MiB`);
+    return {
+      name, idle, waiting, afterWake, placeSeconds, wakeSeconds, woken: ids.length - failures,
+      wakeP95Ms: latencies[Math.max(0, Math.ceil(latencies.length * 0.95) - 1)] ?? NaN,
+    };
+  } finally {
+    await worker!.stop();
+    rmSync(probeDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const flows = argument('flows', 1000);
+  const rate = argument('rate', 20);
+  const cache = argument('cache', 100);
+  say(`worker-memory: ${flows} order flows waiting for payment, default sticky cache vs WORKER_MAX_CACHED_WORKFLOWS=${cache}`);
+  const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
+  const results: SettingResult[] = [];
+  try {
+    await liftShopifyThrottle(stack);
+    const settings: Array<[string, NodeJS.ProcessEnv]> = [['default cache', {}], [`cache ${cache}`, { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }]];
+    for (const [index, [name, env]] of settings.entries()) results.push(await measure(stack, name, env, flows, rate, index * flows));
+  } finally {
+    await stack.stop();
+  }
+  say(`\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  // RSS right after start still holds what bundling the workflows (webpack, in the worker) left behind: compare
+  // the settings with each other once the flows wait, not with the idle figure.
+  say(`\n| setting | RSS idle (after bundling) | RSS, ${flows} waiting | main-thread heap, waiting | wake all (signal + query) | p95 per flow | RSS after wake | placing until all wait |`);
+  say('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    say(`| ${r.name} | ${fmt(r.idle.rssMiB)} MiB | ${fmt(r.waiting.rssMiB)} MiB | ${fmt(r.waiting.heapUsedMiB)} MiB | ${fmt(r.wakeSeconds)} s (${r.woken}) | ${fmt(r.wakeP95Ms, 0)} ms | ${fmt(r.afterWake.rssMiB)} MiB | ${fmt(r.placeSeconds)} s |`);
+  }
+  if (results.length === 2) {
+    const [d, l] = results as [SettingResult, SettingResult];
+    say(`\nratio limited / default: RSS waiting ${fmt(l.waiting.rssMiB / d.waiting.rssMiB, 2)}, RSS after wake ${fmt(l.afterWake.rssMiB / d.afterWake.rssMiB, 2)}, wake time ${fmt(l.wakeSeconds / d.wakeSeconds, 2)}`);
+    say(`memory of one cached flow (RSS waiting, default minus limited, over the ${flows - Math.min(cache, flows)} flows only the default keeps): ${fmt(((d.waiting.rssMiB - l.waiting.rssMiB) * 1024) / Math.max(1, flows - cache), 0)} KiB`);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`worker-memory failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
