@@ -7,11 +7,11 @@ import { repoRoot } from './repo';
  * `npm run docs:generate`: writes the documents made from the code (architecture, data mapping, OpenAPI and API,
  * runbook). `--check` writes nothing and exits 1 naming each document that is out of date.
  */
-function main(args: string[]): number {
+async function main(args: string[]): Promise<number> {
   const check = args.includes('--check');
   const root = repoRoot();
   const stale: string[] = [];
-  for (const doc of renderAll()) {
+  for (const doc of await renderAll()) {
     const file = join(root, doc.path);
     let current: string | null = null;
     try {
@@ -31,9 +31,12 @@ function main(args: string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
-  console.error(`docs:generate failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`docs:generate failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
