@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../config/paths';
 import { signHubspotV3 } from '../../connectors/hubspot/signature';
 import { openIssue } from '../../engine/issues';
 import { parseExposition, sampleValue, samplesOf, type Sample } from '../../observability/exposition';
@@ -128,4 +131,23 @@ test('the Temporal SDK serves its runtime metrics on its own port', async () => 
     return s.some((x) => x.name.startsWith('temporal_') && x.labels.task_queue === h.taskQueue) ? s : undefined;
   });
   expect(samples.some((s) => s.name === 'temporal_workflow_completed_total' || s.name.startsWith('temporal_workflow_task'))).toBe(true);
+});
+
+/** Metric names an endpoint declares (`# TYPE`), with the series names a histogram or summary adds. */
+async function declaredNames(url: string): Promise<Set<string>> {
+  const text = await (await fetch(url)).text();
+  const names = new Set<string>();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    names.add(name!);
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
+  }
+  return names;
+}
+
+test('every metric the Grafana dashboard queries is served by the relay, the worker or the Temporal SDK', async () => {
+  const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'deploy/grafana/dashboards/engine.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+  const queried = new Set(dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\b(?:engine|temporal)_[a-z0-9_]+/g)].map((m) => m[0])));
+  const served = new Set([...(await declaredNames(`${h.relay.url}/metrics`)), ...(await declaredNames(worker.url)), ...(await declaredNames(sdkMetricsUrl))]);
+  expect(queried.size).toBeGreaterThan(10);
+  expect([...queried].filter((name) => !served.has(name))).toEqual([]);
 });

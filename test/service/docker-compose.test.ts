@@ -31,6 +31,8 @@ interface ServiceDef {
   entrypoint?: string | string[] | null;
   environment?: Record<string, Scalar> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
+  ports?: Array<{ host_ip?: string; target: number; published?: string }>;
+  volumes?: Array<{ type: string; source?: string; target: string }>;
 }
 interface ComposeDoc {
   services: Record<string, ServiceDef>;
@@ -341,6 +343,63 @@ describe('docker-compose.yml', () => {
         expect({ service: name, waitsFor: dependsOn(service)[jobName] }).toEqual({ service: name, waitsFor: 'service_completed_successfully' });
       }
     });
+  });
+});
+
+// ------------------------------------------------------------------------------------- monitoring
+
+const PROMETHEUS_CONFIG = join(PROJECT_ROOT, 'deploy/prometheus/prometheus.yml');
+
+/** Scrape targets of deploy/prometheus/prometheus.yml as host:port: static targets and DNS names with their port. */
+function scrapeTargets(): Record<string, string[]> {
+  const jobs: Record<string, string[]> = {};
+  const text = readFileSync(PROMETHEUS_CONFIG, 'utf8').replace(/#.*$/gm, '');
+  for (const block of text.split(/^\s*- job_name:\s*/m).slice(1)) {
+    const name = block.split(/\s/)[0] as string;
+    const statics = [...block.matchAll(/targets:\s*\[([^\]]*)\]/g)].flatMap((m) => (m[1] as string).split(',').map((t) => t.trim().replace(/^["']|["']$/g, '')));
+    const dns = [...block.matchAll(/names:\s*\[([^\]]*)\][\s\S]*?port:\s*(\d+)/g)]
+      .flatMap((m) => (m[1] as string).split(',').map((n) => `${n.trim().replace(/^["']|["']$/g, '')}:${m[2] as string}`));
+    jobs[name] = [...statics, ...dns].filter(Boolean);
+  }
+  return jobs;
+}
+
+describe('monitoring (docker-compose.yml, deploy/)', () => {
+  it('publishes the Temporal UI, Prometheus and Grafana on loopback only: none of them asks for a login by default', () => {
+    const doc = composeDoc();
+    for (const name of ['temporal-ui', 'prometheus', 'grafana']) {
+      const service = doc.services[name];
+      expect({ name, present: service !== undefined }).toEqual({ name, present: true });
+      for (const port of service?.ports ?? []) expect({ name, port: port.target, hostIp: port.host_ip }).toEqual({ name, port: port.target, hostIp: '127.0.0.1' });
+    }
+  });
+
+  it('scrapes the relay, every worker and the Temporal SDK in each worker, on the ports those services serve', () => {
+    const doc = composeDoc();
+    const relay = environmentOf(doc.services.relay!);
+    const worker = environmentOf(doc.services.worker!);
+    const config = loadConfig(worker);
+    expect(config.WORKER_METRICS_HOST).toBe('0.0.0.0');
+    expect(scrapeTargets()).toEqual({
+      relay: [`relay:${loadConfig(relay).RELAY_PORT}`],
+      worker: [`worker:${config.WORKER_METRICS_PORT}`],
+      'temporal-sdk': [`worker:${config.TEMPORAL_SDK_METRICS_PORT}`],
+    });
+    const mounts = (doc.services.prometheus?.volumes ?? []).map((v) => [v.source, v.target]);
+    expect(mounts).toContainEqual([PROMETHEUS_CONFIG, '/etc/prometheus/prometheus.yml']);
+  });
+
+  it('provisions Grafana with the Prometheus data source its dashboard queries', () => {
+    const doc = composeDoc();
+    const mounts = Object.fromEntries((doc.services.grafana?.volumes ?? []).map((v) => [v.target, v.source]));
+    expect(mounts['/etc/grafana/provisioning']).toBe(join(PROJECT_ROOT, 'deploy/grafana/provisioning'));
+    expect(mounts['/var/lib/grafana/dashboards']).toBe(join(PROJECT_ROOT, 'deploy/grafana/dashboards'));
+    const datasource = readFileSync(join(PROJECT_ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+    const uid = /uid:\s*(\S+)/.exec(datasource)?.[1];
+    expect(/url:\s*http:\/\/prometheus:9090/.test(datasource)).toBe(true);
+    const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'deploy/grafana/dashboards/engine.json'), 'utf8')) as { panels: Array<{ type: string; datasource?: { uid: string } }> };
+    const uids = new Set(dashboard.panels.filter((p) => p.type !== 'row').map((p) => p.datasource?.uid));
+    expect([...uids]).toEqual([uid]);
   });
 });
 
