@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createAuditVendorActivities } from '../../activities/audit/vendors';
 import { HubspotClient } from '../../connectors/hubspot/client';
+import { HubspotCrm } from '../../connectors/hubspot/crm-port';
 import { upsertProductWithStock, type ProductSeed } from '../../erp/catalogue';
 import { listIssues } from '../../engine/issues';
-import { latestAccuracy } from '../../erp/audit/run';
+import { latestAccuracy, startAuditRun } from '../../erp/audit/run';
+import type { CrmPort } from '../../ports/crm';
 import { seedShopifyCatalogue, seedWoocommerceCatalogue } from '../../stack/catalogue';
 import { ensureAuditSchedule, type AuditScheduleSettings } from '../../workers/audit-schedule';
 import { listenForStockChanges, startInventorySyncs } from '../../workers/inventory-sync';
@@ -17,7 +21,7 @@ import type { OrderPolicy } from '../../workflows/order/api';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { reachesState, settles } from '../support/orders';
 import { capturedPayment, erpPayments, paymentFlowState } from '../support/payments';
-import { simGet, simPost } from '../support/sim-control';
+import { injectFaults, simGet, simPost } from '../support/sim-control';
 import { ShopifyDriver, WoocommerceDriver } from '../support/shop-drivers';
 
 /**
@@ -288,4 +292,41 @@ test('the schedule, set up idempotently as at every worker start, runs the audit
   } finally {
     await schedule.delete().catch(() => undefined);
   }
+});
+
+test('a vendor read that fails part-way resumes at the page its heartbeat reached, not from the top', async () => {
+  // More contacts than one page (HubSpot lists 100 at most), created where no webhook reaches the engine.
+  await simPost(h.hubspot.url, 'webhooks/config', { targetUrl: UNREACHABLE });
+  for (let i = 0; i < 150; i++) await crm.createContact({ lifecyclestage: 'lead', email: `bulk-${i}@example.com` });
+  const total = (await simGet<{ contacts: unknown[] }>(h.hubspot.url, 'contacts')).contacts.length;
+  expect(total).toBeGreaterThan(100);
+
+  // The real connector; the simulator fails once (503) when the second page is asked for.
+  const real = new HubspotCrm({ baseUrl: h.hubspot.url, accessToken: h.accessToken, erpIdProperty: 'erp_customer_number' });
+  const asked: Array<string | null> = [];
+  const port: CrmPort = {
+    getContact: (id) => real.getContact(id),
+    writeErpNumber: (id, erpNumber) => real.writeErpNumber(id, erpNumber),
+    async listContacts(cursor) {
+      if (cursor && asked.length === 1) await injectFaults(h.hubspot.url, [{ method: 'GET', pathPattern: '^/crm/v3/objects/contacts$', kind: 'status', status: 503 }]);
+      asked.push(cursor ?? null);
+      return real.listContacts(cursor);
+    },
+  };
+  const activities = createAuditVendorActivities({ pool: h.pool, crms: new Map([['hubspot', port]]), shops: new Map(), payments: new Map() });
+  const { runId } = await startAuditRun(h.pool, { workflowId: 'audit-resume-test', runId: randomUUID() }, { lookbackSeconds: 3600, settleSeconds: 0 });
+
+  let heartbeat: unknown;
+  const firstAttempt = new MockActivityEnvironment();
+  firstAttempt.on('heartbeat', (details: unknown) => { heartbeat = details; });
+  await expect(firstAttempt.run(activities.readCrmContacts, runId, 'hubspot', input.leadPolicy)).rejects.toThrow();
+  expect(heartbeat).toEqual({ phase: 'list', cursor: asked[1] });
+
+  // The retry, as Temporal starts it: with the last heartbeat's details.
+  const retry = new MockActivityEnvironment({ heartbeatDetails: heartbeat });
+  const read = await retry.run(activities.readCrmContacts, runId, 'hubspot', input.leadPolicy) as { contacts: number };
+  expect(asked).toEqual([null, asked[1], asked[1]]);
+  expect(read.contacts).toBe(total - 100);
+  const staged = await h.pool.query(`SELECT count(*)::int AS n FROM integration.audit_vendor_record WHERE run_id = $1 AND entity = 'customers'`, [runId]);
+  expect(staged.rows[0].n).toBe(total);
 });
