@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderApi } from './api-doc';
 import { renderArchitecture } from './architecture';
+import { renderDataMapping } from './data-mapping';
 import { readCodeModel, type CodeModel } from './code-model';
 import { dashboardRoutes } from './http/dashboard';
 import { openApiDocument } from './http/openapi';
@@ -25,6 +26,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export const DOCUMENTS: readonly GeneratedDocument[] = [
   { path: 'docs/architecture.md', render: ({ model }) => renderArchitecture(model) },
+  { path: 'docs/data-mapping.md', render: () => renderDataMapping() },
   { path: 'docs/runbook.md', render: ({ model }) => renderRunbook(model) },
   { path: 'docs/openapi.json', render: ({ services, version }) => json(openApiDocument(services[0]!.service, version)) },
   { path: 'docs/openapi-dashboard.json', render: ({ services, version }) => json(openApiDocument(services[1]!.service, version)) },
