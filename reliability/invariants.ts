@@ -129,7 +129,11 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
   const extraOrders = orders.live - orders.bound;
   if (extraOrders > 0) violations.push(`${extraOrders} duplicate live ERP sales orders (${orders.orphans} without a shop order)`);
   duplicated += Math.max(0, extraOrders);
-  if (orders.bound !== placed.orders.length) violations.push(`${orders.bound} shop orders have a live ERP order, ${placed.orders.length} were placed`);
+  const ours = await one<{ n: number }>(pool,
+    `SELECT count(DISTINCT (r.system, r.external_id))::int AS n FROM erp.external_ref r JOIN erp.sales_order o ON o.id = r.erp_id
+      WHERE r.erp_table = 'sales_order' AND r.entity_type = 'order' AND o.status <> 'cancelled' AND (r.system || ':' || r.external_id) = ANY($1)`,
+    [placed.orders.map((o) => `${o.shop}:${o.orderId}`)]);
+  if (ours.n !== placed.orders.length) violations.push(`${ours.n} of the ${placed.orders.length} shop orders placed have a live ERP order`);
 
   // Captures and refunds: the provider's money and the ERP's agree to the minor unit, once each.
   const stripe = vendorClients(stack).stripe;

@@ -18,7 +18,8 @@ import type { ReliabilityStack } from './stack';
 
 export interface LoadSize { leads: number; orders: number; refunds: number }
 
-export const LOAD: Record<'short' | 'full', LoadSize> = {
+export const LOAD: Record<'tiny' | 'short' | 'full', LoadSize> = {
+  tiny: { leads: 2, orders: 4, refunds: 2 },
   short: { leads: 5, orders: 10, refunds: 5 },
   full: { leads: 40, orders: 80, refunds: 30 },
 };

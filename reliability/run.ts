@@ -1,30 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { reportTable } from './report';
-import { runScenario, type ScenarioResult } from './runner';
-import type { Scale } from './scenario';
+import { runScenario, startSeededStack, type ScenarioResult } from './runner';
+import { parseArgs } from './args';
 import { SCENARIOS } from './scenarios';
 
 /**
- * `npm run reliability -- <scenario|all> [--scale short|full]`: runs each scenario on a fresh stack of real
- * processes, prints the report table and writes it as JSON to .data/reliability/<date>.json.
+ * `npm run reliability -- <scenario[,scenario…]|all> [--scale tiny|short|full] [--shared-stack] [--json <file>]`: runs
+ * each scenario on a fresh stack of real processes (or all on one with --shared-stack), prints the report table and
+ * writes it as JSON (default .data/reliability/<date>.json). Exits 1 when a scenario fails.
  */
-
-const USAGE = `usage: npm run reliability -- <${Object.keys(SCENARIOS).join('|')}|all> [--scale short|full]`;
-
-function parseArgs(argv: string[]): { names: string[]; scale: Scale } | string {
-  const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--scale');
-  const scaleAt = argv.indexOf('--scale');
-  const scale = scaleAt >= 0 ? argv[scaleAt + 1] : 'full';
-  if (scale !== 'short' && scale !== 'full') return `--scale must be short or full, not ${scale ?? '(nothing)'}\n${USAGE}`;
-  const unknownFlag = argv.find((a) => a.startsWith('--') && a !== '--scale');
-  if (unknownFlag) return `unknown option ${unknownFlag}\n${USAGE}`;
-  if (positional.length !== 1) return `name one scenario, or all\n${USAGE}`;
-  const name = positional[0]!;
-  if (name !== 'all' && !SCENARIOS[name]) return `unknown scenario ${name}\n${USAGE}`;
-  return { names: name === 'all' ? Object.keys(SCENARIOS) : [name], scale };
-}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -34,24 +20,32 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const results: ScenarioResult[] = [];
-  for (const name of args.names) {
-    log(`scenario ${name} (${args.scale})`);
-    const result = await runScenario(SCENARIOS[name]!(), args.scale, log);
-    results.push(result);
-    log(`${name}: ${result.passed ? 'pass' : 'FAIL'}`);
+  // One stack for every scenario (quicker, as in `npm test`), or a fresh one each (the recorded runs).
+  const dir = args.sharedStack ? mkdtempSync(join(tmpdir(), 'reliability-')) : undefined;
+  const stack = dir ? await startSeededStack(dir, log) : undefined;
+  try {
+    for (const name of args.names) {
+      log(`scenario ${name} (${args.scale})`);
+      const result = await runScenario(SCENARIOS[name]!(), args.scale, log, { stack });
+      results.push(result);
+      log(`${name}: ${result.passed ? 'pass' : 'FAIL'}${result.passed ? '' : `: ${result.violations.join('; ')}`}`);
+    }
+  } finally {
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const table = reportTable(results);
   process.stdout.write(`\n${new Date().toISOString()} · ${machine}\n\n${table}\n`);
-  const dir = join(process.cwd(), '.data', 'reliability');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const outDir = join(process.cwd(), '.data', 'reliability');
+  mkdirSync(outDir, { recursive: true });
+  const file = args.json ?? join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, scale: args.scale, results }, null, 2));
   process.stdout.write(`\nJSON: ${file}\n`);
   process.exit(results.every((r) => r.passed) ? 0 : 1);
 }
 
-main().catch((err: unknown) => {
+if (require.main === module) main().catch((err: unknown) => {
   console.error(`reliability run failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   process.exit(1);
 });

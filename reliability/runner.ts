@@ -5,7 +5,7 @@ import { checkInvariants, convergence, minFreeStockNow, stockViews } from './inv
 import { LOAD, runLoad, seedCatalogue } from './load';
 import type { Scale, Scenario, ScenarioContext } from './scenario';
 import { sleep } from './scenario';
-import { startReliabilityStack, type StackLog } from './stack';
+import { startReliabilityStack, type ReliabilityStack, type StackLog } from './stack';
 
 /** Runs one scenario on a fresh stack: seed, load with faults, heal, wait for convergence, check the invariants. */
 
@@ -28,14 +28,31 @@ export interface ScenarioResult {
   passed: boolean;
 }
 
-export async function runScenario(scenario: Scenario, scale: Scale, log: StackLog, opts: { convergeTimeoutMs?: number; keepDir?: boolean } = {}): Promise<ScenarioResult> {
-  const dir = mkdtempSync(join(tmpdir(), `reliability-${scenario.name}-`));
-  const stack = await startReliabilityStack({ dir, log, env: scenario.env });
-  const ctx: ScenarioContext = { stack, scale, log, injected: new Map() };
+export interface RunOptions {
+  convergeTimeoutMs?: number;
+  /** A running stack to use (and leave running), e.g. one the short scenarios in `npm test` share; else a fresh one. */
+  stack?: ReliabilityStack;
+}
+
+/** A fresh stack with the load's catalogue in the ERP and both shops, and the first stock sync done. */
+export async function startSeededStack(dir: string, log: StackLog, env?: Record<string, string>): Promise<ReliabilityStack> {
+  const stack = await startReliabilityStack({ dir, log, env });
   try {
     await seedCatalogue(stack);
     // The inventory syncs' first resync gives both shops the ERP's numbers before any order.
     await waitFor('the first stock sync', async () => (await stockViews(stack)).every((s) => s.shopify === s.erp && s.woocommerce === s.erp), 120_000, log);
+    return stack;
+  } catch (err) {
+    await stack.close();
+    throw err;
+  }
+}
+
+export async function runScenario(scenario: Scenario, scale: Scale, log: StackLog, opts: RunOptions = {}): Promise<ScenarioResult> {
+  const dir = opts.stack ? undefined : mkdtempSync(join(tmpdir(), `reliability-${scenario.name}-`));
+  const stack = opts.stack ?? await startSeededStack(dir!, log, scenario.env);
+  const ctx: ScenarioContext = { stack, scale, log, injected: new Map() };
+  try {
 
     let minFree = Number.POSITIVE_INFINITY;
     let sampling = true;
@@ -81,8 +98,10 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
       violations, passed: converged && violations.length === 0,
     };
   } finally {
-    await stack.close();
-    if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+    if (!opts.stack) {
+      await stack.close();
+      rmSync(dir!, { recursive: true, force: true });
+    }
   }
 }
 

@@ -2,7 +2,8 @@ import type { ReliabilityStack, StackLog } from './stack';
 
 /** One reliability scenario: the faults it injects while the mixed load runs, and how it heals the system after. */
 
-export type Scale = 'short' | 'full';
+/** `tiny`: the versions in `npm test`; `short`: a quick CLI check; `full`: the recorded runs. */
+export type Scale = 'tiny' | 'short' | 'full';
 
 export interface ScenarioContext {
   stack: ReliabilityStack;

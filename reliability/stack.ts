@@ -196,6 +196,8 @@ export async function startReliabilityStack(opts: StackOptions): Promise<Reliabi
   const pgOptions = { dataDir: join(opts.dir, 'pg'), port: pgPort, database: 'erp' };
   let pg: PostgresHandle = await startEmbeddedPostgres(pgOptions);
   const databaseUrl = pg.databaseUrl;
+  const t0 = Date.now();
+  const phase = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const pool = createPool(databaseUrl, 5);
   // Connections die with a PostgreSQL restart; the pool replaces them, the error of the dead one is only logged.
   pool.on('error', () => undefined);
@@ -205,10 +207,12 @@ export async function startReliabilityStack(opts: StackOptions): Promise<Reliabi
   const temporalOptions = { port: temporalPort, dbFilename: join(opts.dir, 'temporal.db'), cliPath: process.env.TEMPORAL_CLI_PATH, log };
   let temporal: DevServerHandle | undefined = await startDevServer(temporalOptions);
   const temporalAddress = temporal.address;
+  phase('PostgreSQL migrated, Temporal dev server up');
   const client = new Client({ connection: Connection.lazy({ address: temporalAddress, connectTimeout: '2s' }), namespace: 'default' });
   const taskQueue = 'reliability';
 
   const bundlePath = await workflowBundle(opts.dir);
+  phase('workflows bundled');
   const relayPort = await freePort();
   const relayUrl = `http://127.0.0.1:${relayPort}`;
   const suffix = String(process.pid);
@@ -249,7 +253,9 @@ export async function startReliabilityStack(opts: StackOptions): Promise<Reliabi
     return env();
   }, () => workerPolling(client, taskQueue, workerStartedAt), log, verbose);
   await relay.start();
+  phase('relay up');
   await worker.start();
+  phase('worker polling');
   log(`stack ready: PostgreSQL :${pgPort}, Temporal ${temporalAddress}, relay ${relayUrl}`);
 
   return {

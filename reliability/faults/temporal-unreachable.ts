@@ -14,7 +14,7 @@ export function temporalUnreachableScenario(): Scenario {
     async during(ctx, done) {
       if (fired || done < 0.2) return;
       fired = true;
-      const downMs = ctx.scale === 'full' ? 60_000 : 15_000;
+      const downMs = ({ full: 60_000, short: 15_000, tiny: 10_000 })[ctx.scale];
       outage = (async () => {
         ctx.log(`Temporal unreachable for ${downMs / 1000} s`);
         await ctx.stack.stopTemporal();

@@ -3,13 +3,13 @@ import { count, randomMoments, sleep, type Scenario, type ScenarioContext } from
 /**
  * The worker killed with SIGKILL at random moments and restarted: activities die mid-call, workflow tasks time out
  * and move to the new worker, and every step must still happen exactly once in effect. 20 kills in the full run
- * (3 in the short one); those the load outlasts happen after it, each one once the previous worker is polling again.
+ * (3 in the short one, 1 in `npm test`); those the load outlasts happen after it, each one once the previous worker is polling again.
  */
 export function workerKillScenario(): Scenario {
   let moments: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   let kills = 0;
-  const total = (ctx: ScenarioContext) => (ctx.scale === 'full' ? 20 : 3);
+  const total = (ctx: ScenarioContext) => ({ full: 20, short: 3, tiny: 1 })[ctx.scale];
   const killAndRestart = (ctx: ScenarioContext) => {
     chain = chain.then(async () => {
       await ctx.stack.processes.worker.kill();
