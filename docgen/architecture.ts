@@ -44,6 +44,10 @@ export function diagram(model: CodeModel): string {
     for (const port of f.ports) if (model.ports.some((p) => p.name === port)) lines.push(`  ${id('f', f.folder)} -->|"activities"| ${id('p', port)}`);
     lines.push(`  ${id('f', f.folder)} -->|"activities"| erp`);
   }
+  // Operators reach every flow through the messages of workflows/shared/operator-api.ts.
+  lines.push(`  operators[${label('operators', 'Temporal Web UI, client/ops-cli.ts')}]`);
+  lines.push(`  operators -->|${label(model.shared.map((m) => `${m.kind} ${m.name}`).join(', '))}| flows`);
+  lines.push(`  flows -->|"issues (integration.issue)"| inbox`);
   for (const p of model.ports) {
     for (const impl of p.implementedBy) lines.push(`  ${id('p', p.name)} -.->|${label(impl.className)}| ${id('v', impl.vendor)}`);
   }
