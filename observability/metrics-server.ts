@@ -6,6 +6,14 @@ import type { Registry } from 'prom-client';
 
 export interface MetricsServer { url: string; close(): Promise<void> }
 
+/** Thrown when the port is taken: the caller decides whether that stops the process. */
+export class MetricsPortInUseError extends Error {
+  constructor(readonly host: string, readonly port: number) {
+    super(`${host}:${port} is in use`);
+    this.name = 'MetricsPortInUseError';
+  }
+}
+
 export async function startMetricsServer(opts: { host: string; port: number; registry: Registry }): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -19,7 +27,7 @@ export async function startMetricsServer(opts: { host: string; port: number; reg
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new MetricsPortInUseError(opts.host, opts.port) : err));
     server.listen(opts.port, opts.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

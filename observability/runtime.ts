@@ -50,7 +50,26 @@ export function runtimeOptions(settings: WorkerRuntimeSettings): RuntimeOptions 
   };
 }
 
-/** Installs the runtime; must run before the process's first connection to Temporal. */
-export function installWorkerRuntime(settings: WorkerRuntimeSettings): Runtime {
-  return Runtime.install(runtimeOptions(settings));
+/**
+ * Installs the runtime; must run before the process's first connection to Temporal. A metrics port already taken
+ * (another worker on the same host) costs the SDK's metrics endpoint, not the worker: it says so and runs without.
+ * Returns the URL the SDK's metrics are served at, or null.
+ */
+export function installWorkerRuntime(settings: WorkerRuntimeSettings): string | null {
+  if (!settings.sdkMetricsAddress) {
+    Runtime.install(runtimeOptions(settings));
+    return null;
+  }
+  try {
+    Runtime.install(runtimeOptions(settings));
+    return `http://${settings.sdkMetricsAddress}/metrics`;
+  } catch (err) {
+    if (!/address already in use/i.test(String(err))) throw err;
+    settings.logger.warn(
+      { address: settings.sdkMetricsAddress },
+      `Temporal SDK metrics not served: ${settings.sdkMetricsAddress} is in use; set TEMPORAL_SDK_METRICS_PORT to a free port (0: off)`,
+    );
+    Runtime.install(runtimeOptions({ ...settings, sdkMetricsAddress: undefined }));
+    return null;
+  }
 }

@@ -14,6 +14,9 @@ export function banner(config: AppConfig, info: StackInfo): string {
     `  Temporal               ${info.temporal.address}  namespace ${info.temporal.namespace}, task queue ${info.temporal.taskQueue}`,
     `  Shops                  ${shops.join(', ')}  (SHOP or SHOPS chooses them)`,
     `  Webhook relay          ${info.relay.url}  (POST /webhooks/${Object.keys(info.relay.webhooks).join(' | ')})`,
+    ...(info.metrics ? [
+      `  Metrics (Prometheus)   relay ${info.metrics.relay}, worker ${info.metrics.worker ?? 'off'}, Temporal SDK ${info.metrics.temporalSdk ?? 'off'}`,
+    ] : []),
     `  Monitoring dashboard   ${info.dashboard.url}${info.dashboard.token ? '/?token=<DASHBOARD_TOKEN>' : ''}`,
     `  HubSpot simulator      ${hubspot?.url ?? off}`,
     `  Shopify simulator      ${shopify ? `${shopify.url}/admin/api/${shopify.apiVersion}/graphql.json` : off}`,

@@ -14,6 +14,8 @@ export interface StackInfo {
   connections: Connection[];
   /** Each connection's webhook endpoint, by connection id. */
   relay: { url: string; webhooks: Record<string, string> };
+  /** Prometheus endpoints: the relay's, the worker's and the Temporal SDK's in the worker (null: off). */
+  metrics?: { relay: string; worker: string | null; temporalSdk: string | null };
   /** The monitoring dashboard; `token` is null when it is bound to loopback without one. */
   dashboard: { url: string; token: string | null };
   /** The simulators running, by vendor; null when that vendor is not in use or RUN_SIMULATORS=false. */

@@ -30,6 +30,12 @@ const say = (line: string) => process.stdout.write(`[stack]      ${line}\n`);
 /** A service's entry point beside this file: dist/*.js after `npm run build`, or the .ts source when tests run us from it. */
 const entryPoint = (script: string) => join(__dirname, '..', `${script}${extname(__filename)}`);
 
+/** Where Prometheus finds the engine's metrics (observability/): the worker says in its log if a port was taken. */
+function metricsUrls(config: ReturnType<typeof loadConfig>, relayUrl: string): NonNullable<StackInfo['metrics']> {
+  const at = (port: number) => (port ? `http://${config.WORKER_METRICS_HOST}:${port}/metrics` : null);
+  return { relay: `${relayUrl}/metrics`, worker: at(config.WORKER_METRICS_PORT), temporalSdk: at(config.TEMPORAL_SDK_METRICS_PORT) };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const connections = configuredConnections(config);
@@ -114,6 +120,9 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: temporalAddress,
       // The dashboard links issues to this UI: the dev server's own unless one was configured.
       ...(uiUrl && !config.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: uiUrl } : {}),
+      // Its vendor call rates come from the worker's counters, when the worker serves them.
+      ...(config.WORKER_METRICS_PORT > 0 && !config.DASHBOARD_METRICS_URLS
+        ? { DASHBOARD_METRICS_URLS: `http://${config.WORKER_METRICS_HOST.includes(':') ? `[${config.WORKER_METRICS_HOST}]` : config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics` } : {}),
       ...Object.fromEntries(simulators.map((sim) => [sim.baseUrlSetting, sim.url])),
     };
     const onExit = (name: string, code: number | null) => {
@@ -141,6 +150,7 @@ async function main(): Promise<void> {
       databaseUrl,
       connections: connections.all,
       relay: { url: relayUrl, webhooks: Object.fromEntries(connections.all.map((c) => [c.id, `${relayUrl}/webhooks/${c.id}`])) },
+      metrics: metricsUrls(config, relayUrl),
       dashboard: { url: dashboardUrl, token: config.DASHBOARD_TOKEN ?? null },
       simulators: simulatorsInfo(simulators, secrets, config),
       catalogue,

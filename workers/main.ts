@@ -11,7 +11,7 @@ import { createPool } from '../db/pool';
 import { createWorker, workerTuning } from './create-worker';
 import { listenForStockChanges, startInventorySyncs } from './inventory-sync';
 import { workerMetrics } from '../observability/metrics';
-import { startMetricsServer } from '../observability/metrics-server';
+import { MetricsPortInUseError, startMetricsServer, type MetricsServer } from '../observability/metrics-server';
 import { installWorkerRuntime } from '../observability/runtime';
 import { setupTracing } from '../observability/tracing';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.LOG_LEVEL);
   // Before the first connection to Temporal: the SDK's and the flows' log lines as JSON, its metrics on their port.
   const sdkMetricsAddress = config.TEMPORAL_SDK_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.TEMPORAL_SDK_METRICS_PORT}` : undefined;
-  installWorkerRuntime({ logger, sdkMetricsAddress });
+  const sdkMetrics = installWorkerRuntime({ logger, sdkMetricsAddress });
   const tracing = setupTracing({ serviceName: 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker');
@@ -51,10 +51,8 @@ async function main(): Promise<void> {
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   const running = worker.run();
-  const metrics = config.WORKER_METRICS_PORT
-    ? await startMetricsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, registry: workerMetrics().registry })
-    : undefined;
-  logger.info({ metrics: metrics?.url ?? 'off', sdkMetrics: sdkMetricsAddress ? `http://${sdkMetricsAddress}/metrics` : 'off', tracing: tracing.enabled }, 'worker observability');
+  const metrics = await startWorkerMetrics(config, logger);
+  logger.info({ metrics: metrics?.url ?? 'off', sdkMetrics: sdkMetrics ?? 'off', tracing: tracing.enabled }, 'worker observability');
   const stopListening = config.INVENTORY_SYNC ? await startInventory(config, pool, client, connections.shops.map((s) => s.id), logger) : undefined;
   // The SDK's worker shuts down gracefully on SIGINT/SIGTERM by itself: run() then resolves.
   await running;
@@ -64,6 +62,18 @@ async function main(): Promise<void> {
   await client.connection.close();
   await connection.close();
   await pool.end();
+}
+
+/** The worker's own metrics endpoint; a port already taken (another worker on this host) is a warning, not a stop. */
+async function startWorkerMetrics(config: AppConfig, logger: Logger): Promise<MetricsServer | undefined> {
+  if (!config.WORKER_METRICS_PORT) return undefined;
+  try {
+    return await startMetricsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, registry: workerMetrics().registry });
+  } catch (err) {
+    if (!(err instanceof MetricsPortInUseError)) throw err;
+    logger.warn(`worker metrics not served: ${err.message}; set WORKER_METRICS_PORT to a free port (0: off)`);
+    return undefined;
+  }
 }
 
 /** One inventory-sync flow per shop (repeatable: every worker may ask), woken by the stock outbox's NOTIFY. */
