@@ -87,8 +87,8 @@ function operatorMessages(model: CodeModel): string {
   return table(['message', 'kind', 'input', 'result', 'what it does'], model.shared.map((m) => [code(m.name), m.kind, code(m.args), m.result === '–' ? '–' : code(m.result), m.doc || '–']));
 }
 
-function columnsList(model: CodeModel): string {
-  return model.searchAttributes.map((a) => `\`${a.name}\``).join(', ');
+function attributesTable(model: CodeModel): string {
+  return table(['attribute', 'type'], model.searchAttributes.map((a) => [code(a.name), a.type === 'BOOL' ? 'Bool' : 'Keyword']));
 }
 
 export function renderRunbook(model: CodeModel): string {
@@ -100,6 +100,6 @@ export function renderRunbook(model: CodeModel): string {
     'decisions': decisionsTable(),
     'operator-messages': operatorMessages(model),
     'queries': queriesBlock(model),
-    'attributes': columnsList(model),
+    'attributes': attributesTable(model),
   });
 }
