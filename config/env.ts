@@ -63,6 +63,9 @@ export const envSchema = z.object({
   DASHBOARD_PORT: port.default(3100),
   DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   DASHBOARD_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** The workers' Prometheus /metrics URLs, comma-separated: vendor call, error and throttle rates (optional). */
+  DASHBOARD_METRICS_URLS: z.string().transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('each must be a URL such as http://127.0.0.1:9464/metrics'))).optional(),
   /** The Temporal Web UI, for links to workflows (npm start fills it in for its dev server). */
   TEMPORAL_UI_URL: optionalUrl,
 

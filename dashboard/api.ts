@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { issueWorkflowId, temporalWorkflowUrl, type TemporalUi } from './links';
 import { inboxPanel, issuesPanel, kpis, vendorsPanel, waitingPanel, type IssueListItem } from './queries';
 import { exactWindow, parseDuration, timeWindow } from './series';
+import type { VendorCallsSampler } from './vendor-calls';
 
 /**
  * The dashboard's JSON API, one route per panel. Query parameters are validated (unknown ones too, so that a typo
@@ -13,6 +14,8 @@ import { exactWindow, parseDuration, timeWindow } from './series';
 export interface DashboardApiOptions {
   pool: Pool;
   ui: TemporalUi;
+  /** The workers' vendor call counters, when their /metrics are configured (DASHBOARD_METRICS_URLS). */
+  vendorCalls?: VendorCallsSampler;
   now?: () => Date;
 }
 
@@ -77,7 +80,9 @@ export function registerDashboardApi(app: FastifyInstance, opts: DashboardApiOpt
   app.get('/api/vendors', async (req, reply) => {
     const q = parse(windowQuery, req.query, reply);
     if (!q) return reply;
-    return vendorsPanel(opts.pool, exactWindow(now(), q.hours));
+    const window = exactWindow(now(), q.hours);
+    const [panel, calls] = await Promise.all([vendorsPanel(opts.pool, window), opts.vendorCalls?.report(window.from) ?? null]);
+    return { ...panel, calls };
   });
 
   app.get('/api/waiting', async (req, reply) => {

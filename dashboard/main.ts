@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   await migrate(pool);
   const dashboard = await startDashboard({
     pool, logger, host: config.DASHBOARD_HOST, port: config.DASHBOARD_PORT, token: config.DASHBOARD_TOKEN,
-    refreshSeconds: config.DASHBOARD_REFRESH_SECONDS, ui: { baseUrl: config.TEMPORAL_UI_URL ?? null, namespace: config.TEMPORAL_NAMESPACE },
+    refreshSeconds: config.DASHBOARD_REFRESH_SECONDS, metricsUrls: config.DASHBOARD_METRICS_URLS, ui: { baseUrl: config.TEMPORAL_UI_URL ?? null, namespace: config.TEMPORAL_NAMESPACE },
   });
   logger.info({ url: dashboard.url, token: config.DASHBOARD_TOKEN ? 'required' : 'not required (loopback)' }, 'dashboard listening');
   onShutdown(logger, async () => {

@@ -20,7 +20,7 @@ header h1 { font-size:18px; margin:0; font-weight:600; }
 header .meta { margin-left:auto; font-size:12px; opacity:.85; display:flex; gap:12px; align-items:center; }
 header select { font:inherit; }
 main { padding:16px 20px; display:grid; gap:16px; grid-template-columns:repeat(auto-fit, minmax(360px, 1fr)); }
-section { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; min-width:0; }
+section { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; min-width:0; overflow-x:auto; }
 section.wide { grid-column: 1 / -1; }
 h2 { font-size:15px; margin:0 0 8px; }
 .big { font-size:28px; font-weight:650; }
@@ -180,7 +180,7 @@ function renderIssues(p) {
   fill('issues-list', table([{ t: '#' }, { t: 'flow' }, { t: 'kind' }, { t: 'step' }, { t: 'business key' }, { t: 'open for' }, { t: 'workflow' }, { t: 'message' }],
     p.issues.map((i) => el('tr', { 'data-testid': 'issue-' + i.id }, el('td', {}, i.id), el('td', {}, i.flow), el('td', {}, i.kind), el('td', {}, i.step), el('td', {}, i.businessKey),
       el('td', {}, formatDuration(i.ageMs), i.reminders > 0 ? ' (reminded ' + i.reminders + '×)' : ''), el('td', {}, workflowCell(i)), el('td', {}, i.message))),
-    'no open issues'));
+    ''));
 }
 
 function renderWaiting(p) {
@@ -223,7 +223,18 @@ function renderVendors(p) {
       el('td', { class: 'n' }, v.callThrottles), el('td', { class: 'n' }, rate(v.callThrottlesPerHour)))),
     'no vendor traffic in this window'),
     el('div', { class: 'def' }, 'Webhook error rate: deliveries quarantined as unreadable ÷ all deliveries. Call errors and throttles: vendor failures ' +
-      'that outlasted their retries or the rate-limit budget and were raised as issues (throttles a flow waited out by itself leave no record).'));
+      'that outlasted their retries or the rate-limit budget and were raised as issues.'),
+    p.calls ? vendorCalls(p.calls) : el('div', { class: 'def' }, 'Every call, throttles waited out included: set DASHBOARD_METRICS_URLS to the workers\' /metrics.'));
+}
+
+function vendorCalls(c) {
+  return el('div', { 'data-testid': 'vendor-calls' },
+    el('h2', { style: 'margin-top:12px' }, 'Vendor calls (workers\' metrics)'),
+    table([{ t: 'vendor' }, { t: 'calls', n: 1 }, { t: 'errors', n: 1 }, { t: 'error rate', n: 1 }, { t: 'throttled', n: 1 }, { t: 'throttle rate', n: 1 }],
+      c.vendors.map((v) => el('tr', { 'data-testid': 'calls-' + v.vendor }, el('td', {}, v.vendor), el('td', { class: 'n' }, v.calls), el('td', { class: 'n' }, v.errors),
+        el('td', { class: 'n' + (v.errorRate > 0.05 ? ' warn' : '') }, formatPercent(v.errorRate)), el('td', { class: 'n' }, v.throttled), el('td', { class: 'n' }, formatPercent(v.throttleRate)))),
+      'no vendor calls observed yet'),
+    el('div', { class: 'def' }, c.observedFrom ? 'observed ' + fmtTime(c.observedFrom) + ' – ' + fmtTime(c.observedTo) + ' (from the window\'s start, or since the dashboard began sampling)' : 'waiting for a second sample of the workers\' metrics'));
 }
 
 // ---- refresh loop

@@ -5,6 +5,7 @@ import { registerDashboardApi } from './api';
 import { bindingProblem, presentedToken, tokenMatches } from './auth';
 import type { TemporalUi } from './links';
 import { dashboardPage } from './page';
+import { startVendorCallsSampler } from './vendor-calls';
 
 /**
  * The monitoring dashboard's web server: the page at `/`, its JSON API under `/api/`, and `/health` (no data, no
@@ -20,6 +21,8 @@ export interface DashboardOptions {
   token?: string;
   refreshSeconds: number;
   ui: TemporalUi;
+  /** The workers' Prometheus endpoints, for vendor call rates (optional). */
+  metricsUrls?: readonly string[];
   now?: () => Date;
 }
 
@@ -53,7 +56,9 @@ export async function buildDashboardServer(opts: DashboardOptions): Promise<Fast
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')
     .send(dashboardPage({ refreshSeconds: opts.refreshSeconds })));
-  registerDashboardApi(app, { pool: opts.pool, ui: opts.ui, now: opts.now });
+  const vendorCalls = opts.metricsUrls?.length ? startVendorCallsSampler(opts.metricsUrls) : undefined;
+  if (vendorCalls) app.addHook('onClose', async () => vendorCalls.stop());
+  registerDashboardApi(app, { pool: opts.pool, ui: opts.ui, vendorCalls, now: opts.now });
   return app;
 }
 

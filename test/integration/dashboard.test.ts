@@ -8,6 +8,8 @@ import { quarantine } from '../../engine/quarantine';
 import { recordPaymentSettlement } from '../../erp/payments/payments';
 import { buildDashboardServer, DashboardStartupError, startDashboard, type RunningDashboard } from '../../dashboard/server';
 import { formatDuration, formatPercent, timeWindow } from '../../dashboard/series';
+import { createWorkerMetrics } from '../../observability/metrics';
+import { startMetricsServer } from '../../observability/metrics-server';
 import { decideUpdate } from '../../workflows/shared/operator-api';
 import { launchChromium } from '../support/chromium';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -248,4 +250,30 @@ test('a bad query parameter is a 400 that names it', async () => {
     { path: '/api/kpis?hours=0', status: 400, reason: 'hours: must be at least 1' },
     { path: '/api/vendors?hour=2', status: 400, reason: 'unknown query parameter hour' },
   ]);
+});
+
+test('with the workers\' metrics configured, vendor calls, errors and throttles of the window are counted from their counters', async () => {
+  // A worker's own registry and /metrics server, with calls made before the dashboard starts (not in its window).
+  const metrics = createWorkerMetrics();
+  const server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry });
+  metrics.vendorCalls.inc({ vendor: 'shopify', outcome: 'ok' }, 100);
+  const sampled = await startDashboard({
+    pool: h.pool, logger: false, host: '127.0.0.1', port: 0, refreshSeconds: 1, metricsUrls: [server.url], ui: { baseUrl: UI, namespace: 'default' },
+  });
+  try {
+    const page = await openDashboard(sampled.url);
+    metrics.vendorCalls.inc({ vendor: 'shopify', outcome: 'ok' }, 40);
+    metrics.vendorCalls.inc({ vendor: 'shopify', outcome: 'error' }, 2);
+    metrics.vendorCalls.inc({ vendor: 'shopify', outcome: 'rate_limited' }, 8);
+    const row = await eventually('the calls since the dashboard started', async () => {
+      const cells = await page.getByTestId('calls-shopify').locator('td').allTextContents();
+      return cells[1] === '50' ? cells : undefined;
+    });
+    expect(row).toEqual(['shopify', '50', '2', formatPercent(2 / 50), '8', formatPercent(8 / 50)]);
+    await screenshot(page, 'vendor-calls');
+    await page.close();
+  } finally {
+    await sampled.close();
+    await server.close();
+  }
 });
