@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { verifyHubspotV3 } from '../connectors/hubspot/signature';
 import { createPool } from '../db/pool';
 import { registerConnections } from '../engine/connections';
+import { InboxBatcher } from '../relay/inbox-batcher';
 import { buildRelayServer } from '../relay/server';
 
 /**
@@ -29,7 +30,9 @@ export interface ServerOrder {
 }
 
 /** What the parent learns: where to send the load, then the server's CPU time once asked. */
-export type ServerMessage = { port: number } | { cpuSeconds: number };
+export type ServerMessage = { port: number } | { cpuSeconds: number; inbox?: InboxBatcher['stats'] };
+
+let relayInbox: InboxBatcher | undefined;
 
 export const NAIVE_TABLE = `CREATE TABLE IF NOT EXISTS public.bench_naive_intake (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, raw_body bytea NOT NULL, headers jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`;
@@ -38,10 +41,11 @@ async function startRelayIntake(order: ServerOrder): Promise<number> {
   const pool = createPool(order.databaseUrl, order.poolSize);
   const connections = [{ id: 'hubspot', role: 'crm', vendor: 'hubspot' }] as const;
   await registerConnections(pool, connections);
+  relayInbox = new InboxBatcher(pool, order.relayFlushes ? { maxConcurrentFlushes: order.relayFlushes } : {});
   const app = await buildRelayServer({
     pool, connections, secrets: { hubspot: order.secret }, logger: createLogger('bench-relay', 'warn'),
     bodyLimitBytes: 1_048_576, publicUrl: order.publicUrl,
-    inboxBatch: order.relayFlushes ? { maxConcurrentFlushes: order.relayFlushes } : undefined,
+    inbox: relayInbox,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return (app.server.address() as AddressInfo).port;
@@ -87,10 +91,11 @@ if (require.main === module) {
     (order.kind === 'relay' ? startRelayIntake(order) : startBaseline(order)).then(
       (port) => {
         process.send!({ port } satisfies ServerMessage);
-        // Asked again at the end: CPU time spent, which tells a busy server from a starved one on a shared machine.
+        // Asked again at the end: CPU time spent, which tells a busy server from a starved one on a shared machine,
+        // and for the relay its batches so far.
         process.on('message', () => {
           const { user, system } = process.cpuUsage();
-          process.send!({ cpuSeconds: (user + system) / 1e6 } satisfies ServerMessage);
+          process.send!({ cpuSeconds: (user + system) / 1e6, inbox: relayInbox?.stats } satisfies ServerMessage);
         });
       },
       (err: unknown) => {

@@ -27,6 +27,11 @@ interface Measured extends LoadResult {
   server: IntakeServerKind;
   stored: number | null;
   serverCpuSeconds: number;
+  /** Server CPU time per accepted request. */
+  serverCpuMicrosPerRequest: number;
+  /** The relay's group commit during the measured load: statements, and deliveries per statement. */
+  flushes?: number;
+  deliveriesPerFlush?: number;
 }
 
 function positive(index: number, name: string, fallback: number): number {
@@ -88,16 +93,23 @@ async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, 
     const warmUp = Math.max(opts.connections, Math.round(opts.requests / 20));
     const warm = await load({ ...base, amount: warmUp, firstEventId: opts.firstEventId });
     if (warm.ok2xx !== warmUp) throw new Error(`${kind}: the warm-up got ${warm.non2xx} non-2xx answers and ${warm.errors} errors`);
-    const cpu = async () => {
+    const usage = async () => {
       const answer = nextMessage<ServerMessage>(server, `${kind} server`);
-      server.send('cpu');
-      return ((await answer) as { cpuSeconds: number }).cpuSeconds;
+      server.send('usage');
+      return (await answer) as Extract<ServerMessage, { cpuSeconds: number }>;
     };
-    const cpuBefore = await cpu();
+    const before = await usage();
     const result = await load({ ...base, amount: opts.requests, firstEventId: opts.firstEventId + 10_000_000 });
-    const serverCpuSeconds = Math.round(((await cpu()) - cpuBefore) * 100) / 100;
+    const after = await usage();
+    const serverCpuSeconds = after.cpuSeconds - before.cpuSeconds;
     const stored = await rowsOf(pool, kind);
-    return { server: kind, ...result, stored: stored === null ? null : stored - warmUp, serverCpuSeconds };
+    const flushes = after.inbox && before.inbox ? after.inbox.flushes - before.inbox.flushes : undefined;
+    const deliveries = after.inbox && before.inbox ? after.inbox.deliveries - before.inbox.deliveries : undefined;
+    return {
+      server: kind, ...result, stored: stored === null ? null : stored - warmUp,
+      serverCpuSeconds: Math.round(serverCpuSeconds * 100) / 100, serverCpuMicrosPerRequest: Math.round((serverCpuSeconds * 1e6) / Math.max(1, result.ok2xx)),
+      ...(flushes ? { flushes, deliveriesPerFlush: Math.round(((deliveries ?? 0) / flushes) * 10) / 10 } : {}),
+    };
   } finally {
     await stop(server);
   }

@@ -40,6 +40,7 @@ export class InboxBatcher {
   private scheduled = false;
   private closed = false;
   private drained: Array<() => void> = [];
+  private readonly counts = { flushes: 0, deliveries: 0, rows: 0 };
 
   constructor(private readonly db: Queryable, tuning: InboxBatchTuning = {}) {
     this.maxRows = tuning.maxRows ?? 500;
@@ -50,6 +51,11 @@ export class InboxBatcher {
   /** Deliveries waiting for a flush to start (not those of flushes under way). */
   get waiting(): number {
     return this.queue.length;
+  }
+
+  /** Flushes (statements) sent so far, and the deliveries and rows they carried: the batch sizes under load. */
+  get stats(): { flushes: number; deliveries: number; rows: number } {
+    return { ...this.counts };
   }
 
   /** Stores one delivery's events (durably, before it resolves) and says how many were new. */
@@ -127,6 +133,9 @@ export class InboxBatcher {
         entries.push(entry);
       }
     });
+    this.counts.flushes++;
+    this.counts.deliveries += batch.length;
+    this.counts.rows += entries.length;
     const stored = await insertNewEvents(this.db, entries);
     const outcomes = batch.map(() => 0);
     for (const key of stored) outcomes[owner.get(key)!]!++;

@@ -59,7 +59,9 @@ function deliveryHeaders(req: FastifyRequest): DeliveryHeaders {
 
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes });
+  // No access log: refusals and failures are logged by `receive` and the error handler. (A route-level log level
+  // instead makes every request's child logger rebuild its log methods, a cost paid at every webhook.)
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes, disableRequestLogging: true });
   const inbox = opts.inbox ?? new InboxBatcher(opts.pool, opts.inboxBatch);
   // Requests still waiting for their flush are answered before the pool goes.
   app.addHook('onClose', () => inbox.close());
@@ -103,8 +105,7 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   }
 
   for (const connection of opts.connections) {
-    // Per-request access logs only at warn: refusals and failures are logged by `receive` itself.
-    app.post(`/webhooks/${connection.id}`, { logLevel: 'warn' }, (req, reply) => inWebhookSpan(connection, reply, () => receive(connection, req, reply)));
+    app.post(`/webhooks/${connection.id}`, (req, reply) => inWebhookSpan(connection, reply, () => receive(connection, req, reply)));
   }
 
   app.get('/health', { logLevel: 'warn' }, async () => {
