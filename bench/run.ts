@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * `npm run bench -- <name> [args...]`: runs one benchmark, a script of its own under bench/ (compiled to
  * dist/bench/<name>.js), in its own process so that one benchmark's heap and handles never skew the next.
  */
-const HELPERS = new Set(['run', 'reconciliation-month', 'intake-load', 'intake-server']);
+const HELPERS = new Set(['run', 'reconciliation-month', 'intake-load', 'intake-server', 'customer-corpus']);
 
 function available(): string[] {
   return readdirSync(__dirname)
