@@ -150,7 +150,9 @@ async function main(): Promise<void> {
       quantitiesPerSecond: { measured: Math.round(throughput), bound: boundThroughput === null ? null : Math.round(boundThroughput), sustainedBound: round((restoreRate / cost) * 250) },
       ratioOfBound: boundThroughput === null ? null : round(throughput / boundThroughput, 3),
       failures: { skusNotAtShop: unreached().length, pushActivityFailures: pushes.failures, rateLimitedAttempts: pushes.rateLimited, issues: issues.rows },
-      batchLatencyMs: { batches: pushes.latencies.length, p50: percentile(pushes.latencies, 0.5), p99: percentile(pushes.latencies, 0.99), max: Math.max(...pushes.latencies) },
+      // At the shop: a batch's request priced -> applied, and the time between two batches applied (the pace).
+      batchLatencyMs: summary(probe.handling),
+      batchIntervalMs: summary(probe.sets.slice(1).map((at, i) => at - probe.sets[i]!)),
       activities: pushes.summary,
       flow: { pushed: progress.pushed, batches: progress.batches, drifts: progress.drifts, gaveUp: progress.gaveUp },
     }, null, 2));
@@ -188,6 +190,7 @@ function instrument(shopify: ShopifySimulator, bucketAtFirstRequest: number) {
   const setQuantities = inventory.setQuantities.bind(inventory);
   const takes: Take[] = [];
   const sets: number[] = [];
+  const handling: number[] = [];
   bucket.take = (cost: number) => {
     if (takes.length === 0) bucket.configure({ currentlyAvailable: bucketAtFirstRequest });
     const availableBefore = bucket.available();
@@ -198,10 +201,11 @@ function instrument(shopify: ShopifySimulator, bucketAtFirstRequest: number) {
   inventory.setQuantities = (input) => {
     const group = setQuantities(input);
     sets.push(performance.now());
+    handling.push(sets[sets.length - 1]! - takes[takes.length - 1]!.at);
     return group;
   };
   return {
-    takes, sets,
+    takes, sets, handling,
     stop() {
       bucket.take = take;
       inventory.setQuantities = setQuantities;
@@ -211,7 +215,7 @@ function instrument(shopify: ShopifySimulator, bucketAtFirstRequest: number) {
 
 /**
  * The flow's activities after `from` in its history, by type: scheduled -> completed (count, sum, p50), and the
- * failed attempts of pushStock (rate-limited or not).
+ * failed attempts of the pushes (pushStock, pushStockBatches; rate-limited or not).
  */
 async function flowActivities(handle: ReturnType<Client['workflow']['getHandle']>, from: number) {
   const events = ((await handle.fetchHistory()).events ?? []).slice(from);
@@ -229,12 +233,12 @@ async function flowActivities(handle: ReturnType<Client['workflow']['getHandle']
     const since = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
     if (since === undefined) continue;
     if (e.activityTaskCompletedEventAttributes) (byType[since.type] ??= []).push(at - since.at);
-    else if (since.type !== 'pushStock') continue;
+    else if (!since.type.startsWith('pushStock')) continue;
     else if (/rate|throttl/i.test(JSON.stringify(e.activityTaskFailedEventAttributes?.failure ?? {}))) rateLimited++;
     else failures++;
   }
   const summary = Object.fromEntries(Object.entries(byType).map(([type, ms]) => [type, { count: ms.length, totalMs: Math.round(ms.reduce((a, b) => a + b, 0)), p50Ms: percentile(ms, 0.5) }]));
-  return { latencies: byType.pushStock ?? [], failures, rateLimited, summary, span: events.length > 1 ? tsToMs(events[events.length - 1]!.eventTime) - tsToMs(events[0]!.eventTime) : 0 };
+  return { failures, rateLimited, summary };
 }
 
 async function embeddedPostgres(cleanup: Array<() => Promise<unknown>>): Promise<string> {
@@ -266,6 +270,10 @@ function positiveInt(text: string, name: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${text}"`);
   return n;
+}
+
+function summary(values: number[]) {
+  return { count: values.length, p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: values.length > 0 ? Math.round(Math.max(...values)) : null };
 }
 
 function percentile(values: number[], p: number): number | null {

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { isRateLimited } from '../../domain/rate-limits';
 import { isInventoryPort, type InventoryPort, type SetStockResult, type StockToSet } from '../../ports/inventory';
 import type { ShopPort } from '../../ports/shop';
 import { portOf } from '../shared/ports';
@@ -26,6 +27,26 @@ export function createInventoryShopActivities(deps: InventoryShopDeps) {
     /** One batch; the key is the workflow's, so a retried attempt applies nothing twice. */
     async pushStock(shop: string, items: StockToSet[], idempotencyKey: string): Promise<SetStockResult> {
       return callVendor(() => portFor(shop).setStock(items, { idempotencyKey }));
+    },
+
+    /**
+     * Several batches in one activity, in order: between two batches only the shop's own pacing waits (the client
+     * reads the cost bucket), not a round trip through Temporal. A rate limit met after a batch went through ends
+     * the call with the answers so far (the caller sends the rest again); met on the first, it fails the attempt as
+     * `pushStock` does, for the flow to wait out.
+     */
+    async pushStockBatches(shop: string, batches: Array<{ items: StockToSet[]; idempotencyKey: string }>): Promise<SetStockResult[]> {
+      const port = portFor(shop);
+      const answers: SetStockResult[] = [];
+      for (const batch of batches) {
+        try {
+          answers.push(await callVendor(() => port.setStock(batch.items, { idempotencyKey: batch.idempotencyKey })));
+        } catch (err) {
+          if (answers.length > 0 && err instanceof ApplicationFailure && isRateLimited(err.type)) return answers;
+          throw err;
+        }
+      }
+      return answers;
     },
 
     /** What the shop holds now of these SKUs (after a stale compare). */

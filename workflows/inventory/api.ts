@@ -45,7 +45,7 @@ export interface InventoryPolicy {
 
 export const DEFAULT_INVENTORY_POLICY: InventoryPolicy = {
   erpLocation: 'MAIN', drift: 'erp-wins', compareAttempts: 3, quietMs: 1_000, maxDelayMs: 10_000, pollSeconds: 60,
-  changesPerRound: 1_000, passesPerRun: 100,
+  changesPerRound: 2_500, passesPerRun: 100,
 };
 
 export interface InventoryTotals { pushed: number; batches: number; drifts: number; gaveUp: number; resyncs: number; unmapped: number }

@@ -1,7 +1,7 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ResyncResult } from '../../activities/inventory/resync';
 import type { KnownLevel } from '../../erp/inventory/shop-levels';
-import type { StockToSet } from '../../ports/inventory';
+import type { SetStockResult, StockToSet } from '../../ports/inventory';
 import { FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
 import {
   INVENTORY_FLOW, INVENTORY_STEPS as STEPS, inventoryBusinessKey, inventoryProgressQuery, requestResyncUpdate, resyncSignal, stockChangedSignal,
@@ -14,6 +14,11 @@ import { erp, resync, shop } from './proxies';
 const MAX_UNMAPPED_NOTICES = 50;
 /** The shortest wait between two looks at the outbox. */
 const MIN_WAIT_MS = 100;
+/** From this change on, a round's batches go to the shop in one activity (pushStockBatches) instead of one each. */
+const BATCHES_PER_CALL_PATCH = 'inventory-batches-per-call';
+
+/** One batch on its way: its number names its idempotency key with the attempt. */
+interface BatchAttempt { items: StockToSet[]; seq: number; attempt: number }
 
 /**
  * Inventory ERP -> shop, one long-running flow per shop connection: a full resync first (and on request), then
@@ -75,18 +80,59 @@ class InventorySync {
   private async pushDue(): Promise<number | null> {
     const { shop: shopId, policy } = this.input;
     const { location } = this.snapshot;
+    const debounce = { quietMs: policy.quietMs, maxDelayMs: policy.maxDelayMs };
+    const batchesPerCall = patched(BATCHES_PER_CALL_PATCH);
+    let due = await this.must(STEPS.due, () => erp.dueStockChanges(shopId, location, debounce, policy.changesPerRound));
     for (;;) {
-      const due = await this.must(STEPS.due, () =>
-        erp.dueStockChanges(shopId, location, { quietMs: policy.quietMs, maxDelayMs: policy.maxDelayMs }, policy.changesPerRound));
       if (due.changes.length === 0) return due.nextDueInMs;
       this.state('pushing', `${due.changes.length} changed SKUs`);
       const plan = planPush(due.changes, location, this.snapshot.maxBatch);
-      const levels: KnownLevel[] = [];
-      for (const batch of plan.batches) levels.push(...await this.pushBatch(batch));
       const done = due.changes.map(({ productId, version }) => ({ productId, version }));
-      await this.must(STEPS.acknowledge, () => erp.acknowledgeStock(shopId, location, done, levels));
-      if (due.changes.length < policy.changesPerRound || workflowInfo().continueAsNewSuggested) return due.nextDueInMs;
+      const last = () => due.changes.length < policy.changesPerRound || workflowInfo().continueAsNewSuggested;
+      if (!batchesPerCall) {
+        const levels: KnownLevel[] = [];
+        for (const batch of plan.batches) levels.push(...await this.pushBatch(batch));
+        await this.must(STEPS.acknowledge, () => erp.acknowledgeStock(shopId, location, done, levels));
+        if (last()) return due.nextDueInMs;
+        due = await this.must(STEPS.due, () => erp.dueStockChanges(shopId, location, debounce, policy.changesPerRound));
+        continue;
+      }
+      const levels = await this.pushRound(plan.batches);
+      if (last()) {
+        await this.must(STEPS.acknowledge, () => erp.acknowledgeStock(shopId, location, done, levels));
+        return due.nextDueInMs;
+      }
+      // The round's acknowledgement and the next round's reading in one activity.
+      due = await this.must(STEPS.acknowledge, () => erp.acknowledgeStockAndTakeDue(shopId, location, done, levels, debounce, policy.changesPerRound));
     }
+  }
+
+  /**
+   * A round's batches in as few activities as the shop allows: each call sends every batch still to go, paced by the
+   * shop's cost bucket, so the bucket and not our round trips sets the pace. A stale batch is settled as in
+   * pushBatch and its next attempt (new compares, new key) goes with the next call; batches a rate limit held back
+   * go again under their own key.
+   */
+  private async pushRound(batches: StockToSet[][]): Promise<KnownLevel[]> {
+    const shopId = this.input.shop;
+    const levels: KnownLevel[] = [];
+    let queue: BatchAttempt[] = batches.map((items) => ({ items, seq: ++this.snapshot.batchSeq, attempt: 1 }));
+    while (queue.length > 0) {
+      const sending = queue;
+      const pushed = await this.step(STEPS.push, () =>
+        shop.pushStockBatches(shopId, sending.map((b) => ({ items: b.items, idempotencyKey: this.batchKey(b.seq, b.attempt) }))));
+      // Skipped by an operator: these SKUs wait for their next change or a resync.
+      if (!pushed.done) return levels;
+      const next = sending.slice(pushed.value.length);
+      for (const [i, answer] of pushed.value.entries()) {
+        const sent = sending[i]!;
+        const settled = await this.settle(sent.items, answer, sent.attempt);
+        levels.push(...settled.levels);
+        if (settled.next.length > 0) next.push({ items: settled.next, seq: sent.seq, attempt: sent.attempt + 1 });
+      }
+      queue = next;
+    }
+    return levels;
   }
 
   /**
@@ -94,32 +140,42 @@ class InventorySync {
    * the drift, and apply the policy; bounded by `compareAttempts`, then the SKUs still stale are reported.
    */
   private async pushBatch(batch: StockToSet[]): Promise<KnownLevel[]> {
-    const { shop: shopId, policy } = this.input;
+    const shopId = this.input.shop;
     const seq = ++this.snapshot.batchSeq;
     const levels: KnownLevel[] = [];
     let items = batch;
     for (let attempt = 1; items.length > 0; attempt++) {
-      const key = `${workflowInfo().workflowId}:batch-${seq}:attempt-${attempt}`;
+      const key = this.batchKey(seq, attempt);
       const current = items;
       const pushed = await this.step(STEPS.push, () => shop.pushStock(shopId, current, key));
       // Skipped by an operator: these SKUs wait for their next change or a resync.
       if (!pushed.done) return levels;
-      const answer = pushed.value;
-      this.snapshot.totals.batches += 1;
-      if (answer.applied) {
-        const set = items.filter((i) => !answer.unknownSkus.includes(i.sku));
-        this.snapshot.totals.pushed += set.length;
-        return [...levels, ...set.map((i) => ({ sku: i.sku, quantity: i.available }))];
-      }
-      const readBack = await this.must(STEPS.readBack, () => shop.readShopStock(shopId, this.snapshot.location, answer.staleSkus));
-      const outcome = resolveStale(items, answer.staleSkus, readBack, policy.drift, attempt, policy.compareAttempts);
-      await this.must(STEPS.recordDrift, () => erp.recordStockDrift(shopId, this.snapshot.location, outcome.drifts));
-      this.snapshot.totals.drifts += outcome.drifts.length;
-      levels.push(...outcome.shopLevels);
-      for (const item of outcome.gaveUp) await this.reportGaveUp(item, readBack[item.sku] ?? null);
-      items = outcome.next;
+      const settled = await this.settle(items, pushed.value, attempt);
+      levels.push(...settled.levels);
+      items = settled.next;
     }
     return levels;
+  }
+
+  private batchKey(seq: number, attempt: number): string {
+    return `${workflowInfo().workflowId}:batch-${seq}:attempt-${attempt}`;
+  }
+
+  /** A batch's answer: applied, what the shop now holds; stale, read back, drift recorded, policy applied (what to push next). */
+  private async settle(items: StockToSet[], answer: SetStockResult, attempt: number): Promise<{ levels: KnownLevel[]; next: StockToSet[] }> {
+    const { shop: shopId, policy } = this.input;
+    this.snapshot.totals.batches += 1;
+    if (answer.applied) {
+      const set = items.filter((i) => !answer.unknownSkus.includes(i.sku));
+      this.snapshot.totals.pushed += set.length;
+      return { levels: set.map((i) => ({ sku: i.sku, quantity: i.available })), next: [] };
+    }
+    const readBack = await this.must(STEPS.readBack, () => shop.readShopStock(shopId, this.snapshot.location, answer.staleSkus));
+    const outcome = resolveStale(items, answer.staleSkus, readBack, policy.drift, attempt, policy.compareAttempts);
+    await this.must(STEPS.recordDrift, () => erp.recordStockDrift(shopId, this.snapshot.location, outcome.drifts));
+    this.snapshot.totals.drifts += outcome.drifts.length;
+    for (const item of outcome.gaveUp) await this.reportGaveUp(item, readBack[item.sku] ?? null);
+    return { levels: outcome.shopLevels, next: outcome.next };
   }
 
   private async fullResync(): Promise<void> {
