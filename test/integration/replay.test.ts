@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { currentTracing } from '../../observability/tracing';
+import { workerSinks } from '../../observability/worker-observability';
 import { HISTORIES_DIR } from '../support/histories';
 
 /**
@@ -17,7 +19,9 @@ test('recorded histories are present for every flow', () => {
 test('every recorded history replays without nondeterminism', async () => {
   const histories = files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) }));
   const results = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories)) {
+  // The bundle carries the workflow interceptors (observability/workflow-bundle.ts): their sinks, as a worker has them.
+  const options = { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, sinks: workerSinks(currentTracing()) };
+  for await (const result of Worker.runReplayHistories(options, histories)) {
     results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
   }
   expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
