@@ -2,7 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { isQualified, type LeadPolicy } from '../../domain/lead';
 import type { ShopOrder } from '../../domain/order';
-import { erpOrdersNotStaged, erpPaymentsNotStaged, inventoryEnrolled, stageVendorRecords, type StagedRecord } from '../../erp/audit/staging';
+import {
+  erpOrdersNotStaged, erpPaymentsNotStaged, inventoryEnrolled, readPosition, saveReadPosition, stageVendorRecords, type ReadPosition, type StagedRecord,
+} from '../../erp/audit/staging';
 import type { AuditWindow } from '../../erp/audit/run';
 import type { CrmPort } from '../../ports/crm';
 import { isInventoryPort } from '../../ports/inventory';
@@ -17,15 +19,19 @@ import { callVendor } from '../shared/vendor-errors';
  * from the top. What the ERP has and a listing did not show is read by id, so a record deleted at the vendor shows too.
  */
 
-interface Position { phase: string; cursor: string | null }
-
-/** The position a failed attempt reached (or the start), and a way to record the next one. */
-function resumable(start: Position) {
+/**
+ * The position an earlier attempt reached (its heartbeat, else the run's saved position: a rate limit ends an attempt
+ * and the flow runs the read again as a fresh activity), or the start; and a way to record the next one in both.
+ */
+async function resumable(pool: Pool, runId: number, connection: string, listing: string) {
   const context = Context.current();
-  const resumed = context.info.heartbeatDetails as Position | undefined;
+  const resumed = (context.info.heartbeatDetails as ReadPosition | undefined) ?? (await readPosition(pool, runId, connection, listing));
   return {
-    at: resumed ?? start,
-    save: (position: Position) => context.heartbeat(position),
+    at: resumed ?? { phase: 'list', cursor: null },
+    save: async (position: ReadPosition) => {
+      context.heartbeat(position);
+      await saveReadPosition(pool, runId, connection, listing, position);
+    },
   };
 }
 
@@ -52,7 +58,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
     /** Every live contact of the CRM, with the ERP number it carries and whether it qualifies to be a customer. */
     async readCrmContacts(runId: number, crm: string, policy: Pick<LeadPolicy, 'qualifyingStage'>): Promise<{ contacts: number }> {
       const port = portOf(deps.crms, crm, 'CRM');
-      const { at, save } = resumable({ phase: 'list', cursor: null });
+      const { at, save } = await resumable(pool, runId, crm, 'contacts');
       let cursor = at.cursor;
       let contacts = 0;
       do {
@@ -62,7 +68,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
         })));
         contacts += page.contacts.length;
         cursor = page.nextCursor;
-        save({ phase: 'list', cursor });
+        await save({ phase: 'list', cursor });
       } while (cursor);
       return { contacts };
     },
@@ -73,7 +79,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
      */
     async readShopOrders(runId: number, shop: string, window: AuditWindow): Promise<{ listed: number; readById: number }> {
       const port = portOf(deps.shops, shop, 'shop');
-      const { at, save } = resumable({ phase: 'list', cursor: null });
+      const { at, save } = await resumable(pool, runId, shop, 'orders');
       let listed = 0;
       if (at.phase === 'list') {
         let cursor = at.cursor;
@@ -89,14 +95,14 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
           await stageVendorRecords(pool, runId, 'orders', shop, records);
           listed += records.length;
           cursor = page.nextCursor;
-          save({ phase: 'list', cursor });
+          await save({ phase: 'list', cursor });
         } while (cursor);
       }
-      save({ phase: 'by-id', cursor: null });
+      await save({ phase: 'by-id', cursor: null });
       const unlisted = await erpOrdersNotStaged(pool, runId, shop, window);
       for (const id of unlisted) {
         await stageVendorRecords(pool, runId, 'orders', shop, [orderRecord(id, await callVendor(() => port.getOrder(id), { notFound: null }))]);
-        save({ phase: 'by-id', cursor: id });
+        await save({ phase: 'by-id', cursor: id });
       }
       return { listed, readById: unlisted.length };
     },
@@ -107,7 +113,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
      */
     async readProviderPayments(runId: number, payments: string, window: AuditWindow): Promise<{ listed: number; readById: number }> {
       const port = portOf(deps.payments, payments, 'payments');
-      const { at, save } = resumable({ phase: 'list', cursor: null });
+      const { at, save } = await resumable(pool, runId, payments, 'payments');
       let listed = 0;
       if (at.phase === 'list') {
         let cursor = at.cursor;
@@ -119,17 +125,17 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
           await stageVendorRecords(pool, runId, 'payments', payments, records);
           listed += records.length;
           cursor = page.nextCursor;
-          save({ phase: 'list', cursor });
+          await save({ phase: 'list', cursor });
         } while (cursor);
       }
-      save({ phase: 'by-id', cursor: null });
+      await save({ phase: 'by-id', cursor: null });
       const unlisted = await erpPaymentsNotStaged(pool, runId, payments, window);
       for (const id of unlisted) {
         const payment = await callVendor(() => port.getPayment(id), { notFound: null });
         await stageVendorRecords(pool, runId, 'payments', payments, [{
           id, data: payment ? { amountMinor: payment.receivedMinor, currency: payment.currency, status: payment.status } : { absent: true },
         }]);
-        save({ phase: 'by-id', cursor: id });
+        await save({ phase: 'by-id', cursor: id });
       }
       return { listed, readById: unlisted.length };
     },
@@ -142,7 +148,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
       const port = portOf(deps.shops, shop, 'shop');
       if (!isInventoryPort(port) || !(await inventoryEnrolled(pool, shop))) return { audited: false, skus: 0 };
       const location = await callVendor(() => port.defaultStockLocation());
-      const { at, save } = resumable({ phase: 'list', cursor: null });
+      const { at, save } = await resumable(pool, runId, shop, 'stock');
       let cursor = at.cursor;
       let skus = 0;
       do {
@@ -151,7 +157,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
         await stageVendorRecords(pool, runId, 'stock', shop, records);
         skus += records.length;
         cursor = page.nextCursor;
-        save({ phase: 'list', cursor });
+        await save({ phase: 'list', cursor });
       } while (cursor);
       return { audited: true, skus };
     },

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/transaction';
+import { forgetReadPositions } from './staging';
 import { accuracyOf, AUDIT_ENTITIES, overall, type AuditEntity, type Discrepancy, type EntityTallies, type HealAction } from '../../domain/audit';
 
 /** The audit run's record, its findings and the KPI rows (integration.audit_run, audit_discrepancy, audit_accuracy). */
@@ -86,6 +87,7 @@ export async function finishAuditRun(db: Queryable, runId: number): Promise<{ he
     [runId],
   );
   await db.query('DELETE FROM integration.audit_vendor_record WHERE run_id = $1', [runId]);
+  await forgetReadPositions(db, runId);
   return { healed: rows[0]?.healed ?? 0, discrepancies: rows[0]?.discrepancies ?? 0 };
 }
 
@@ -94,6 +96,7 @@ export async function failAuditRun(db: Queryable, runId: number): Promise<void> 
   await db.query(`UPDATE integration.audit_run SET status = 'failed', finished_at = COALESCE(finished_at, now()) WHERE id = $1 AND status = 'running'`, [runId]);
   await db.query('DELETE FROM integration.audit_accuracy WHERE run_id = $1', [runId]);
   await db.query('DELETE FROM integration.audit_vendor_record WHERE run_id = $1', [runId]);
+  await forgetReadPositions(db, runId);
 }
 
 export interface AccuracyRow { runId: number; entity: string; compared: number; matching: number; accuracy: number; measuredAt: string }

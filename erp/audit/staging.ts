@@ -55,3 +55,29 @@ export async function inventoryEnrolled(db: Queryable, shop: string): Promise<bo
   const { rowCount } = await db.query('SELECT 1 FROM integration.inventory_sync WHERE connection_id = $1', [shop]);
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * Where a run's read of one listing stands, kept beside the heartbeat in integration.sync_cursor (system = the
+ * connection, stream = audit-<run>-<listing>): a read that a rate limit ended (the flow then runs it as a fresh
+ * activity, without heartbeat details) resumes there too.
+ */
+export interface ReadPosition { phase: string; cursor: string | null }
+const stream = (runId: number, listing: string) => `audit-${runId}-${listing}`;
+
+export async function readPosition(db: Queryable, runId: number, connection: string, listing: string): Promise<ReadPosition | null> {
+  const { rows } = await db.query('SELECT cursor_token FROM integration.sync_cursor WHERE system = $1 AND stream = $2', [connection, stream(runId, listing)]);
+  return rows[0]?.cursor_token ? JSON.parse(rows[0].cursor_token) as ReadPosition : null;
+}
+
+export async function saveReadPosition(db: Queryable, runId: number, connection: string, listing: string, position: ReadPosition): Promise<void> {
+  await db.query(
+    `INSERT INTO integration.sync_cursor (system, stream, cursor_at, cursor_token) VALUES ($1, $2, now(), $3)
+     ON CONFLICT (system, stream) DO UPDATE SET cursor_at = now(), cursor_token = EXCLUDED.cursor_token, updated_at = now()`,
+    [connection, stream(runId, listing), JSON.stringify(position)],
+  );
+}
+
+/** A finished run's read positions go with it. */
+export async function forgetReadPositions(db: Queryable, runId: number): Promise<void> {
+  await db.query(`DELETE FROM integration.sync_cursor WHERE stream LIKE $1`, [`audit-${runId}-%`]);
+}

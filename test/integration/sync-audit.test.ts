@@ -158,8 +158,9 @@ test('systems in step: the audit compares every entity type and finds nothing; a
   }
   const { rows: [record] } = await h.pool.query('SELECT status, finished_at, healed, discrepancies FROM integration.audit_run WHERE id = $1', [run.runId]);
   expect(record).toMatchObject({ status: 'completed', healed: 0, discrepancies: 0, finished_at: expect.any(Date) });
-  // Staged vendor rows are the run's working set only.
+  // Staged vendor rows and read positions are the run's working set only.
   expect((await h.pool.query('SELECT count(*)::int AS n FROM integration.audit_vendor_record WHERE run_id = $1', [run.runId])).rows[0].n).toBe(0);
+  expect((await h.pool.query('SELECT count(*)::int AS n FROM integration.sync_cursor WHERE stream LIKE $1', [`audit-${run.runId}-%`])).rows[0].n).toBe(0);
 });
 
 test('one difference of every kind, made behind the engine\'s back, is found (and nothing else), healed where safe; the next audit finds only what a person must settle', async () => {
@@ -327,6 +328,15 @@ test('a vendor read that fails part-way resumes at the page its heartbeat reache
   const read = await retry.run(activities.readCrmContacts, runId, 'hubspot', input.leadPolicy) as { contacts: number };
   expect(asked).toEqual([null, asked[1], asked[1]]);
   expect(read.contacts).toBe(total - 100);
+
+  // A read a rate limit ended runs again as a fresh activity, without heartbeat details: the run's saved position serves.
+  const secondPage = asked[1];
+  asked.length = 0;
+  // (As the first attempt left it: at the second page.)
+  await h.pool.query(`UPDATE integration.sync_cursor SET cursor_token = $2 WHERE system = 'hubspot' AND stream = $1`, [`audit-${runId}-contacts`, JSON.stringify(heartbeat)]);
+  const fresh = await new MockActivityEnvironment().run(activities.readCrmContacts, runId, 'hubspot', input.leadPolicy) as { contacts: number };
+  expect(asked).toEqual([secondPage]);
+  expect(fresh.contacts).toBe(total - 100);
   const staged = await h.pool.query(`SELECT count(*)::int AS n FROM integration.audit_vendor_record WHERE run_id = $1 AND entity = 'customers'`, [runId]);
   expect(staged.rows[0].n).toBe(total);
 });
