@@ -53,7 +53,8 @@ export async function convergence(stack: ReliabilityStack, placed: Placed): Prom
     [placed.leads.map((l) => l.contactId)]);
   if (leads.n < placed.leads.length) waitingFor.push(`${placed.leads.length - leads.n} leads without an ERP customer`);
   const orders = await boundOrders(pool, placed);
-  if (orders.booked < placed.orders.length) waitingFor.push(`${placed.orders.length - orders.booked} orders without a captured ERP payment`);
+  if (orders.booked < placed.orders.length) waitingFor.push(`${placed.orders.length - orders.booked} orders without their captured ERP payment`);
+  if (orders.elsewhere.length > 0) waitingFor.push(`payments booked to another order: ${orders.elsewhere.join(', ')}`);
   const refunds = await one<{ n: number }>(pool, `SELECT count(*)::int AS n FROM erp.refund WHERE provider = 'stripe' AND status = 'succeeded' AND provider_refund_id = ANY($1)`,
     [placed.refunds.map((r) => r.refundId)]);
   if (refunds.n < placed.refunds.length) waitingFor.push(`${placed.refunds.length - refunds.n} refunds not booked`);
@@ -66,14 +67,24 @@ export async function convergence(stack: ReliabilityStack, placed: Placed): Prom
   return { converged: waitingFor.length === 0, waitingFor };
 }
 
-async function boundOrders(pool: Pool, placed: Placed): Promise<{ booked: number }> {
+/** Orders whose own payment is captured in the ERP and booked to their own live sales order (not to another one). */
+async function boundOrders(pool: Pool, placed: Placed): Promise<{ booked: number; elsewhere: string[] }> {
   const { rows } = await pool.query(
-    `SELECT count(DISTINCT p.provider_payment_id)::int AS n
+    `SELECT p.provider_payment_id AS payment, r.system || ':' || r.external_id AS booked_to
        FROM erp.payment p JOIN erp.sales_order o ON o.id = p.sales_order_id
+       LEFT JOIN erp.external_ref r ON r.erp_table = 'sales_order' AND r.entity_type = 'order' AND r.erp_id = o.id
       WHERE p.provider = 'stripe' AND p.status = 'captured' AND p.provider_payment_id = ANY($1) AND o.status <> 'cancelled'`,
     [placed.orders.map((o) => o.paymentIntentId)],
   );
-  return { booked: rows[0].n as number };
+  const bookedTo = new Map(rows.map((r) => [r.payment as string, r.booked_to as string | null]));
+  let booked = 0;
+  const elsewhere: string[] = [];
+  for (const order of placed.orders) {
+    const to = bookedTo.get(order.paymentIntentId);
+    if (to === `${order.shop}:${order.orderId}`) booked++;
+    else if (to !== undefined) elsewhere.push(`${order.paymentIntentId} of ${order.shop} order ${order.orderId} booked to ${to ?? 'an unbound sales order'}`);
+  }
+  return { booked, elsewhere };
 }
 
 type Delivery = { ids: string[]; ok: boolean };
@@ -134,6 +145,11 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
       WHERE r.erp_table = 'sales_order' AND r.entity_type = 'order' AND o.status <> 'cancelled' AND (r.system || ':' || r.external_id) = ANY($1)`,
     [placed.orders.map((o) => `${o.shop}:${o.orderId}`)]);
   if (ours.n !== placed.orders.length) violations.push(`${ours.n} of the ${placed.orders.length} shop orders placed have a live ERP order`);
+
+  // Each order's payment booked to that order, not to another one of the same amount.
+  const payments = await boundOrders(pool, placed);
+  if (payments.elsewhere.length > 0) violations.push(`${payments.elsewhere.length} payments booked to the wrong order: ${payments.elsewhere.slice(0, 3).join('; ')}`);
+  if (payments.booked !== placed.orders.length) violations.push(`${payments.booked} of ${placed.orders.length} orders have their payment captured and booked to them`);
 
   // Captures and refunds: the provider's money and the ERP's agree to the minor unit, once each.
   const stripe = vendorClients(stack).stripe;

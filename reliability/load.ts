@@ -72,12 +72,14 @@ export async function runLoad(stack: ReliabilityStack, size: LoadSize, during: (
   const v = vendorClients(stack);
   const placed: Placed = { leads: [], orders: [], refunds: [], errors: [] };
   const run = `${Date.now().toString(36)}`;
+  // Every lead its own phone number (the same one would make a later lead an ambiguous match for an operator).
+  const phoneBase = 2_000_000 + Math.floor(Math.random() * 7_000_000);
   const ops: Array<() => Promise<void>> = [];
   for (let i = 0; i < size.leads; i++) {
     ops.push(async () => {
       const email = `lead.${run}.${i}@reliability.example`;
       const contact = await persistently(`lead ${i}`, () => v.crm.createContact({
-        email, firstname: `Lead${i}`, lastname: `Run${run}`, company: `Company ${i} ${run}`, phone: `+1415555${String(1000 + i).slice(-4)}`, lifecyclestage: 'salesqualifiedlead',
+        email, firstname: `Lead${i}`, lastname: `Run${run}`, company: `Company ${i} ${run}`, phone: `+1415${phoneBase + i}`, lifecyclestage: 'salesqualifiedlead',
       }), placed.errors);
       if (contact) placed.leads.push({ contactId: contact.id, email });
     });
@@ -87,16 +89,19 @@ export async function runLoad(stack: ReliabilityStack, size: LoadSize, during: (
       const shop = i % 2 === 0 ? 'shopify' : 'woocommerce';
       const product = CATALOGUE[i % CATALOGUE.length]!;
       const captured = i % 2 === 1 || i < size.refunds * 2;
+      // Every order its own total: a payment whose checkout names no order is matched by amount, and two open orders
+      // of one amount make that match ambiguous (see docs/reliability.md, "Findings").
+      const shippingMinor = 499 + i;
       const spec = {
         lines: [{ sku: product.sku, title: product.name, quantity: 1 + (i % 3), unitPriceMinor: product.unitPriceMinor }],
-        payment: captured ? 'captured' as const : 'authorized' as const, shippingMinor: 499,
+        payment: captured ? 'captured' as const : 'authorized' as const, shippingMinor,
         email: `buyer.${run}.${i}@reliability.example`, firstName: `Buyer${i}`, lastName: `Run${run}`,
       };
       const result = await persistently(`order ${i}`, () => shop === 'shopify'
         ? checkout(v.shopify, v.stripe, spec)
         : woocommerceCheckout({ url: stack.woocommerce.url }, v.woo, v.stripe, spec), placed.errors);
       if (!result?.paymentIntentId) return;
-      const totalMinor = spec.lines[0]!.quantity * product.unitPriceMinor + 499;
+      const totalMinor = spec.lines[0]!.quantity * product.unitPriceMinor + shippingMinor;
       placed.orders.push({ shop, orderId: result.order.id, paymentIntentId: result.paymentIntentId, totalMinor, captured });
     });
   }

@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { reportTable } from './report';
 import { runScenario, startSeededStack, type ScenarioResult } from './runner';
+import type { ReliabilityStack } from './stack';
 import { parseArgs } from './args';
 import { SCENARIOS } from './scenarios';
 
@@ -11,6 +12,8 @@ import { SCENARIOS } from './scenarios';
  * each scenario on a fresh stack of real processes (or all on one with --shared-stack), prints the report table and
  * writes it as JSON (default .data/reliability/<date>.json). Exits 1 when a scenario fails.
  */
+
+const activeStack: { current?: ReliabilityStack } = {};
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -23,10 +26,15 @@ async function main(): Promise<void> {
   // One stack for every scenario (quicker, as in `npm test`), or a fresh one each (the recorded runs).
   const dir = args.sharedStack ? mkdtempSync(join(tmpdir(), 'reliability-')) : undefined;
   const stack = dir ? await startSeededStack(dir, log) : undefined;
+  // Ctrl-C or a test's timeout: stop the stack's processes (PostgreSQL, Temporal, relay, worker) rather than orphan them.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void (stack ?? activeStack.current)?.close().finally(() => process.exit(130)));
+  }
   try {
     for (const name of args.names) {
       log(`scenario ${name} (${args.scale})`);
-      const result = await runScenario(SCENARIOS[name]!(), args.scale, log, { stack });
+      const result = await runScenario(SCENARIOS[name]!(), args.scale, log, { stack, onStack: (s) => (activeStack.current = s) });
       results.push(result);
       log(`${name}: ${result.passed ? 'pass' : 'FAIL'}${result.passed ? '' : `: ${result.violations.join('; ')}`}`);
     }

@@ -32,6 +32,8 @@ export interface RunOptions {
   convergeTimeoutMs?: number;
   /** A running stack to use (and leave running), e.g. one the short scenarios in `npm test` share; else a fresh one. */
   stack?: ReliabilityStack;
+  /** Told the fresh stack a scenario started, so that an interrupted run can stop it. */
+  onStack?: (stack: ReliabilityStack) => void;
 }
 
 /** A fresh stack with the load's catalogue in the ERP and both shops, and the first stock sync done. */
@@ -51,6 +53,7 @@ export async function startSeededStack(dir: string, log: StackLog, env?: Record<
 export async function runScenario(scenario: Scenario, scale: Scale, log: StackLog, opts: RunOptions = {}): Promise<ScenarioResult> {
   const dir = opts.stack ? undefined : mkdtempSync(join(tmpdir(), `reliability-${scenario.name}-`));
   const stack = opts.stack ?? await startSeededStack(dir!, log, scenario.env);
+  opts.onStack?.(stack);
   const ctx: ScenarioContext = { stack, scale, log, injected: new Map() };
   try {
 
