@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { Logger } from '../config/logger';
@@ -61,7 +61,10 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   const now = opts.now ?? Date.now;
   // No access log: refusals and failures are logged by `receive` and the error handler. (A route-level log level
   // instead makes every request's child logger rebuild its log methods, a cost paid at every webhook.)
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   const inbox = opts.inbox ?? new InboxBatcher(opts.pool, opts.inboxBatch);
   // Requests still waiting for their flush are answered before the pool goes.
   app.addHook('onClose', () => inbox.close());
