@@ -71,7 +71,8 @@ async function memoryOf(worker: ChildService, probeDir: string): Promise<Memory>
 async function placeUnpaidOrders(stack: BenchStack, count: number, rate: number): Promise<string[]> {
   const shop = new ShopifyClient({ baseUrl: stack.shopifyUrl, accessToken: stack.shopifyToken, apiVersion: '2026-10' });
   const ids: string[] = [];
-  const { failures, lastError } = await paced(count, rate, 32, async (i) => {
+  // Few in flight: on a loaded machine a burst of checkouts only makes the simulator time out.
+  const { failures, lastError } = await paced(count, rate, 4, async (i) => {
     const email = `payer-${randomUUID().slice(0, 12)}@example.com`;
     const order = await shop.createOrder({
       email, currency: 'USD', financialStatus: 'PENDING', transactions: [], shippingLines: [],
@@ -81,7 +82,8 @@ async function placeUnpaidOrders(stack: BenchStack, count: number, rate: number)
     });
     ids.push(order.id);
   });
-  if (failures > 0) throw new Error(`${failures} orders could not be placed; last: ${String(lastError)}`);
+  // A checkout that timed out may still have made its order (and flow): the wait below counts at least the rest.
+  if (failures > 0) say(`    ${failures} orders not confirmed by the shop in time (last: ${String(lastError)}); measuring the ${ids.length} placed`);
   return ids;
 }
 
@@ -91,7 +93,9 @@ async function waitingFlows(stack: BenchStack): Promise<number> {
   return count;
 }
 
-async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, flows: number, rate: number, alreadyWaiting: number): Promise<SettingResult> {
+async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, flows: number, rate: number): Promise<SettingResult> {
+  // Flows of an earlier setting still wait (woken flows wait again): count only this setting's.
+  const alreadyWaiting = await waitingFlows(stack);
   const probeDir = mkdtempSync(join(tmpdir(), 'memory-probe-'));
   const [worker] = await stack.startWorkers(1, { ...env, MEMORY_PROBE_DIR: probeDir, NODE_OPTIONS: `--require ${join(__dirname, 'support', 'memory-probe.js')}` });
   try {
@@ -104,11 +108,11 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
       const n = (await waitingFlows(stack)) - alreadyWaiting;
       if (Date.now() - lastReport > 20_000) {
         lastReport = Date.now();
-        say(`    … ${n}/${flows} waiting for payment`);
+        say(`    … ${n}/${ids.length} waiting for payment`);
       }
-      return n >= flows;
+      return n >= ids.length;
     }, 40 * 60_000, 1000);
-    if (!allWaiting) throw new Error(`not all ${flows} flows reached awaiting-payment`);
+    if (!allWaiting) throw new Error(`not all ${ids.length} flows reached awaiting-payment`);
     const placeSeconds = (Date.now() - placing) / 1000;
     const waiting = await memoryOf(worker!, probeDir);
     say(`    all waiting after ${fmt(placeSeconds)} s; RSS ${fmt(waiting.rssMiB)} MiB, heap ${fmt(waiting.heapUsedMiB)} MiB`);
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
   try {
     await liftShopifyThrottle(stack);
     const settings: Array<[string, NodeJS.ProcessEnv]> = [['default cache', {}], [`cache ${cache}`, { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }]];
-    for (const [index, [name, env]] of settings.entries()) results.push(await measure(stack, name, env, flows, rate, index * flows));
+    for (const [name, env] of settings) results.push(await measure(stack, name, env, flows, rate));
   } finally {
     await stack.stop();
   }

