@@ -51,7 +51,7 @@ export function readCodeModel(): CodeModel {
   };
 }
 
-/** The workflow a flow folder is named for (`inventorySync` in workflows/inventory), else its first. */
+/** The workflow a flow folder is for (`inventorySync` in workflows/inventory): it takes the folder's messages. */
 export function mainWorkflow(flow: FlowInfo): string {
-  return flow.workflowTypes.find((t) => t.toLowerCase().startsWith(flow.folder.toLowerCase())) ?? flow.workflowTypes[0]!;
+  return flow.main;
 }

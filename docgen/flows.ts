@@ -12,6 +12,8 @@ export interface FlowIdPattern { name: string; pattern: string }
 export interface FlowInfo {
   folder: string;
   workflowTypes: string[];
+  /** The workflow the folder is for (its `<FOLDER>_WORKFLOW`), which takes the folder's messages. */
+  main: string;
   /** Workflow ids, schedule ids and business keys, with the function's own parameter names as placeholders. */
   ids: FlowIdPattern[];
   steps: Array<{ constant: string; steps: string[] }>;
@@ -63,7 +65,8 @@ export function discoverFlows(): FlowInfo[] {
         .filter((n) => /^DEFAULT_.*_POLICY$/.test(n) && api[n] && typeof api[n] === 'object')
         .map((n) => ({ constant: n, value: api[n] as Record<string, unknown> }));
       const ports = [...new Set(sourceFiles(`activities/${folder}`).flatMap((f) => importsFrom(f, /\/ports\//)).filter((n) => /^[A-Z]\w*(Port|Source)$/.test(n)))].sort();
-      return { folder, workflowTypes, ids, steps, policies, messages: messagesOf(`workflows/${folder}/api.ts`), ports };
+      const main = (api[`${folder.toUpperCase()}_WORKFLOW`] as string | undefined) ?? workflowTypes[0]!;
+      return { folder, workflowTypes, main, ids, steps, policies, messages: messagesOf(`workflows/${folder}/api.ts`), ports };
     })
     .filter((flow) => flow.workflowTypes.length > 0);
 }
