@@ -31,7 +31,6 @@ export interface WorkerMetrics {
 
 export function createRelayMetrics(): RelayMetrics {
   const registry = new Registry();
-  registry.setDefaultLabels({ service: 'relay' });
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -53,7 +52,6 @@ export function createRelayMetrics(): RelayMetrics {
 
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
-  registry.setDefaultLabels({ service: 'worker' });
   collectDefaultMetrics({ register: registry });
   return {
     registry,
