@@ -245,7 +245,11 @@ async function api(path) {
   return body;
 }
 
+let inFlight = false;
 async function refresh() {
+  // A slow refresh (a long window over much history) is not overtaken by the next tick.
+  if (inFlight) return;
+  inFlight = true;
   const hours = $('window').value;
   try {
     const [k, i, w, inbox, v] = await Promise.all([
@@ -259,6 +263,8 @@ async function refresh() {
   } catch (err) {
     fill('error', 'Could not refresh: ' + err.message);
     $('error').style.display = 'block';
+  } finally {
+    inFlight = false;
   }
 }
 
