@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       const result = await runScenario(SCENARIOS[name]!(), args.scale, log, { stack, onStack: (s) => (activeStack.current = s) });
       results.push(result);
       log(`${name}: ${result.passed ? 'pass' : 'FAIL'}${result.passed ? '' : `: ${result.violations.join('; ')}`}`);
+      // Each row as soon as it is known: a long run interrupted later still reported what it finished.
+      log(`\n${reportTable([result])}\n${JSON.stringify(result)}`);
     }
   } finally {
     await stack?.close();
