@@ -105,6 +105,13 @@ async function webhookLedger(stack: ReliabilityStack): Promise<{ emitted: Map<st
   return { emitted, acknowledged };
 }
 
+/** Webhook ids emitted so far and inbox rows so far: a scenario on a shared stack reports what came after them. */
+export async function webhookTotals(stack: ReliabilityStack): Promise<{ emitted: number; accepted: number }> {
+  const { emitted } = await webhookLedger(stack);
+  const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM integration.webhook_inbox');
+  return { emitted: emitted.size, accepted: rows[0].n as number };
+}
+
 /** The invariants, after convergence (or after the wait for it gave up: then they say what is wrong). */
 export async function checkInvariants(stack: ReliabilityStack, placed: Placed, minFreeStock: number): Promise<InvariantReport> {
   const pool = stack.pool;

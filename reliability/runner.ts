@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkInvariants, convergence, minFreeStockNow, stockViews } from './invariants';
+import { checkInvariants, convergence, minFreeStockNow, stockViews, webhookTotals } from './invariants';
 import { LOAD, runLoad, seedCatalogue } from './load';
 import type { Scale, Scenario, ScenarioContext } from './scenario';
 import { sleep } from './scenario';
@@ -67,6 +67,7 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
       }
     })();
 
+    const baseline = await webhookTotals(stack);
     const started = Date.now();
     await scenario.before?.(ctx);
     const placed = await runLoad(stack, LOAD[scale], (done) => scenario.during?.(ctx, done) ?? Promise.resolve());
@@ -94,7 +95,7 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
       scenario: scenario.name, title: scenario.title, scale,
       load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length },
       faultsInjected: Object.fromEntries(ctx.injected),
-      webhooksEmitted: report.webhooksEmitted, webhooksAccepted: report.webhooksAccepted, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
+      webhooksEmitted: report.webhooksEmitted - baseline.emitted, webhooksAccepted: report.webhooksAccepted - baseline.accepted, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
       convergeSeconds: converged ? Math.round((convergedAt - healed) / 100) / 10 : null,
       totalSeconds: Math.round((convergedAt - started) / 100) / 10,
       processCrashes: crashes,
