@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { reconcileRun } from '../erp/reconciliation/run';
+import { reconcileRun, roomForTempTables } from '../erp/reconciliation/run';
 import { startRun, stagePayouts, stageTransactions } from '../erp/reconciliation/staging';
 import { fixedWindow } from '../erp/reconciliation/window';
 import { startEmbeddedPostgres } from '../stack/postgres';
@@ -130,7 +130,9 @@ export async function inOneTransaction(pool: Pool, work: (query: (text: string, 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // The same session settings as the run's: memory for the join and for temporary tables.
     await client.query(`SET LOCAL work_mem = '256MB'`);
+    await roomForTempTables(client);
     await work((text, values) => client.query(text, values));
     await client.query('ROLLBACK');
   } finally {
