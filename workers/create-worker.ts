@@ -87,6 +87,23 @@ export function workerTuning(config: Pick<AppConfig,
   return Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined));
 }
 
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/**
+ * All activities under one name space, as Temporal registers them: a name two modules both define would silently
+ * route one flow's calls to the other's function, so a clash stops the worker at start-up instead.
+ */
+function distinctActivities<T extends object[]>(...sets: T): Intersection<T[number]> {
+  const all: Record<string, unknown> = {};
+  for (const set of sets) {
+    for (const [name, fn] of Object.entries(set)) {
+      if (name in all) throw new Error(`two activity modules define an activity named "${name}": rename one (activities are registered by name)`);
+      all[name] = fn;
+    }
+  }
+  return all as Intersection<T[number]>;
+}
+
 /** One port per connection, built by the connector of its vendor. */
 function portsOf<P>(connections: Connection[], build: (connection: Connection) => P): Map<string, P> {
   return new Map(connections.map((c) => [c.id, build(c)]));
@@ -98,34 +115,34 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
   const crms = portsOf<CrmPort>([connections.crm], (c) => (connectorOf(c.vendor) as CrmConnector).createCrm(vendors));
   const payments = (connectorOf(connections.payments.vendor) as PaymentsConnector).createPayments(vendors);
   const paymentPorts = new Map<string, PaymentsPort>([[connections.payments.id, payments]]);
-  const activities = {
-    ...createIssueActivities(pool),
-    ...createLeadCrmActivities({ crms }),
-    ...createLeadErpActivities({ pool }),
-    ...createOrderActivities({ pool, shops, payments, paymentsConnection: connections.payments.id, defaultPhoneCountry: deps.defaultPhoneCountry }),
-    ...createPaymentProviderActivities({ payments: paymentPorts }),
-    ...createPaymentErpActivities({ pool }),
-    ...createPayoutProviderActivities({ payments: paymentPorts }),
-    ...createPayoutErpActivities({ pool }),
-    ...createPayoutReconciliationActivities({ client: deps.client, schedule: deps.reconciliationSchedule }),
-    ...createReconciliationErpActivities({ pool }),
-    ...createReconciliationProviderActivities({ pool, payments: paymentPorts }),
-    ...createInventoryShopActivities({ shops }),
-    ...createInventoryErpActivities({ pool }),
-    ...createInventoryResyncActivities({ pool, shops }),
-    ...createCatchupErpActivities({ pool }),
-    ...createAuditErpActivities({ pool }),
-    ...createAuditVendorActivities({ pool, crms, shops, payments: paymentPorts }),
-    ...(deps.client ? createReconciliationFlowActivities({
+  const activities = distinctActivities(
+    createIssueActivities(pool),
+    createLeadCrmActivities({ crms }),
+    createLeadErpActivities({ pool }),
+    createOrderActivities({ pool, shops, payments, paymentsConnection: connections.payments.id, defaultPhoneCountry: deps.defaultPhoneCountry }),
+    createPaymentProviderActivities({ payments: paymentPorts }),
+    createPaymentErpActivities({ pool }),
+    createPayoutProviderActivities({ payments: paymentPorts }),
+    createPayoutErpActivities({ pool }),
+    createPayoutReconciliationActivities({ client: deps.client, schedule: deps.reconciliationSchedule }),
+    createReconciliationErpActivities({ pool }),
+    createReconciliationProviderActivities({ pool, payments: paymentPorts }),
+    createInventoryShopActivities({ shops }),
+    createInventoryErpActivities({ pool }),
+    createInventoryResyncActivities({ pool, shops }),
+    createCatchupErpActivities({ pool }),
+    createAuditErpActivities({ pool }),
+    createAuditVendorActivities({ pool, crms, shops, payments: paymentPorts }),
+    (deps.client ? createReconciliationFlowActivities({
       pool, client: deps.client, payments: paymentPorts, connections: [connections.payments], taskQueue: deps.taskQueue,
       paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
     }) : {}),
-    ...(deps.client ? createCatchupShopActivities({ pool, client: deps.client, shops, connections: connections.shops, taskQueue: deps.taskQueue }) : {}),
-    ...(deps.client ? createAuditHealActivities({
+    (deps.client ? createCatchupShopActivities({ pool, client: deps.client, shops, connections: connections.shops, taskQueue: deps.taskQueue }) : {}),
+    (deps.client ? createAuditHealActivities({
       pool, client: deps.client, connections: [...connections.shops, connections.payments, connections.crm], taskQueue: deps.taskQueue,
       paymentPolicy: deps.paymentPolicy ?? DEFAULT_PAYMENT_POLICY,
     }) : {}),
-  };
+  );
   return deps.activityFaults ? withActivityFaults(activities, deps.activityFaults) : activities;
 }
 

@@ -144,7 +144,7 @@ export function createAuditVendorActivities(deps: AuditVendorDeps) {
      * The whole stock the shop offers at the location the ERP's stock goes to. A shop not in the inventory sync
      * (or whose connector has no stock API) keeps its own stock: it is not audited.
      */
-    async readShopStock(runId: number, shop: string): Promise<{ audited: boolean; skus: number }> {
+    async auditShopStock(runId: number, shop: string): Promise<{ audited: boolean; skus: number }> {
       const port = portOf(deps.shops, shop, 'shop');
       if (!isInventoryPort(port) || !(await inventoryEnrolled(pool, shop))) return { audited: false, skus: 0 };
       const location = await callVendor(() => port.defaultStockLocation());

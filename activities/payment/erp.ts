@@ -47,7 +47,8 @@ export function createPaymentErpActivities(deps: { pool: Pool }) {
     ): Promise<OrderMatch<PaymentOrderRow>> {
       const booked = await orderOfPayment(pool, payments, payment.id);
       const named = payment.orderReference ? await ordersOfShopOrder(pool, payment.orderReference) : [];
-      const sameAmount = byAmount && !booked && named.length === 0
+      // A payment that names its shop order waits for that order: another order of the same amount is never its own.
+      const sameAmount = byAmount && !booked && !payment.orderReference
         ? await ordersAwaitingAmount(pool, {
           amountMinor: payment.amountMinor, currency: payment.currency, at: payment.createdAt ?? new Date().toISOString(), windowSeconds: byAmount.windowSeconds,
         })

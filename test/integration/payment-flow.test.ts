@@ -237,3 +237,18 @@ test('two orders of one amount paid at checkout, both waiting at once: no questi
     expect(await listIssues(h.pool, { workflowId: placed.workflowId })).toEqual([]);
   }
 });
+
+test('a payment naming a shop order the ERP has not got yet waits for that order, even while another order of its amount waits for money', async () => {
+  const other = await shop.placeOrder({ lines: [line('PAY-TEE', 2911)], payment: 'none' });
+  await reachesState(h, other.workflowId, 'awaiting-payment');
+
+  const paymentId = await capturedPayment(h, 2911, 'USD', '880000000001');
+  await paymentFlowState(h, paymentId, 'awaiting-order');
+  const before = await stepRuns(h, paymentId, 'find-order');
+  await eventually(`${paymentId} looked for its order twice more`, async () => (await stepRuns(h, paymentId, 'find-order')) >= before + 2 || undefined);
+
+  expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'captured', sales_order_id: null, amount: 2911 })]);
+  expect((await erpView(h, 'shopify', other.order.id)).payments).toEqual([]);
+  const progress = await h.client.workflow.getHandle(other.workflowId).query(progressQuery);
+  expect(progress.state).toBe('awaiting-payment');
+});

@@ -39,7 +39,7 @@ async function runAudit(flow: FlowRuntime, input: AuditInput): Promise<AuditOutc
   await flow.step(`${STEP.readPayments}:${scope.payments}`, () => vendors.readProviderPayments(runId, scope.payments, window));
   const stockShops: string[] = [];
   for (const shop of scope.shops) {
-    const read = await flow.step(`${STEP.readStock}:${shop}`, () => vendors.readShopStock(runId, shop));
+    const read = await flow.step(`${STEP.readStock}:${shop}`, () => vendors.auditShopStock(runId, shop));
     if (read.done && read.value.audited) stockShops.push(shop);
   }
 
