@@ -127,8 +127,10 @@ test('a payout created in a window reconciled before it was paid is reconciled b
 });
 
 test('a payout the bank returns is failed in the ERP and tells finance once, with the failure code', async () => {
-  await capturedOrder();
-  const payout = await automaticPayout(h, 'usd');
+  // Its own currency: the USD balance still holds the payment the ERP booked one cent too high above.
+  const paymentId = await capturedPayment(h, 4200, 'GBP');
+  await paymentFlowState(h, paymentId, 'awaiting-order');
+  const payout = await automaticPayout(h, 'gbp');
   await reconciledPayout(h, payout.id);
   await payoutFlowResult(h, payout.id);
 
@@ -138,7 +140,7 @@ test('a payout the bank returns is failed in the ERP and tells finance once, wit
     .find((i) => i.kind === 'payout-failed' && i.businessKey === businessKey));
   expect(notice.message).toContain('account_closed');
   expect(notice.allowedDecisions).toEqual([]);
-  expect(notice.details).toMatchObject({ payoutId: payout.id, amountMinor: payout.amount, currency: expect.stringMatching(/^usd$/i), failureCode: 'account_closed' });
+  expect(notice.details).toMatchObject({ payoutId: payout.id, amountMinor: payout.amount, currency: expect.stringMatching(/^gbp$/i), failureCode: 'account_closed' });
   const { rows: [erp] } = await h.pool.query(`SELECT status, failure_code FROM erp.payout WHERE provider_payout_id = $1`, [payout.id]);
   expect(erp).toEqual({ status: 'failed', failure_code: 'account_closed' });
 
