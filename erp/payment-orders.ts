@@ -39,17 +39,27 @@ export async function ordersOfShopOrder(db: Queryable, shopOrderId: string): Pro
   return rows.map(toOrder);
 }
 
-/** Live orders of exactly this amount and currency, created within the window around `at`, with no payment booked yet. */
+/** Live orders whose shop order's checkout named this payment. */
+export async function ordersNamingPayment(db: Queryable, providerPaymentId: string): Promise<PaymentOrderRow[]> {
+  const { rows } = await db.query(`${SELECT_ORDER} WHERE o.payment_reference = $1 AND o.status <> 'cancelled' ORDER BY o.id`, [providerPaymentId]);
+  return rows.map(toOrder);
+}
+
+/**
+ * Live orders of exactly this amount and currency, created within the window around `at`, with no payment booked
+ * yet and not naming another payment.
+ */
 export async function ordersAwaitingAmount(
-  db: Queryable, q: { amountMinor: number; currency: string; at: string; windowSeconds: number },
+  db: Queryable, q: { paymentId: string; amountMinor: number; currency: string; at: string; windowSeconds: number },
 ): Promise<PaymentOrderRow[]> {
   const { rows } = await db.query(
     `${SELECT_ORDER}
       WHERE o.total_minor = $1 AND o.currency = $2 AND o.status IN ('draft', 'reserved', 'backordered')
         AND o.created_at BETWEEN $3::timestamptz - make_interval(secs => $4) AND $3::timestamptz + make_interval(secs => $4)
         AND NOT EXISTS (SELECT 1 FROM erp.payment p WHERE p.sales_order_id = o.id AND p.status IN ('authorized', 'captured'))
+        AND (o.payment_reference IS NULL OR o.payment_reference = $5)
       ORDER BY o.id LIMIT 20`,
-    [q.amountMinor, q.currency, q.at, q.windowSeconds],
+    [q.amountMinor, q.currency, q.at, q.windowSeconds, q.paymentId],
   );
   return rows.map(toOrder);
 }

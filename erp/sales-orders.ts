@@ -1,4 +1,4 @@
-import { shopOf, type ShopOrder } from '../domain/order';
+import { orderPayment, shopOf, type ShopOrder } from '../domain/order';
 import type { Queryable } from '../db/transaction';
 import { bind, findBinding, type ExternalKey } from './external-refs';
 
@@ -59,10 +59,11 @@ export async function createSalesOrder(db: Queryable, order: ShopOrder, customer
   const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
   const { rows } = await db.query(
     `INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
-                                  shipping_address, source_created_at, source_reference, created_by)
-     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+                                  shipping_address, source_created_at, source_reference, created_by, payment_reference)
+     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
     [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
-      order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy],
+      order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy,
+      orderPayment(order)?.paymentId ?? null],
   );
   const salesOrderId = rows[0].id as number;
   await insertLines(db, salesOrderId, order, ids);

@@ -6,7 +6,7 @@ import { CurrencyMismatchError, RefundExceedsPaymentError, UnknownPaymentError }
 import { recordPaymentOutcome, recordPaymentSettlement } from '../../erp/payments/payments';
 import { recordRefund } from '../../erp/payments/refunds';
 import {
-  applyPaymentToOrder, orderOfPayment, ordersAwaitingAmount, ordersOfShopOrder, reviveCapturedPayment, type PaymentOrderRow,
+  applyPaymentToOrder, orderOfPayment, ordersAwaitingAmount, ordersNamingPayment, ordersOfShopOrder, reviveCapturedPayment, type PaymentOrderRow,
 } from '../../erp/payment-orders';
 import type { Charge, Dispute, Payment, Refund } from '../../ports/payments';
 
@@ -47,15 +47,16 @@ export function createPaymentErpActivities(deps: { pool: Pool }) {
     ): Promise<OrderMatch<PaymentOrderRow>> {
       const booked = await orderOfPayment(pool, payments, payment.id);
       const named = payment.orderReference ? await ordersOfShopOrder(pool, payment.orderReference) : [];
+      const naming = booked || named.length > 0 ? [] : await ordersNamingPayment(pool, payment.id);
       // A payment that names its shop order waits for that order: another order of the same amount is never its own.
-      const sameAmount = byAmount && !booked && !payment.orderReference
+      const sameAmount = byAmount && !booked && named.length === 0 && naming.length === 0 && !payment.orderReference
         ? await ordersAwaitingAmount(pool, {
-          amountMinor: payment.amountMinor, currency: payment.currency, at: payment.createdAt ?? new Date().toISOString(), windowSeconds: byAmount.windowSeconds,
+          paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, at: payment.createdAt ?? new Date().toISOString(), windowSeconds: byAmount.windowSeconds,
         })
         : [];
-      const match = pickOrder([booked ? [booked] : [], named, sameAmount]);
-      // Neither a booking nor a named shop order: only amount and currency say which orders could be its own.
-      return match.kind === 'ambiguous' && !booked && named.length === 0 ? { ...match, amountOnly: true } : match;
+      const match = pickOrder([booked ? [booked] : [], named, naming, sameAmount]);
+      // Neither a booking nor an order named either way: only amount and currency say which orders could be its own.
+      return match.kind === 'ambiguous' && !booked && named.length === 0 && naming.length === 0 ? { ...match, amountOnly: true } : match;
     },
 
     /** Binds the booked payment to its order and applies it to the order's invoice; false when it is another order's. */
