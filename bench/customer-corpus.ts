@@ -1,4 +1,5 @@
 import type { CrmContact } from '../domain/lead';
+import { seededRandom as prng } from './support/args';
 
 /**
  * A generated customer corpus with a known ground truth, for the customer-matching benchmark. Seeded, so the same
@@ -23,18 +24,6 @@ export interface CorpusRecord {
 }
 
 export interface CorpusOptions { size: number; seed: number }
-
-/** mulberry32: small, fast and good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = [
   'James', 'Mary', 'John', 'Patricia', 'Robert', 'Jennifer', 'Michael', 'Linda', 'William', 'Elizabeth', 'David', 'Barbara', 'Richard', 'Susan',

@@ -3,6 +3,7 @@ import { matchCustomer, type CustomerRecord, type MatchResult } from '../domain/
 import { toLeadCandidate, type LeadCandidate } from '../domain/lead';
 import { generateCorpus, type CorpusRecord } from './customer-corpus';
 import { fmt } from './support/load';
+import { wholeNumberOption } from './support/args';
 
 /**
  * Customer matching: `npm run bench -- customer-matching [--size 100000] [--seed 1]`.
@@ -118,15 +119,6 @@ function evaluate(records: Array<{ record: CorpusRecord; lead: LeadCandidate }>,
   return o;
 }
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`--${name} must be a positive whole number\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(2)} %`);
@@ -144,8 +136,8 @@ function report(name: string, o: Outcome, normaliseMs: number): void {
 }
 
 function main(): void {
-  const size = argument('size', 100_000);
-  const seed = argument('seed', 1);
+  const size = wholeNumberOption('size', 100_000);
+  const seed = wholeNumberOption('seed', 1);
   let t = performance.now();
   const corpus = generateCorpus({ size, seed });
   say(`corpus: ${corpus.length} records of ${new Set(corpus.map((r) => r.person)).size} people, seed ${seed}, generated in ${fmt(performance.now() - t, 0)} ms`);

@@ -3,6 +3,7 @@ import type { DisputeRecord } from '../erp/payments/disputes';
 import type { PaymentSettlement } from '../erp/payments/payments';
 import type { RefundRecord } from '../erp/payments/refunds';
 import { disputeFeeMinor, processingFeeMinor } from '../connectors/stripe/simulator/pricing';
+import { seededRandom } from './support/args';
 
 /**
  * A month of payment activity, the same for the same seed: payments in USD and JPY with the provider's fees,
@@ -30,18 +31,6 @@ export interface Month {
 
 const PROVIDER = 'stripe';
 const DAY_MS = 86_400_000;
-
-/** mulberry32: small, fast, and the same sequence everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -10,6 +10,7 @@ import { fmt, paced, until } from './support/load';
 import { liftShopifyThrottle } from './support/orders';
 import { startBenchStack, type BenchStack } from './support/stack';
 import type { ChildService } from '../stack/processes';
+import { wholeNumberOption } from './support/args';
 
 /**
  * Worker memory: `npm run bench -- worker-memory [--flows 1000] [--rate 20] [--cache 100]`.
@@ -37,15 +38,6 @@ interface Memory { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; ex
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`--${name} must be a positive whole number\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 /** Asks the worker's memory probe (bench/support/memory-probe.ts) for its numbers after a full GC, and reads its RSS. */
 async function memoryOf(worker: ChildService, probeDir: string): Promise<Memory> {
@@ -141,9 +133,9 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
 }
 
 async function main(): Promise<void> {
-  const flows = argument('flows', 1000);
-  const rate = argument('rate', 20);
-  const cache = argument('cache', 100);
+  const flows = wholeNumberOption('flows', 1000);
+  const rate = wholeNumberOption('rate', 20);
+  const cache = wholeNumberOption('cache', 100);
   say(`worker-memory: ${flows} order flows waiting for payment, default sticky cache vs WORKER_MAX_CACHED_WORKFLOWS=${cache}`);
   const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
   const results: SettingResult[] = [];
