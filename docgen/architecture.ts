@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeModel } from './code-model';
 import { mainWorkflow } from './code-model';
+import { cliTypeName } from '../domain/search-attributes';
 import { code, fillTemplate, table } from './markdown';
 import { repoRoot } from './repo';
 import { SEARCH_ATTRIBUTE_DOCS } from './search-attribute-docs';
@@ -102,7 +103,7 @@ export function searchAttributesTable(model: CodeModel): string {
   return table(['attribute', 'type', 'set by', 'values'], model.searchAttributes.map((a) => {
     const doc = SEARCH_ATTRIBUTE_DOCS[a.name];
     if (!doc) throw new Error(`docgen: search attribute ${a.name} has no entry in docgen/search-attribute-docs.ts`);
-    return [code(a.name), a.type === 'BOOL' ? 'Bool' : 'Keyword', doc.setBy, doc.values];
+    return [code(a.name), cliTypeName(a), doc.setBy, doc.values];
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { CodeModel } from './code-model';
 import { template } from './architecture';
 import { issueKindsInCode, issueKindsInSchema } from './issue-kinds';
+import { cliTypeName } from '../domain/search-attributes';
 import { code, fillTemplate, table } from './markdown';
 import { sourceFiles, readSource } from './repo';
 import { DECISION_DOCS, RUNBOOK } from './runbook-entries';
@@ -88,7 +89,7 @@ function operatorMessages(model: CodeModel): string {
 }
 
 function attributesTable(model: CodeModel): string {
-  return table(['attribute', 'type'], model.searchAttributes.map((a) => [code(a.name), a.type === 'BOOL' ? 'Bool' : 'Keyword']));
+  return table(['attribute', 'type'], model.searchAttributes.map((a) => [code(a.name), cliTypeName(a)]));
 }
 
 export function renderRunbook(model: CodeModel): string {

@@ -23,4 +23,5 @@ export const SEARCH_ATTRIBUTE_DOCS: Record<string, { setBy: string; values: stri
   },
   CustomerEmail: { setBy: 'the lead flow after validation; the order flow after fetch-order', values: 'the normalised email (trimmed, lower-case)' },
   ShopOrderNumber: { setBy: 'the order flow after fetch-order', values: 'the shop\'s order number as people quote it, without `#`: `1042` for `#1042`' },
+  StockSkus: { setBy: 'the inventory sync after each round it pushed', values: 'the last 100 SKUs it pushed, newest first: `StockSkus = "TEE-BLK-M"`' },
 };

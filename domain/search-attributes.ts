@@ -11,4 +11,13 @@ export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAtt
 /** The shop's own order number without '#', e.g. 1042: what a customer quotes on the phone. */
 export const ShopOrderNumber = defineSearchAttributeKey('ShopOrderNumber', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [BusinessKey, Flow, SourceSystem, FlowState, NeedsAttention, ErpRecord, CustomerEmail, ShopOrderNumber];
+/** The SKUs an inventory sync pushed lately (its last 100), so "which sync moved SKU X" is one visibility query. */
+export const StockSkus = defineSearchAttributeKey('StockSkus', SearchAttributeType.KEYWORD_LIST);
+
+export const ALL_SEARCH_ATTRIBUTES = [BusinessKey, Flow, SourceSystem, FlowState, NeedsAttention, ErpRecord, CustomerEmail, ShopOrderNumber, StockSkus];
+
+/** The type's name as the Temporal CLI and UI spell it (`--search-attribute Name=Type`). */
+export function cliTypeName(key: { type: SearchAttributeType | string }): 'Bool' | 'Keyword' | 'KeywordList' {
+  if (key.type === SearchAttributeType.BOOL) return 'Bool';
+  return key.type === SearchAttributeType.KEYWORD_LIST ? 'KeywordList' : 'Keyword';
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../domain/search-attributes';
 import { StartupProblem, diagnoseTemporalOutput, type PortClaim } from './startup-problems';
 import { findTemporalCli } from './temporal-cli';
 
@@ -42,7 +42,7 @@ function cliArgs(opts: DevServerOptions, namespace: string): string[] {
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
   if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
-  for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`);
+  for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${cliTypeName(key)}`);
   return args;
 }
 

@@ -85,6 +85,16 @@ test('a stock change made by hand in the ERP reaches both shops', async () => {
   await bothShopsHold('TEE', 40);
   await setOnHand('TEE', 33);
   await bothShopsHold('TEE', 33);
+
+  // An operator finds the syncs that pushed it by SKU in the Temporal UI (visibility query on StockSkus).
+  const syncsOf = async (sku: string) => {
+    const ids: string[] = [];
+    for await (const w of h.client.workflow.list({ query: `StockSkus = '${sku}' AND ExecutionStatus = 'Running'` })) ids.push(w.workflowId);
+    return ids.sort();
+  };
+  await eventually('both syncs findable by the SKU they pushed', async () =>
+    JSON.stringify(await syncsOf('TEE')) === JSON.stringify(SHOPS.map(inventoryWorkflowId).sort()) || undefined);
+  expect(await syncsOf('NO-SUCH-SKU')).toEqual([]);
 });
 
 test('a burst of 50 changes to one SKU is pushed once per shop, with its latest value', async () => {

@@ -1,7 +1,8 @@
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResyncResult } from '../../activities/inventory/resync';
 import type { KnownLevel } from '../../erp/inventory/shop-levels';
 import type { SetStockResult, StockToSet } from '../../ports/inventory';
+import { StockSkus } from '../../domain/search-attributes';
 import { FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
 import {
   INVENTORY_FLOW, INVENTORY_STEPS as STEPS, inventoryBusinessKey, inventoryProgressQuery, requestResyncUpdate, resyncSignal, stockChangedSignal,
@@ -16,6 +17,10 @@ const MAX_UNMAPPED_NOTICES = 50;
 const MIN_WAIT_MS = 100;
 /** From this change on, a round's batches go to the shop in one activity (pushStockBatches) instead of one each. */
 const BATCHES_PER_CALL_PATCH = 'inventory-batches-per-call';
+/** From this change on, the SKUs pushed lately are a search attribute (StockSkus). */
+const SKU_SEARCH_PATCH = 'inventory-sku-search-attribute';
+/** How many recently pushed SKUs StockSkus names (Temporal bounds a workflow's search attributes in size). */
+const SEARCHABLE_SKUS = 100;
 
 /** One batch on its way: its number names its idempotency key with the attempt. */
 interface BatchAttempt { items: StockToSet[]; seq: number; attempt: number }
@@ -33,6 +38,7 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
 
 class InventorySync {
   private woken = false;
+  private searchableSkus: string[] = [];
   private readonly snapshot: InventorySnapshot;
 
   constructor(private readonly runtime: FlowRuntime, private readonly input: InventorySyncInput) {
@@ -87,6 +93,7 @@ class InventorySync {
       if (due.changes.length === 0) return due.nextDueInMs;
       this.state('pushing', `${due.changes.length} changed SKUs`);
       const plan = planPush(due.changes, location, this.snapshot.maxBatch);
+      this.showSkus(plan.batches.flat().map((item) => item.sku));
       const done = due.changes.map(({ productId, version }) => ({ productId, version }));
       const last = () => due.changes.length < policy.changesPerRound || workflowInfo().continueAsNewSuggested;
       if (!batchesPerCall) {
@@ -155,6 +162,13 @@ class InventorySync {
       items = settled.next;
     }
     return levels;
+  }
+
+  /** Makes the sync findable by the SKUs it pushes: the newest first, the last SEARCHABLE_SKUS of them. */
+  private showSkus(skus: string[]): void {
+    if (skus.length === 0 || !patched(SKU_SEARCH_PATCH)) return;
+    this.searchableSkus = [...new Set([...skus.slice(-SEARCHABLE_SKUS).reverse(), ...this.searchableSkus])].slice(0, SEARCHABLE_SKUS);
+    upsertSearchAttributes([{ key: StockSkus, value: this.searchableSkus }]);
   }
 
   private batchKey(seq: number, attempt: number): string {
