@@ -1,7 +1,7 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import type { Queryable } from '../db/transaction';
 import { relayMetrics } from './metrics';
-import { storedTraceContext, TRACE_HEADER } from './relay-observability';
+import { spanBody, storedTraceContext, TRACE_HEADER } from './relay-observability';
 
 /**
  * The dispatcher's metrics and spans: how long each event waited in the inbox before Temporal had it
@@ -37,17 +37,7 @@ export class DispatchObserver {
   /** Runs one hand-over in a span that continues the first row's webhook trace. */
   handingOver<T>(workflowId: string, rowIds: number[], handOver: () => Promise<T>): Promise<T> {
     const parent = storedTraceContext(this.arrivals.get(rowIds[0]!)?.traceparent);
-    return tracer.startActiveSpan('dispatch', { kind: SpanKind.PRODUCER, attributes: { 'temporal.workflow_id': workflowId, 'engine.inbox_rows': rowIds.length } }, parent, async (span) => {
-      try {
-        return await handOver();
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
+    return tracer.startActiveSpan('dispatch', { kind: SpanKind.PRODUCER, attributes: { 'temporal.workflow_id': workflowId, 'engine.inbox_rows': rowIds.length } }, parent, (span) => spanBody(span, handOver));
   }
 
   /** The row is with Temporal now: observe how long it waited. */

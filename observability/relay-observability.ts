@@ -25,19 +25,26 @@ export function countStoredDelivery(connection: Connection, delivery: { events: 
 /** Runs the handling of one delivery in its span; an answer of 5xx (`reply.statusCode`) marks the span as failed. */
 export function inWebhookSpan<T>(connection: Connection, reply: { statusCode: number }, handle: () => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(`webhook ${connection.id}`, { kind: SpanKind.SERVER, attributes: { 'engine.connection': connection.id, 'engine.vendor': connection.vendor } }, async (span: Span) => {
-    try {
+    return spanBody(span, async () => {
       const answer = await handle();
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       return answer;
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw err;
-    } finally {
-      span.end();
-    }
+    });
   });
+}
+
+/** Runs `work` as the body of an open span: a throw is recorded and marks the span failed; the span always ends. */
+export async function spanBody<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 /** The current trace context as a header to keep with the events; nothing while tracing is off. */
