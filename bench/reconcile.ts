@@ -32,6 +32,18 @@ SELECT s.txn_id, COALESCE(p.id, r.id, d.id) AS erp_id,
   LEFT JOIN erp.dispute d ON s.kind = 'dispute' AND d.provider_dispute_id = s.source_id
  WHERE s.run_id = $1 AND s.kind <> 'payout'`;
 
+/**
+ * The floor of any run that records what it finds: the lower bound's join, its outcome written into a logged table
+ * keyed by the provider row (the least a durable, idempotent record needs: one row per provider row and its key),
+ * committed. Nothing else. Measured to tell how much of our ratio is the durable write itself.
+ */
+export const DURABLE_FLOOR = [
+  `CREATE TABLE IF NOT EXISTS integration.bench_durable_floor (txn_id text PRIMARY KEY, erp_id bigint, outcome text)`,
+  `TRUNCATE integration.bench_durable_floor`,
+  'CHECKPOINT',
+];
+const DURABLE_FLOOR_INSERT = LOWER_BOUND.replace('CREATE TEMP TABLE lower_bound AS', 'INSERT INTO integration.bench_durable_floor');
+
 async function main(): Promise<void> {
   const perDay = Number(process.argv[2] ?? 28_000);
   const days = Number(process.argv[3] ?? 30);
@@ -67,6 +79,10 @@ async function main(): Promise<void> {
 
     // The lower bound first, on cold temp tables like ours; each in its own transaction.
     const lowerS = (await timed(() => inOneTransaction(pool, (q) => q(LOWER_BOUND, [runId])))).seconds;
+    for (const statement of DURABLE_FLOOR) await pool.query(statement);
+    const durableS = (await timed(() => inOneTransaction(pool, (q) => q(DURABLE_FLOOR_INSERT, [runId]), 'COMMIT'))).seconds;
+    await pool.query('DROP TABLE integration.bench_durable_floor');
+    await pool.query('CHECKPOINT');
     const steps: Record<string, number> = {};
     const onStep = (name: string, ms: number) => { steps[name] = ms; };
     const result = await timed(() => reconcileRun(pool, runId, { now: new Date(Date.parse(month.window.to) + 86_400_000), onStep }));
@@ -78,6 +94,9 @@ async function main(): Promise<void> {
       lowerBoundJoinSeconds: round(lowerS),
       reconciliationSeconds: round(result.seconds),
       ratio: round(result.seconds / lowerS),
+      durableFloorSeconds: round(durableS),
+      durableFloorRatio: round(durableS / lowerS),
+      ratioToDurableFloor: round(result.seconds / durableS),
       reconciliationStepsMs: steps,
       result: {
         matchRate: result.value.matchRate, exceptions: result.value.exceptionCount, payouts: result.value.payouts,
@@ -126,7 +145,9 @@ export async function bookInBulk(pool: Pool, erp: Month['erp']): Promise<void> {
   }
 }
 
-export async function inOneTransaction(pool: Pool, work: (query: (text: string, values?: unknown[]) => Promise<unknown>) => Promise<unknown>): Promise<void> {
+export async function inOneTransaction(
+  pool: Pool, work: (query: (text: string, values?: unknown[]) => Promise<unknown>) => Promise<unknown>, end: 'ROLLBACK' | 'COMMIT' = 'ROLLBACK',
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -134,7 +155,7 @@ export async function inOneTransaction(pool: Pool, work: (query: (text: string, 
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await roomForTempTables(client);
     await work((text, values) => client.query(text, values));
-    await client.query('ROLLBACK');
+    await client.query(end);
   } finally {
     client.release();
   }
