@@ -105,7 +105,9 @@ export async function runLoad(stack: ReliabilityStack, size: LoadSize, during: (
       placed.orders.push({ shop, orderId: result.order.id, paymentIntentId: result.paymentIntentId, totalMinor, captured });
     });
   }
-  await runConcurrently(ops, 3, during, ops.length + size.refunds);
+  // The share spans the whole load (refunds included), so a fault timed "at half the load" comes at half of it.
+  const planned = ops.length + size.refunds;
+  await runConcurrently(ops, 3, async (share) => during((share * ops.length) / planned));
 
   // Partial refunds of payments captured at checkout, made at the provider (as support staff do in Stripe's dashboard).
   const refundable = placed.orders.filter((o) => o.captured).slice(0, size.refunds);
@@ -114,12 +116,12 @@ export async function runLoad(stack: ReliabilityStack, size: LoadSize, during: (
     const refund = await persistently(`refund ${i}`, () => v.stripe.createRefund({ paymentIntentId: order.paymentIntentId, amountMinor, reason: 'requested_by_customer', idempotencyKey: randomUUID() }), placed.errors);
     if (refund) placed.refunds.push({ paymentIntentId: order.paymentIntentId, refundId: refund.id, amountMinor });
   });
-  await runConcurrently(refundOps, 3, async (share) => during((ops.length + share * refundOps.length) / (ops.length + refundOps.length)), refundOps.length);
+  await runConcurrently(refundOps, 3, async (share) => during((ops.length + share * refundOps.length) / (ops.length + refundOps.length)));
   await during(1);
   return placed;
 }
 
-async function runConcurrently(ops: Array<() => Promise<void>>, concurrency: number, during: (done: number) => Promise<void>, _total: number): Promise<void> {
+async function runConcurrently(ops: Array<() => Promise<void>>, concurrency: number, during: (done: number) => Promise<void>): Promise<void> {
   let next = 0;
   let done = 0;
   const lane = async () => {
