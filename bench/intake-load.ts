@@ -28,6 +28,8 @@ export interface LoadResult {
   p90ms: number;
   p99ms: number;
   maxMs: number;
+  /** The load generator's own CPU time during the load (it shares the machine with the server and PostgreSQL). */
+  cpuSeconds: number;
 }
 
 function signedDeliveries(order: LoadOrder, count: number, first: number): autocannon.Request[] {
@@ -53,6 +55,7 @@ export async function runLoad(order: LoadOrder): Promise<LoadResult> {
   const perConnection = Math.ceil(order.amount / order.connections);
   const slices = Array.from({ length: order.connections }, (_, i) => signedDeliveries(order, perConnection, order.firstEventId + i * perConnection));
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: order.url, connections: order.connections, pipelining: 1, amount: order.amount, timeout: 30,
     setupClient: (client) => client.setRequests(slices[next++ % slices.length]!),
@@ -62,6 +65,10 @@ export async function runLoad(order: LoadOrder): Promise<LoadResult> {
     ok2xx: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
     acceptedPerSecond: Math.round(result['2xx'] / result.duration),
     p50ms: result.latency.p50, p90ms: result.latency.p90, p99ms: result.latency.p99, maxMs: result.latency.max,
+    cpuSeconds: (() => {
+      const { user, system } = process.cpuUsage(cpuBefore);
+      return Math.round((user + system) / 1e4) / 100;
+    })(),
   };
 }
 

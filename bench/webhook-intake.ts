@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,10 @@ interface Measured extends LoadResult {
   serverCpuSeconds: number;
   /** Server CPU time per accepted request. */
   serverCpuMicrosPerRequest: number;
+  /** PostgreSQL's CPU time (every process of the cluster) per accepted request; null when it runs elsewhere. */
+  postgresCpuMicrosPerRequest: number | null;
+  /** The load generator's CPU time per accepted request. */
+  loadCpuMicrosPerRequest: number;
   /** The relay's group commit during the measured load: statements, and deliveries per statement. */
   flushes?: number;
   deliveriesPerFlush?: number;
@@ -77,6 +81,44 @@ async function rowsOf(pool: Pool, kind: IntakeServerKind): Promise<number | null
   return (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 }
 
+/** Clock ticks of a process as /proc/<pid>/stat has them: its own user and system time, and its reaped children's. */
+function ticksOf(pid: number): { own: number; children: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    return { own: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
+  } catch {
+    return null;
+  }
+}
+
+const parentOf = (pid: number): number | null => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * CPU seconds used so far by the whole PostgreSQL cluster when it runs on this machine: the postmaster (found as a
+ * backend's parent), its live children, and the children it has reaped. Null when PostgreSQL is not local.
+ */
+async function postgresCpuSeconds(pool: Pool): Promise<number | null> {
+  const backend = (await pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  const postmaster = parentOf(backend);
+  const root = postmaster === null ? null : ticksOf(postmaster);
+  if (postmaster === null || root === null) return null;
+  let ticks = root.own + root.children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || parentOf(Number(entry)) !== postmaster) continue;
+    ticks += ticksOf(Number(entry))?.own ?? 0;
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
 async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, opts: { requests: number; connections: number; poolSize: number; firstEventId: number; relayFlushes?: number }): Promise<Measured> {
   // Each server starts from empty tables and a fresh checkpoint, so none pays for another's writes.
   await pool.query('TRUNCATE integration.webhook_inbox, public.bench_naive_intake');
@@ -99,7 +141,9 @@ async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, 
       return (await answer) as Extract<ServerMessage, { cpuSeconds: number }>;
     };
     const before = await usage();
+    const pgBefore = await postgresCpuSeconds(pool);
     const result = await load({ ...base, amount: opts.requests, firstEventId: opts.firstEventId + 10_000_000 });
+    const pgAfter = await postgresCpuSeconds(pool);
     const after = await usage();
     const serverCpuSeconds = after.cpuSeconds - before.cpuSeconds;
     const stored = await rowsOf(pool, kind);
@@ -107,7 +151,9 @@ async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, 
     const deliveries = after.inbox && before.inbox ? after.inbox.deliveries - before.inbox.deliveries : undefined;
     return {
       server: kind, ...result, stored: stored === null ? null : stored - warmUp,
-      serverCpuSeconds: Math.round(serverCpuSeconds * 100) / 100, serverCpuMicrosPerRequest: Math.round((serverCpuSeconds * 1e6) / Math.max(1, result.ok2xx)),
+      serverCpuSeconds: Math.round(serverCpuSeconds * 100) / 100, serverCpuMicrosPerRequest: perRequest(serverCpuSeconds, result.ok2xx),
+      postgresCpuMicrosPerRequest: pgBefore === null || pgAfter === null ? null : perRequest(pgAfter - pgBefore, result.ok2xx),
+      loadCpuMicrosPerRequest: perRequest(result.cpuSeconds, result.ok2xx),
       ...(flushes ? { flushes, deliveriesPerFlush: Math.round(((deliveries ?? 0) / flushes) * 10) / 10 } : {}),
     };
   } finally {
@@ -126,6 +172,7 @@ function freePort(): Promise<number> {
   });
 }
 
+const perRequest = (cpuSeconds: number, requests: number) => Math.round((cpuSeconds * 1e6) / Math.max(1, requests));
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -1,17 +1,14 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createServer } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { Logger } from '../config/logger';
 import type { Connection } from '../connections/connection';
-import { connectorOf } from '../connectors/registry';
-import type { DeliveryHeaders } from '../domain/webhooks/events';
-import { quarantine } from '../engine/quarantine';
 import { createDatabaseGauges } from '../observability/db-gauges';
 import { relayMetrics } from '../observability/metrics';
-import { countStoredDelivery, countWebhooks, inWebhookSpan, traceHeaders } from '../observability/relay-observability';
-import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
-import { storable } from './storable';
 import { InboxBatcher, type InboxBatchTuning } from './inbox-batcher';
+import { leanIntakeListener } from './lean-intake';
+import { endpointOf, JSON_TYPE, WebhookIntake, type Endpoint } from './webhook-intake';
 
 /**
  * The webhook relay's HTTP side: one endpoint per connection (`POST /webhooks/<connection id>`), served by the
@@ -42,30 +39,32 @@ export interface RelayServerOptions {
   inbox?: InboxBatcher;
 }
 
-const ALWAYS_KEPT = /^(content-type|user-agent)$/;
-
-/** Only the headers worth keeping with the event (never cookies or authorization). */
-function keptHeaders(req: FastifyRequest, source: WebhookSource): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if ((ALWAYS_KEPT.test(name) || source.keepsHeader(name)) && value !== undefined) kept[name] = String(value);
-  }
-  return kept;
-}
-
-function deliveryHeaders(req: FastifyRequest): DeliveryHeaders {
-  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
-}
-
 export async function buildRelayServer(opts: RelayServerOptions): Promise<FastifyInstance> {
-  const now = opts.now ?? Date.now;
-  // No access log: refusals and failures are logged by `receive` and the error handler. (A route-level log level
+  const inbox = opts.inbox ?? new InboxBatcher(opts.pool, opts.inboxBatch);
+  const intake = new WebhookIntake({ pool: opts.pool, inbox, logger: opts.logger, publicUrl: opts.publicUrl, onStored: opts.onStored, now: opts.now });
+  const endpoints = new Map<string, Endpoint>(opts.connections.map((c) => [`/webhooks/${c.id}`, endpointOf(c, opts.secrets[c.id])]));
+  let closing = false;
+  // No access log: refusals and failures are logged by the intake and the error handler. (A route-level log level
   // instead makes every request's child logger rebuild its log methods, a cost paid at every webhook.)
+  // Deliveries are read and answered by the lean listener in front of Fastify (relay/lean-intake.ts); Fastify serves
+  // the rest, including deliveries out of the ordinary, through the same intake.
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
+    serverFactory: (fastifyHandler, settings) => {
+      const server = createServer(leanIntakeListener({ intake, endpoints, bodyLimitBytes: opts.bodyLimitBytes, closing: () => closing }, fastifyHandler));
+      // The timeouts Fastify gives the servers it makes itself.
+      const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = settings;
+      if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+      if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+      if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+      if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0) server.maxRequestsPerSocket = maxRequestsPerSocket;
+      return server;
+    },
   });
-  const inbox = opts.inbox ?? new InboxBatcher(opts.pool, opts.inboxBatch);
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   // Requests still waiting for their flush are answered before the pool goes.
   app.addHook('onClose', () => inbox.close());
 
@@ -73,42 +72,13 @@ export async function buildRelayServer(opts: RelayServerOptions): Promise<Fastif
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const publicBase = (req: FastifyRequest) => (opts.publicUrl ?? `${req.protocol}://${req.headers.host}`).replace(/\/+$/, '');
-
-  async function receive(connection: Connection, req: FastifyRequest, reply: FastifyReply) {
-    const source = connectorOf(connection.vendor).webhooks;
-    const secret = opts.secrets[connection.id];
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const request: WebhookRequest = { rawBody: raw, headers: deliveryHeaders(req), method: req.method, uri: publicBase(req) + req.url, nowMs: now() };
-    if (source.isPing?.(request)) return reply.code(200).send({ received: 0, ping: true });
-    if (!secret) {
-      countWebhooks(connection, 'rejected');
-      return reply.code(503).send({ error: 'not_configured', reason: `no webhook secret is configured for connection ${connection.id}` });
-    }
-    const verdict = source.verify(request, secret);
-    if (!verdict.ok) {
-      req.log.warn({ connection: connection.id, reason: verdict.reason }, 'webhook refused: bad signature');
-      countWebhooks(connection, 'rejected');
-      return reply.code(401).send({ error: 'invalid_signature', reason: verdict.reason });
-    }
-    // The trace context travels with the stored events to the dispatcher (observability/relay-observability.ts).
-    const headers = { ...keptHeaders(req, source), ...traceHeaders() };
-    const parsed = storable(source.parse(connection.id, raw, headers));
-    if (!parsed.ok) {
-      const quarantineId = await quarantine(opts.pool, connection.id, parsed.reason, raw, headers, source.fingerprint(raw, headers));
-      req.log.warn({ connection: connection.id, reason: parsed.reason, quarantineId }, 'webhook quarantined');
-      countWebhooks(connection, 'quarantined');
-      return reply.code(400).send({ error: 'unprocessable_payload', reason: parsed.reason, quarantineId });
-    }
-    const stored = await inbox.store(parsed.events, raw, headers);
-    if (stored > 0) opts.onStored?.();
-    const ignored = parsed.events.filter((e) => e.ignored).length;
-    countStoredDelivery(connection, { events: parsed.events.length, ignored, stored });
-    return reply.code(200).send({ received: parsed.events.length, duplicates: parsed.events.length - stored, ignored });
-  }
-
-  for (const connection of opts.connections) {
-    app.post(`/webhooks/${connection.id}`, (req, reply) => inWebhookSpan(connection, reply, () => receive(connection, req, reply)));
+  const origin = (req: FastifyRequest) => () => `${req.protocol}://${req.headers.host}`;
+  for (const [path, endpoint] of endpoints) {
+    app.post(path, async (req, reply) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const answer = await intake.receive(endpoint, { rawBody, headers: req.headers, method: req.method, url: req.url, origin: origin(req) });
+      return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
+    });
   }
 
   app.get('/health', { logLevel: 'warn' }, async () => {
