@@ -33,8 +33,9 @@ async function main(): Promise<void> {
        SELECT 'stripe', 'pi_' || g, 'captured', 'USD', 1000 + g % 9000, 59, 941 + g % 9000, t, t
          FROM generate_series(1, $1::int) g, LATERAL (SELECT now() - (g % $2) * interval '1 minute' - interval '2 hours' AS t) c`, [payments, minutes]);
     await pool.query(
-      `INSERT INTO erp.reconciliation_match (kind, erp_id, reconciled_at)
-       SELECT 'payment', id, provider_captured_at + interval '26 hours' FROM erp.payment WHERE id % 20 <> 0 AND provider_captured_at < now() - interval '26 hours'`);
+      `INSERT INTO erp.payout_line (provider, provider_balance_txn_id, kind, payment_id, amount_minor, gross_minor, fee_minor, reconciled_at)
+       SELECT 'stripe', 'txn_' || id, 'payment', id, net_minor, amount_minor, fee_minor, provider_captured_at + interval '26 hours'
+         FROM erp.payment WHERE id % 20 <> 0 AND provider_captured_at < now() - interval '26 hours'`);
     await pool.query(
       `INSERT INTO integration.issue (workflow_id, run_id, flow, step, business_key, kind, message, allowed_decisions, opened_at)
        SELECT 'order-shopify-' || g, 'run', CASE WHEN g % 3 = 0 THEN 'payment' ELSE 'order' END, 'reserve-stock', 'key-' || g, 'step-failed', 'bench',

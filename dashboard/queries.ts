@@ -89,7 +89,7 @@ export async function paymentReconciliationKpi(db: Queryable, window: TimeWindow
   const { rows } = await db.query(
     `SELECT count(*)::int AS n, min(p.provider_captured_at) AS oldest FROM erp.payment p
       WHERE p.status = 'captured' AND p.provider_captured_at IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM erp.reconciliation_match m WHERE m.kind = 'payment' AND m.erp_id = p.id)`,
+        AND NOT EXISTS (SELECT 1 FROM erp.payout_line l WHERE l.payment_id = p.id AND l.reconciled_at IS NOT NULL)`,
   );
   return { ...kpi, unreconciled: { count: rows[0].n as number, oldestCapturedAt: (rows[0].oldest as Date | null)?.toISOString() ?? null } };
 }

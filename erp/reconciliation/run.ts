@@ -6,9 +6,9 @@ import * as sql from './statements';
 
 /**
  * One reconciliation run over its staged provider rows, in one transaction: match (provider id first, then
- * amount + currency + time), classify, record what reconciled (insert-only), record every exception with both
- * sides, check each payout against its lines and record its reconciliation, then the run's counts, match rate,
- * duration and KPI.
+ * amount + currency + time), classify, record every exception with both sides, check each payout against its lines,
+ * write one payout line per provider row (which record it settles, its payout, when it reconciled: migration
+ * 0020), then the run's counts, match rate, duration and KPI.
  */
 
 /** Shared by runs, exclusive for deleting what payout lines reference (migration 0009). */
@@ -84,11 +84,15 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       await step('erp unclaimed', () => tx.query(sql.ERP_UNCLAIMED, [provider, from, to]));
       await step('match by rule', () => tx.query(sql.MATCH_BY_RULE, [matchWindowMs]));
       await step('drop rule matched', () => tx.query(sql.DROP_RULE_MATCHED, [matchWindowMs]));
+      await step('claims of late matches', () => tx.query(sql.CLAIMS_OF_LATE_MATCHES));
       await step('rank claims', () => tx.query(sql.RANK_CLAIMS));
       await step('complete settlements', () => tx.query(sql.COMPLETE_SETTLEMENTS));
-      const marked = (await step('record matches', () => tx.query(sql.RECORD_MATCHES, [runId, now]))).rows[0];
+      const marked = (await step('reconciled now', () => tx.query(sql.RECONCILED_NOW, [now]))).rows[0];
       await step('record exceptions', () => tx.query(sql.RECORD_EXCEPTIONS, [runId]));
-      const payouts = await step('payouts', () => reconcilePayouts(tx, runId, provider, now));
+      const payouts = await step('payouts', () => recordPayouts(tx, runId, provider));
+      await step('record lines', () => tx.query(sql.RECORD_LINES, [runId, provider, now]));
+      await step('payouts reconciled', () => tx.query(
+        'UPDATE erp.payout SET reconciled_at = COALESCE(reconciled_at, $2) WHERE id = ANY($1::bigint[])', [payouts.whole, now]));
 
       const byClass = (await tx.query(
         'SELECT class, subject, count(*)::int AS n FROM integration.reconciliation_exception WHERE run_id = $1 GROUP BY class, subject', [runId],
@@ -99,7 +103,7 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       const exceptionCount = EXCEPTION_CLASSES.reduce((sum, c) => sum + counts[c], 0);
       const result: ReconciliationResult = {
         runId, window: { from: from.toISOString(), to: to.toISOString() }, providerRows: rows, matchedRows: matched, matchRate: matchRate(matched, rows),
-        counts, exceptionCount, exceptions: await exceptionsOf(tx, runId, opts.exceptionLimit ?? 500), payouts,
+        counts, exceptionCount, exceptions: await exceptionsOf(tx, runId, opts.exceptionLimit ?? 500), payouts: payouts.summary,
         reconciledNow: { payments: marked.payments, refunds: marked.refunds, disputes: marked.disputes },
         captureToReconciled: { p50Ms: roundOrNull(marked.lag_ms?.[0]), p95Ms: roundOrNull(marked.lag_ms?.[1]) },
         durationMs: Math.round(performance.now() - started),
@@ -109,7 +113,7 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
         `UPDATE integration.reconciliation_run SET status = 'completed', finished_at = now(), duration_ms = $2, provider_rows = $3, matched_rows = $4,
                 exception_count = $5, match_rate = $6, counts = $7, capture_to_reconciled_p50_ms = $8, capture_to_reconciled_p95_ms = $9
           WHERE id = $1`,
-        [runId, result.durationMs, rows, matched, exceptionCount, result.matchRate, { ...counts, payouts, reconciledNow: result.reconciledNow },
+        [runId, result.durationMs, rows, matched, exceptionCount, result.matchRate, { ...counts, payouts: result.payouts, reconciledNow: result.reconciledNow },
           result.captureToReconciled.p50Ms, result.captureToReconciled.p95Ms],
       );
       return result;
@@ -155,10 +159,12 @@ async function storedResult(tx: PoolClient, run: Record<string, unknown>, except
 
 const roundOrNull = (value: unknown) => (value == null ? null : Math.round(Number(value)));
 
-/** Payouts are few: each is booked, classified by the pure rule, and, when paid and whole, reconciled with its lines. */
-async function reconcilePayouts(tx: PoolClient, runId: number, provider: string, now: Date): Promise<ReconciliationResult['payouts']> {
+/**
+ * Payouts are few: each is booked and classified by the pure rule; a paid one whose lines add up and all reconcile
+ * is whole (marked reconciled once its lines are written).
+ */
+async function recordPayouts(tx: PoolClient, runId: number, provider: string): Promise<{ summary: ReconciliationResult['payouts']; whole: number[] }> {
   const totals = (await tx.query(sql.PAYOUT_TOTALS, [runId])).rows;
-  const paid: number[] = [];
   const whole: number[] = [];
   for (const t of totals) {
     const id = await recordPayout(tx, provider, {
@@ -166,7 +172,6 @@ async function reconcilePayouts(tx: PoolClient, runId: number, provider: string,
       arrivalAt: (t.arrival_at as Date).toISOString(), createdAt: (t.created_at as Date).toISOString(),
     });
     if (t.status !== 'paid') continue;
-    paid.push(id);
     const payoutClass = classifyPayout({ amountMinor: Number(t.amount_minor), linesNetMinor: Number(t.lines_net_minor), currencyEqual: t.currency_equal });
     if (payoutClass) {
       await tx.query(
@@ -179,13 +184,7 @@ async function reconcilePayouts(tx: PoolClient, runId: number, provider: string,
       whole.push(id);
     }
   }
-  const withLines = (await tx.query(
-    'SELECT id FROM erp.payout po WHERE id = ANY($1::bigint[]) AND EXISTS (SELECT 1 FROM erp.payout_line l WHERE l.payout_id = po.id)', [paid],
-  )).rows.map((r) => r.id);
-  await tx.query(sql.LINK_PAYOUT_LINES, [provider, withLines]);
-  await tx.query(sql.WRITE_PAYOUT_LINES, [provider, paid, withLines]);
-  await tx.query('UPDATE erp.payout SET reconciled_at = COALESCE(reconciled_at, $2) WHERE id = ANY($1::bigint[])', [whole, now]);
-  return { checked: totals.length, reconciled: whole.length, failed: totals.filter((t) => t.status === 'failed').length };
+  return { summary: { checked: totals.length, reconciled: whole.length, failed: totals.filter((t) => t.status === 'failed').length }, whole };
 }
 
 async function exceptionsOf(tx: PoolClient, runId: number, limit: number): Promise<ReconciliationException[]> {

@@ -23,14 +23,15 @@ export const CLASSIFIED = `(SELECT r.*, ${classificationSql()} AS class FROM (SE
  * 1. ($1 run, $2 provider) Every staged row beside the ERP record it names by provider id: a payment by its payment id, a refund or a
  * dispute by its own. What the ERP expects the provider row to show is computed here, signs included: a refund
  * leaves the balance; a dispute's withdrawal takes the amount and the fee, its reinstatement gives both back, and
- * the ERP expects a reinstatement only for a dispute it knows as won.
+ * the ERP expects a reinstatement only for a dispute it knows as won. `claimed_by` is the provider row whose line
+ * already settles that record (an earlier run's, or this row's own): another row claiming it is a duplicate.
  */
 export const MATCH_BY_ID = `
 CREATE TEMP TABLE rec_row ON COMMIT DROP AS
 SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s.source_id, s.payment_ref, s.payout_id, s.created_at,
        COALESCE(p.id, r.id, d.id) AS erp_id,
        CASE WHEN s.kind NOT IN ${BOOKED} OR COALESCE(p.id, r.id, d.id) IS NOT NULL THEN 1 ELSE 0 END AS candidates,
-       1 AS claim_rank,
+       CASE WHEN COALESCE(xp.provider_balance_txn_id, xr.provider_balance_txn_id, xd.provider_balance_txn_id) <> s.txn_id THEN 2 ELSE 1 END AS claim_rank,
        COALESCE(p.currency, r.currency, d.currency)::text AS erp_currency,
        CASE s.kind WHEN 'payment' THEN p.amount_minor WHEN 'refund' THEN -r.amount_minor
                    WHEN 'dispute' THEN CASE WHEN s.amount_minor > 0 AND d.status <> 'won' THEN 0 ELSE sign(s.amount_minor)::bigint * d.amount_minor END
@@ -41,11 +42,17 @@ SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s
        COALESCE(p.provider_balance_txn_id, r.provider_balance_txn_id) AS erp_txn_id,
        CASE WHEN COALESCE(p.id, r.id, d.id) IS NOT NULL THEN 'id' END AS method,
        p.provider_captured_at AS erp_captured_at,
-       CASE s.kind WHEN 'payment' THEN ${INCOMPLETE_PAYMENT} WHEN 'refund' THEN r.provider_balance_txn_id IS NULL ELSE false END AS erp_incomplete
+       CASE s.kind WHEN 'payment' THEN ${INCOMPLETE_PAYMENT} WHEN 'refund' THEN r.provider_balance_txn_id IS NULL ELSE false END AS erp_incomplete,
+       COALESCE(xp.provider_balance_txn_id, xr.provider_balance_txn_id, xd.provider_balance_txn_id) AS claimed_by,
+       COALESCE(xp.reconciled_at, xr.reconciled_at, xd.reconciled_at) IS NOT NULL AS claimed_reconciled,
+       COALESCE(p.id, r.id, d.id) IS NOT NULL AS claim_checked
   FROM integration.reconciliation_staged_txn s
   LEFT JOIN erp.payment p ON s.kind = 'payment' AND p.provider = $2 AND p.provider_payment_id = s.payment_ref
   LEFT JOIN erp.refund r ON s.kind = 'refund' AND r.provider = $2 AND r.provider_refund_id = s.source_id
   LEFT JOIN erp.dispute d ON s.kind = 'dispute' AND d.provider = $2 AND d.provider_dispute_id = s.source_id
+  LEFT JOIN erp.payout_line xp ON xp.payment_id = p.id
+  LEFT JOIN erp.payout_line xr ON xr.refund_id = r.id
+  LEFT JOIN erp.payout_line xd ON xd.dispute_id = d.id AND (xd.gross_minor > 0) = (s.amount_minor > 0)
  WHERE s.run_id = $1 AND s.kind <> 'payout'`;
 
 /** 2. Payments the provider did not name by payment id: the ERP may know their charge or balance transaction. $1 provider. */
@@ -63,7 +70,7 @@ UPDATE rec_row m SET erp_id = p.id, candidates = 1, erp_currency = p.currency::t
 export const RANK_CLAIMS = `
 UPDATE rec_row m SET claim_rank = ranked.rank
   FROM (SELECT txn_id, row_number() OVER (PARTITION BY kind, erp_id, sign(amount_minor)
-                                           ORDER BY (erp_txn_id = txn_id) DESC NULLS LAST, created_at, txn_id) AS rank
+                                           ORDER BY (claimed_by = txn_id) DESC NULLS LAST, (erp_txn_id = txn_id) DESC NULLS LAST, created_at, txn_id) AS rank
           FROM rec_row
          WHERE (kind, erp_id, sign(amount_minor)) IN (
                  SELECT kind, erp_id, sign(amount_minor) FROM rec_row WHERE erp_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1)) ranked
@@ -72,9 +79,12 @@ UPDATE rec_row m SET claim_rank = ranked.rank
 /** Rows that reconcile, with their ERP record. */
 const CLEAN = `(SELECT * FROM ${CLASSIFIED} c WHERE class IS NULL AND erp_id IS NOT NULL AND method IS NOT NULL)`;
 
-/** An ERP record with no erp.reconciliation_match row is not reconciled yet. */
-const unreconciled = (kind: string, id: string) =>
-  `NOT EXISTS (SELECT 1 FROM erp.reconciliation_match x WHERE x.erp_id = ${id} AND x.kind = ${kind})`;
+/** The payout line column that names an ERP record of each kind. */
+const REFERENCE = { payment: 'payment_id', refund: 'refund_id', dispute: 'dispute_id' } as const;
+
+/** An ERP record no reconciled payout line settles is not reconciled yet. */
+const unreconciled = (kind: keyof typeof REFERENCE, id: string) =>
+  `NOT EXISTS (SELECT 1 FROM erp.payout_line x WHERE x.${REFERENCE[kind]} = ${id} AND x.reconciled_at IS NOT NULL)`;
 
 /**
  * 4. On its first reconciliation, an ERP payment that lacks the provider's settlement (fee, net, charge, balance
@@ -90,27 +100,24 @@ payments AS (
          fee_minor = CASE WHEN p.net_minor IS NULL AND p.fee_minor = 0 THEN c.fee_minor ELSE p.fee_minor END,
          net_minor = COALESCE(p.net_minor, p.amount_minor - CASE WHEN p.fee_minor = 0 THEN c.fee_minor ELSE p.fee_minor END)
     FROM clean c
-   WHERE c.kind = 'payment' AND c.erp_id = p.id AND ${unreconciled(`'payment'`, 'p.id')})
+   WHERE c.kind = 'payment' AND c.erp_id = p.id AND ${unreconciled('payment', 'p.id')})
 UPDATE erp.refund r SET provider_balance_txn_id = COALESCE(r.provider_balance_txn_id, c.txn_id)
-  FROM clean c WHERE c.kind = 'refund' AND c.erp_id = r.id AND ${unreconciled(`'refund'`, 'r.id')}`;
+  FROM clean c WHERE c.kind = 'refund' AND c.erp_id = r.id AND ${unreconciled('refund', 'r.id')}`;
+
+/** A row that reconciles for the first time: clean, and its record not yet settled by a reconciled line. */
+const FRESH = `(SELECT * FROM ${CLEAN} c WHERE NOT (c.claimed_reconciled AND c.claimed_by = c.txn_id))`;
 
 /**
- * 5. Records each ERP record's first reconciliation, insert-only: which provider row matched it, in which run, when
- * (a dispute's withdrawal before its reinstatement). Returns how many of each kind, and the reconciliation time of
- * the payments, as p50/p95. $1 run; $2: the run's time.
+ * 5. What this run reconciles for the first time, counted (a dispute by its withdrawal), and the payments'
+ * reconciliation time, as p50/p95. $1: the run's time.
  */
-export const RECORD_MATCHES = `
-WITH fresh AS MATERIALIZED (
-  SELECT kind, erp_id, txn_id, COALESCE(erp_captured_at, created_at) AS captured_at
-    FROM (SELECT * FROM ${CLEAN} c WHERE kind <> 'dispute'
-          UNION ALL (SELECT DISTINCT ON (erp_id) * FROM ${CLEAN} c WHERE kind = 'dispute' ORDER BY erp_id, amount_minor)) c
-   WHERE ${unreconciled('c.kind', 'c.erp_id')}),
-recorded AS (
-  INSERT INTO erp.reconciliation_match (kind, erp_id, run_id, provider_txn_id, reconciled_at) SELECT kind, erp_id, $1, txn_id, $2 FROM fresh),
-lags AS (SELECT extract(epoch FROM $2::timestamptz - captured_at) * 1000 AS lag_ms FROM fresh WHERE kind = 'payment')
-SELECT (SELECT count(*) FROM fresh WHERE kind = 'payment')::int AS payments, (SELECT count(*) FROM fresh WHERE kind = 'refund')::int AS refunds,
-       (SELECT count(*) FROM fresh WHERE kind = 'dispute')::int AS disputes,
-       (SELECT percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY lag_ms) FROM lags) AS lag_ms`;
+export const RECONCILED_NOW = `
+WITH fresh AS (SELECT kind, amount_minor, COALESCE(erp_captured_at, created_at) AS captured_at FROM ${FRESH} f)
+SELECT count(*) FILTER (WHERE kind = 'payment')::int AS payments, count(*) FILTER (WHERE kind = 'refund')::int AS refunds,
+       count(*) FILTER (WHERE kind = 'dispute' AND amount_minor <= 0)::int AS disputes,
+       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM $1::timestamptz - captured_at) * 1000)
+         FILTER (WHERE kind = 'payment') AS lag_ms
+  FROM fresh`;
 
 /**
  * 6. ERP records of the window that no provider row has claimed (by id in this run, or in an earlier run).
@@ -122,17 +129,17 @@ WITH claimed AS (SELECT kind, erp_id FROM rec_row WHERE erp_id IS NOT NULL AND m
 SELECT 'payment'::text AS kind, p.id, p.provider_payment_id AS reference, p.amount_minor, p.fee_minor, p.currency::text AS currency, p.captured_at AS at,
        p.provider_captured_at
   FROM erp.payment p
- WHERE p.provider = $1 AND p.status IN ('captured', 'refunded') AND p.captured_at >= $2 AND p.captured_at < $3 AND ${unreconciled(`'payment'`, 'p.id')}
+ WHERE p.provider = $1 AND p.status IN ('captured', 'refunded') AND p.captured_at >= $2 AND p.captured_at < $3 AND ${unreconciled('payment', 'p.id')}
    AND p.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'payment')
 UNION ALL
 SELECT 'refund', r.id, r.provider_refund_id, r.amount_minor, 0, r.currency::text, r.refunded_at, NULL
   FROM erp.refund r
- WHERE r.provider = $1 AND r.status = 'succeeded' AND r.refunded_at >= $2 AND r.refunded_at < $3 AND ${unreconciled(`'refund'`, 'r.id')}
+ WHERE r.provider = $1 AND r.status = 'succeeded' AND r.refunded_at >= $2 AND r.refunded_at < $3 AND ${unreconciled('refund', 'r.id')}
    AND r.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'refund')
 UNION ALL
 SELECT 'dispute', d.id, d.provider_dispute_id, d.amount_minor, d.fee_minor, d.currency::text, d.opened_at, NULL
   FROM erp.dispute d
- WHERE d.provider = $1 AND d.opened_at >= $2 AND d.opened_at < $3 AND ${unreconciled(`'dispute'`, 'd.id')}
+ WHERE d.provider = $1 AND d.opened_at >= $2 AND d.opened_at < $3 AND ${unreconciled('dispute', 'd.id')}
    AND d.id NOT IN (SELECT erp_id FROM claimed WHERE kind = 'dispute')`;
 
 /**
@@ -154,6 +161,20 @@ UPDATE rec_row m SET candidates = c.n, erp_id = CASE WHEN c.n = 1 THEN c.erp_id 
        erp_captured_at = CASE WHEN c.n = 1 THEN (SELECT provider_captured_at FROM rec_erp_open o WHERE o.kind = m.kind AND o.id = c.erp_id) END,
        erp_incomplete = true
   FROM candidates c WHERE m.txn_id = c.txn_id`;
+
+/**
+ * 7b. Rows matched by settlement or by rule were not checked in 1: the provider row whose line already settles
+ * their record, if any (another row's makes this one a duplicate).
+ */
+export const CLAIMS_OF_LATE_MATCHES = `
+UPDATE rec_row m SET claimed_by = x.claimed_by, claimed_reconciled = x.claimed_reconciled, claim_checked = true,
+       claim_rank = CASE WHEN x.claimed_by <> m.txn_id THEN 2 ELSE m.claim_rank END
+  FROM (SELECT u.txn_id, l.provider_balance_txn_id AS claimed_by, l.reconciled_at IS NOT NULL AS claimed_reconciled
+          FROM rec_row u JOIN erp.payout_line l ON l.payment_id = u.erp_id WHERE u.kind = 'payment' AND NOT u.claim_checked AND u.erp_id IS NOT NULL
+        UNION ALL
+        SELECT u.txn_id, l.provider_balance_txn_id, l.reconciled_at IS NOT NULL
+          FROM rec_row u JOIN erp.payout_line l ON l.refund_id = u.erp_id WHERE u.kind = 'refund' AND NOT u.claim_checked AND u.erp_id IS NOT NULL) x
+ WHERE m.txn_id = x.txn_id`;
 
 /**
  * 8. What a rule matched is no longer unclaimed, nor is what an ambiguous row might be: that is one exception (the
@@ -201,31 +222,33 @@ SELECT sp.payout_id, sp.amount_minor::bigint AS amount_minor, sp.currency, sp.st
  GROUP BY sp.payout_id, sp.amount_minor, sp.currency, sp.status, sp.arrival_at, sp.created_at`;
 
 /**
- * 11. A paid payout's lines it does not have yet, in one insert: every reference comes from the ERP tables in this
- * transaction (the payout just recorded, rec_row's record by id), which is the check a per-row foreign key would
- * repeat a million times. $1 provider; $2: the ERP payout ids to write lines for; $3: those of them that have lines
- * already (only their lines are looked up).
+ * 11. The run's record, one payout line per provider row, in one insert: the ERP record it settles (the first
+ * claimant only), its paid payout when there is one, and when it reconciled. A row an earlier run wrote (windows
+ * overlap) gets what it lacked: its payout, its record, its reconciliation. Every reference comes from the ERP tables
+ * in this transaction, the check a per-row foreign key would repeat a million times. $1 run; $2 provider; $3: the
+ * run's time.
  */
-export const WRITE_PAYOUT_LINES = `
-INSERT INTO erp.payout_line (payout_id, kind, payment_id, refund_id, dispute_id, provider_balance_txn_id, amount_minor, gross_minor, fee_minor)
-SELECT po.id, CASE WHEN m.kind IN ('payment', 'refund', 'fee', 'dispute') THEN m.kind ELSE 'adjustment' END,
-       CASE WHEN m.kind = 'payment' AND m.claim_rank = 1 THEN m.erp_id END,
-       CASE WHEN m.kind = 'refund' AND m.claim_rank = 1 THEN m.erp_id END,
-       CASE WHEN m.kind = 'dispute' AND m.claim_rank = 1 THEN m.erp_id END,
-       m.txn_id, m.net_minor, m.amount_minor, m.fee_minor
-  FROM rec_row m JOIN erp.payout po ON po.provider = $1 AND po.provider_payout_id = m.payout_id
- WHERE po.id = ANY($2::bigint[])
-   AND (po.id <> ALL($3::bigint[]) OR NOT EXISTS (SELECT 1 FROM erp.payout_line l WHERE l.payout_id = po.id AND l.provider_balance_txn_id = m.txn_id))`;
-
-/** 12. A line written before its ERP record was known is linked to it now. $1 provider; $2: the payouts of 11 that have lines. */
-export const LINK_PAYOUT_LINES = `
-UPDATE erp.payout_line l SET payment_id = CASE WHEN m.kind = 'payment' THEN m.erp_id ELSE l.payment_id END,
-       refund_id = CASE WHEN m.kind = 'refund' THEN m.erp_id ELSE l.refund_id END,
-       dispute_id = CASE WHEN m.kind = 'dispute' THEN m.erp_id ELSE l.dispute_id END
-  FROM rec_row m JOIN erp.payout po ON po.provider = $1 AND po.provider_payout_id = m.payout_id
- WHERE po.id = ANY($2::bigint[]) AND l.payout_id = po.id AND l.provider_balance_txn_id = m.txn_id
-   AND m.claim_rank = 1 AND m.erp_id IS NOT NULL AND m.kind IN ('payment', 'refund', 'dispute')
-   AND l.payment_id IS NULL AND l.refund_id IS NULL AND l.dispute_id IS NULL`;
+export const RECORD_LINES = `
+INSERT INTO erp.payout_line AS l (provider, provider_balance_txn_id, payout_id, kind, payment_id, refund_id, dispute_id,
+                                  amount_minor, gross_minor, fee_minor, run_id, reconciled_at)
+SELECT $2, c.txn_id, po.id, CASE WHEN c.kind IN ('payment', 'refund', 'fee', 'dispute') THEN c.kind ELSE 'adjustment' END,
+       CASE WHEN c.kind = 'payment' AND c.settles THEN c.erp_id END,
+       CASE WHEN c.kind = 'refund' AND c.settles THEN c.erp_id END,
+       CASE WHEN c.kind = 'dispute' AND c.settles THEN c.erp_id END,
+       c.net_minor, c.amount_minor, c.fee_minor,
+       CASE WHEN c.reconciles THEN $1::bigint END, CASE WHEN c.reconciles THEN $3::timestamptz END
+  FROM (SELECT *, claim_rank = 1 AND erp_id IS NOT NULL AND method IS NOT NULL AS settles,
+               class IS NULL AND erp_id IS NOT NULL AND method IS NOT NULL AS reconciles FROM ${CLASSIFIED} k) c
+  LEFT JOIN erp.payout po ON po.provider = $2 AND po.provider_payout_id = c.payout_id AND po.status = 'paid'
+    ON CONFLICT (provider, provider_balance_txn_id) DO UPDATE
+   SET payout_id = COALESCE(EXCLUDED.payout_id, l.payout_id),
+       payment_id = COALESCE(l.payment_id, EXCLUDED.payment_id), refund_id = COALESCE(l.refund_id, EXCLUDED.refund_id),
+       dispute_id = COALESCE(l.dispute_id, EXCLUDED.dispute_id),
+       run_id = COALESCE(l.run_id, EXCLUDED.run_id), reconciled_at = COALESCE(l.reconciled_at, EXCLUDED.reconciled_at)
+ WHERE l.payout_id IS DISTINCT FROM COALESCE(EXCLUDED.payout_id, l.payout_id)
+    OR (l.payment_id IS NULL AND l.refund_id IS NULL AND l.dispute_id IS NULL
+        AND COALESCE(EXCLUDED.payment_id, EXCLUDED.refund_id, EXCLUDED.dispute_id) IS NOT NULL)
+    OR (l.reconciled_at IS NULL AND EXCLUDED.reconciled_at IS NOT NULL)`;
 
 export const DROP_STAGED = [
   'DELETE FROM integration.reconciliation_staged_txn WHERE run_id = $1',

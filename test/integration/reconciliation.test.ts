@@ -123,9 +123,12 @@ test('a month with one discrepancy of every class: each found with both sides, n
     SELECT (SELECT count(*) FROM erp.payout WHERE reconciled_at IS NULL)::int AS open_payouts,
            (SELECT count(*) FROM erp.payment p WHERE NOT EXISTS (SELECT 1 FROM erp.reconciliation_match m WHERE m.kind = 'payment' AND m.erp_id = p.id))::int AS open_payments,
            (SELECT count(*) FROM erp.payout p WHERE p.amount_minor <> (SELECT sum(amount_minor) FROM erp.payout_line l WHERE l.payout_id = p.id))::int AS unequal,
-           (SELECT count(*) FROM erp.payout_line WHERE kind = 'payment' AND payment_id IS NULL)::int AS unlinked,
+           (SELECT count(*) FROM erp.payout_line WHERE kind = 'payment' AND payment_id IS NULL AND payout_id IS NOT NULL)::int AS unlinked,
            (SELECT count(*) FROM integration.reconciliation_staged_txn)::int AS staged`);
   expect(books).toEqual({ open_payouts: 0, open_payments: 0, unequal: 0, unlinked: 0, staged: 0 });
+  // The first run's duplicate stays a line of its own, settling nothing and in no payout: the provider reversed it.
+  const unsettled = (await pool.query(`SELECT provider_balance_txn_id AS txn FROM erp.payout_line WHERE kind = 'payment' AND payment_id IS NULL`)).rows;
+  expect(unsettled).toEqual([{ txn: 'txn_ch_dup' }]);
   const runs = (await pool.query('SELECT status, exception_count, match_rate::float AS rate, window_from, window_to FROM integration.reconciliation_run ORDER BY id')).rows;
   expect(runs.map((r) => [r.status, r.exception_count, r.rate])).toEqual([['completed', 8, first.matchRate], ['completed', 0, 1]]);
   expect(runs[0].window_from.toISOString()).toBe(MONTH.start);
@@ -171,7 +174,7 @@ test('funds reinstated for a dispute the ERP knows as lost are an amount mismatc
   })]);
 });
 
-test('what reconciled is recorded insert-only with its provider row and run; the KPI view reads it; lines keep their references', async () => {
+test('what reconciled is recorded insert-only with its provider row and run; the KPI view reads it; lines keep their references, also when their payout goes', async () => {
   const month = generateMonth({ ...MONTH, days: 2, paymentsPerDay: 5 });
   await bookMonth(pool, month.erp);
   const run = await reconcileMonth(pool, month);
@@ -189,7 +192,40 @@ test('what reconciled is recorded insert-only with its provider row and run; the
   expect(again.exceptions).toEqual([]);
 
   await expect(pool.query('DELETE FROM erp.payment WHERE provider_payment_id = $1', [payment.providerPaymentId])).rejects.toThrow('still referenced');
-  const payoutId = (await pool.query('SELECT payout_id FROM erp.payout_line LIMIT 1')).rows[0].payout_id;
+  // Deleting a payout unlinks its lines: the provider's transactions and what they settle stay.
+  const lineCount = async () => (await pool.query('SELECT count(*)::int AS n FROM erp.payout_line')).rows[0].n;
+  const linesBefore = await lineCount();
+  const payoutId = (await pool.query('SELECT payout_id FROM erp.payout_line WHERE payout_id IS NOT NULL LIMIT 1')).rows[0].payout_id;
   await pool.query('DELETE FROM erp.payout WHERE id = $1', [payoutId]);
   expect((await pool.query('SELECT count(*)::int AS n FROM erp.payout_line WHERE payout_id = $1', [payoutId])).rows[0].n).toBe(0);
+  expect(await lineCount()).toBe(linesBefore);
+});
+
+test('a transaction seen before its payout was paid gets the payout later; a second provider row for a settled payment is a duplicate', async () => {
+  const month = generateMonth({ ...MONTH, days: 2, paymentsPerDay: 5 });
+  await bookMonth(pool, month.erp);
+  const last = month.provider.payouts.at(-1)!;
+  const inTransit = { ...month, provider: { ...month.provider, payouts: month.provider.payouts.map((p) => (p === last ? { ...p, status: 'in-transit' as const } : p)) } };
+  const first = await reconcileMonth(pool, inTransit);
+  expect(first.exceptions).toEqual([]);
+  const linesOf = async (payoutId: string) => (await pool.query(
+    `SELECT count(*)::int AS n, count(l.payout_id)::int AS linked FROM erp.payout_line l
+      WHERE l.provider_balance_txn_id = ANY($1::text[])`,
+    [month.provider.transactions.filter((t) => t.payoutId === payoutId && t.kind !== 'payout').map((t) => t.id)])).rows[0];
+  const waiting = await linesOf(last.id);
+  expect(waiting.n).toBeGreaterThan(0);
+  expect(waiting.linked).toBe(0);
+
+  // The provider lists the same payment again under a new balance transaction.
+  const settled = month.provider.transactions.find((t) => t.kind === 'payment' && t.payoutId !== last.id)!;
+  month.provider.transactions.push({ ...settled, id: 'txn_again', sourceId: 'ch_again', payoutId: null });
+  const second = await reconcileMonth(pool, month);
+  expect(second.exceptions.map(key)).toEqual([`duplicate payment txn_again ${settled.paymentId}`]);
+  expect(second.reconciledNow).toEqual({ payments: 0, refunds: 0, disputes: 0 });
+  expect(await linesOf(last.id)).toEqual({ n: waiting.n, linked: waiting.n });
+  expect((await pool.query('SELECT reconciled_at FROM erp.payout WHERE provider_payout_id = $1', [last.id])).rows[0].reconciled_at).not.toBeNull();
+  const settledBy = (await pool.query(
+    `SELECT provider_txn_id FROM erp.reconciliation_match m JOIN erp.payment p ON m.kind = 'payment' AND m.erp_id = p.id WHERE p.provider_payment_id = $1`,
+    [settled.paymentId])).rows;
+  expect(settledBy).toEqual([{ provider_txn_id: settled.id }]);
 });

@@ -86,7 +86,7 @@ export async function reconciledPayout(h: Harness, payoutId: string) {
   });
   const lines = (await h.pool.query(
     `SELECT kind, payment_id, refund_id, dispute_id, amount_minor::int AS net, gross_minor::int AS gross, fee_minor::int AS fee
-       FROM erp.payout_line WHERE payout_id = $1 ORDER BY kind, id`, [payout.id])).rows;
+       FROM erp.payout_line WHERE payout_id = $1 ORDER BY kind, provider_balance_txn_id`, [payout.id])).rows;
   return { ...payout, lines };
 }
 
