@@ -61,6 +61,9 @@ export function setupTracing(settings: TracingSettings): Tracing {
   return setup;
 }
 
+/** Whether this process traces (cheap: the relay asks at every webhook). */
+export const isTracingEnabled = (): boolean => current?.enabled === true;
+
 /** This process's tracing: what setupTracing made, else off. */
 export function currentTracing(): Tracing {
   return current ?? {

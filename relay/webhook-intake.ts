@@ -6,6 +6,7 @@ import { connectorOf } from '../connectors/registry';
 import type { DeliveryHeaders } from '../domain/webhooks/events';
 import { quarantine } from '../engine/quarantine';
 import { countStoredDelivery, countWebhooks, inWebhookSpan, traceHeaders } from '../observability/relay-observability';
+import { isTracingEnabled } from '../observability/tracing';
 import type { WebhookRequest, WebhookSource } from '../ports/webhooks';
 import type { InboxBatcher } from './inbox-batcher';
 import { storable } from './storable';
@@ -108,9 +109,11 @@ export class WebhookIntake {
 
   /** Handles one delivery in its trace span; rejects only when storing failed (answer `unavailable`). */
   receive(endpoint: Endpoint, delivery: Delivery): Promise<Answer> {
+    // With tracing off the span would be a no-op that still costs a context and two closures per delivery.
+    if (!isTracingEnabled()) return this.handle(endpoint, delivery, false);
     const status = { statusCode: 0 };
     return inWebhookSpan(endpoint.connection, status, async () => {
-      const result = await this.handle(endpoint, delivery);
+      const result = await this.handle(endpoint, delivery, true);
       status.statusCode = result.status;
       return result;
     });
@@ -122,7 +125,7 @@ export class WebhookIntake {
     return UNAVAILABLE;
   }
 
-  private async handle(endpoint: Endpoint, delivery: Delivery): Promise<Answer> {
+  private async handle(endpoint: Endpoint, delivery: Delivery, traced: boolean): Promise<Answer> {
     const { connection, source, secret } = endpoint;
     const raw = delivery.rawBody;
     const base = this.publicBase ?? delivery.origin().replace(/\/+$/, '');
@@ -140,7 +143,7 @@ export class WebhookIntake {
     }
     // The trace context travels with the stored events to the dispatcher (observability/relay-observability.ts).
     const headers = keptHeaders(endpoint, delivery.headers);
-    Object.assign(headers, traceHeaders());
+    if (traced) Object.assign(headers, traceHeaders());
     const parsed = storable(source.parse(connection.id, raw, headers));
     if (!parsed.ok) {
       const quarantineId = await quarantine(this.opts.pool, connection.id, parsed.reason, raw, headers, source.fingerprint(raw, headers));
