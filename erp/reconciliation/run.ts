@@ -90,7 +90,8 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       const marked = (await step('reconciled now', () => tx.query(sql.RECONCILED_NOW, [now]))).rows[0];
       await step('record exceptions', () => tx.query(sql.RECORD_EXCEPTIONS, [runId]));
       const payouts = await step('payouts', () => recordPayouts(tx, runId, provider));
-      await step('record lines', () => tx.query(sql.RECORD_LINES, [runId, provider, now]));
+      await step('record lines', () => tx.query(sql.WRITE_LINES, [runId, provider, now]));
+      await step('complete lines', () => tx.query(sql.COMPLETE_LINES, [runId, provider, now]));
       await step('payouts reconciled', () => tx.query(
         'UPDATE erp.payout SET reconciled_at = COALESCE(reconciled_at, $2) WHERE id = ANY($1::bigint[])', [payouts.whole, now]));
 

@@ -25,6 +25,7 @@ export const CLASSIFIED = `(SELECT r.*, ${classificationSql()} AS class FROM (SE
  * leaves the balance; a dispute's withdrawal takes the amount and the fee, its reinstatement gives both back, and
  * the ERP expects a reinstatement only for a dispute it knows as won. `claimed_by` is the provider row whose line
  * already settles that record (an earlier run's, or this row's own): another row claiming it is a duplicate.
+ * `has_line`: an earlier run wrote this row's line (windows overlap; a payout lists rows of earlier days).
  */
 export const MATCH_BY_ID = `
 CREATE TEMP TABLE rec_row ON COMMIT DROP AS
@@ -45,8 +46,10 @@ SELECT s.txn_id, s.kind, s.amount_minor, s.fee_minor, s.net_minor, s.currency, s
        CASE s.kind WHEN 'payment' THEN ${INCOMPLETE_PAYMENT} WHEN 'refund' THEN r.provider_balance_txn_id IS NULL ELSE false END AS erp_incomplete,
        COALESCE(xp.provider_balance_txn_id, xr.provider_balance_txn_id, xd.provider_balance_txn_id) AS claimed_by,
        COALESCE(xp.reconciled_at, xr.reconciled_at, xd.reconciled_at) IS NOT NULL AS claimed_reconciled,
-       COALESCE(p.id, r.id, d.id) IS NOT NULL AS claim_checked
+       COALESCE(p.id, r.id, d.id) IS NOT NULL AS claim_checked,
+       own.provider_balance_txn_id IS NOT NULL AS has_line
   FROM integration.reconciliation_staged_txn s
+  LEFT JOIN erp.payout_line own ON own.provider = $2 AND own.provider_balance_txn_id = s.txn_id
   LEFT JOIN erp.payment p ON s.kind = 'payment' AND p.provider = $2 AND p.provider_payment_id = s.payment_ref
   LEFT JOIN erp.refund r ON s.kind = 'refund' AND r.provider = $2 AND r.provider_refund_id = s.source_id
   LEFT JOIN erp.dispute d ON s.kind = 'dispute' AND d.provider = $2 AND d.provider_dispute_id = s.source_id
@@ -221,34 +224,42 @@ SELECT sp.payout_id, sp.amount_minor::bigint AS amount_minor, sp.currency, sp.st
  WHERE sp.run_id = $1
  GROUP BY sp.payout_id, sp.amount_minor, sp.currency, sp.status, sp.arrival_at, sp.created_at`;
 
-/**
- * 11. The run's record, one payout line per provider row, in one insert: the ERP record it settles (the first
- * claimant only), its paid payout when there is one, and when it reconciled. A row an earlier run wrote (windows
- * overlap) gets what it lacked: its payout, its record, its reconciliation. Every reference comes from the ERP tables
- * in this transaction, the check a per-row foreign key would repeat a million times. $1 run; $2 provider; $3: the
- * run's time.
- */
-export const RECORD_LINES = `
-INSERT INTO erp.payout_line AS l (provider, provider_balance_txn_id, payout_id, kind, payment_id, refund_id, dispute_id,
-                                  amount_minor, gross_minor, fee_minor, run_id, reconciled_at)
-SELECT $2, c.txn_id, po.id, CASE WHEN c.kind IN ('payment', 'refund', 'fee', 'dispute') THEN c.kind ELSE 'adjustment' END,
-       CASE WHEN c.kind = 'payment' AND c.settles THEN c.erp_id END,
-       CASE WHEN c.kind = 'refund' AND c.settles THEN c.erp_id END,
-       CASE WHEN c.kind = 'dispute' AND c.settles THEN c.erp_id END,
+/** Each row's payout line as this run sees it. $2 provider; $1 run; $3: the run's time. */
+const LINE_VALUES = `
+SELECT c.txn_id, po.id AS payout_id, CASE WHEN c.kind IN ('payment', 'refund', 'fee', 'dispute') THEN c.kind ELSE 'adjustment' END AS kind,
+       CASE WHEN c.kind = 'payment' AND c.settles THEN c.erp_id END AS payment_id,
+       CASE WHEN c.kind = 'refund' AND c.settles THEN c.erp_id END AS refund_id,
+       CASE WHEN c.kind = 'dispute' AND c.settles THEN c.erp_id END AS dispute_id,
        c.net_minor, c.amount_minor, c.fee_minor,
-       CASE WHEN c.reconciles THEN $1::bigint END, CASE WHEN c.reconciles THEN $3::timestamptz END
+       CASE WHEN c.reconciles THEN $1::bigint END AS run_id, CASE WHEN c.reconciles THEN $3::timestamptz END AS reconciled_at, c.has_line
   FROM (SELECT *, claim_rank = 1 AND erp_id IS NOT NULL AND method IS NOT NULL AS settles,
                class IS NULL AND erp_id IS NOT NULL AND method IS NOT NULL AS reconciles FROM ${CLASSIFIED} k) c
-  LEFT JOIN erp.payout po ON po.provider = $2 AND po.provider_payout_id = c.payout_id AND po.status = 'paid'
-    ON CONFLICT (provider, provider_balance_txn_id) DO UPDATE
-   SET payout_id = COALESCE(EXCLUDED.payout_id, l.payout_id),
-       payment_id = COALESCE(l.payment_id, EXCLUDED.payment_id), refund_id = COALESCE(l.refund_id, EXCLUDED.refund_id),
-       dispute_id = COALESCE(l.dispute_id, EXCLUDED.dispute_id),
-       run_id = COALESCE(l.run_id, EXCLUDED.run_id), reconciled_at = COALESCE(l.reconciled_at, EXCLUDED.reconciled_at)
- WHERE l.payout_id IS DISTINCT FROM COALESCE(EXCLUDED.payout_id, l.payout_id)
-    OR (l.payment_id IS NULL AND l.refund_id IS NULL AND l.dispute_id IS NULL
-        AND COALESCE(EXCLUDED.payment_id, EXCLUDED.refund_id, EXCLUDED.dispute_id) IS NOT NULL)
-    OR (l.reconciled_at IS NULL AND EXCLUDED.reconciled_at IS NOT NULL)`;
+  LEFT JOIN erp.payout po ON po.provider = $2 AND po.provider_payout_id = c.payout_id AND po.status = 'paid'`;
+
+/**
+ * 11. The run's record, one payout line per provider row, in one plain insert (no per-row conflict handling: rows
+ * with a line are known from 1): the ERP record it settles (the first claimant only), its paid payout when there is
+ * one, and when it reconciled. Every reference comes from the ERP tables in this transaction, the check a per-row
+ * foreign key would repeat a million times. $1 run; $2 provider; $3: the run's time.
+ */
+export const WRITE_LINES = `
+INSERT INTO erp.payout_line (provider, provider_balance_txn_id, payout_id, kind, payment_id, refund_id, dispute_id,
+                             amount_minor, gross_minor, fee_minor, run_id, reconciled_at)
+SELECT $2, v.txn_id, v.payout_id, v.kind, v.payment_id, v.refund_id, v.dispute_id, v.net_minor, v.amount_minor, v.fee_minor, v.run_id, v.reconciled_at
+  FROM (${LINE_VALUES}) v
+ WHERE NOT v.has_line`;
+
+/** 12. A row an earlier run wrote gets what it lacked: its paid payout, its record, its reconciliation. Parameters as in 11. */
+export const COMPLETE_LINES = `
+UPDATE erp.payout_line l
+   SET payout_id = COALESCE(v.payout_id, l.payout_id),
+       payment_id = COALESCE(l.payment_id, v.payment_id), refund_id = COALESCE(l.refund_id, v.refund_id), dispute_id = COALESCE(l.dispute_id, v.dispute_id),
+       run_id = COALESCE(l.run_id, v.run_id), reconciled_at = COALESCE(l.reconciled_at, v.reconciled_at)
+  FROM (${LINE_VALUES} WHERE c.has_line) v
+ WHERE l.provider = $2 AND l.provider_balance_txn_id = v.txn_id
+   AND (l.payout_id IS DISTINCT FROM COALESCE(v.payout_id, l.payout_id)
+        OR (l.payment_id IS NULL AND l.refund_id IS NULL AND l.dispute_id IS NULL AND COALESCE(v.payment_id, v.refund_id, v.dispute_id) IS NOT NULL)
+        OR (l.reconciled_at IS NULL AND v.reconciled_at IS NOT NULL))`;
 
 export const DROP_STAGED = [
   'DELETE FROM integration.reconciliation_staged_txn WHERE run_id = $1',
