@@ -13,6 +13,28 @@ export const MAX_PAYLOAD_DEPTH = 256;
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+// What any unstorable text contains: a cheap test that rules out nearly every string before the exact one.
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+const unstorableText = (text: string) => SUSPECT.test(text) && UNSTORABLE.test(text);
+
+/**
+ * Whether `value` (at `depth`) can be stored as it is: the quick pass the relay makes for every event, with no paths
+ * built. It recurses at most MAX_PAYLOAD_DEPTH levels; only when it finds something does `unstorableIn` word it.
+ */
+export function isStorable(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return !unstorableText(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_PAYLOAD_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isStorable(item, depth + 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    if (unstorableText(key) || !isStorable((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
 
 /** The first place in `value` PostgreSQL cannot store, as `path: problem`, or null. Iterative: depth is what we check. */
 export function unstorableIn(value: unknown, root: string): string | null {
@@ -44,6 +66,7 @@ function unstorableEvent(e: InboundEvent, index: number): string | null {
 export function storable(parsed: ParseResult): ParseResult {
   if (!parsed.ok) return { ok: false, reason: printable(parsed.reason) };
   for (const [index, event] of parsed.events.entries()) {
+    if (!unstorableText(event.eventId) && !unstorableText(event.topic) && !unstorableText(event.businessKey) && isStorable(event.payload)) continue;
     const problem = unstorableEvent(event, index);
     if (problem) return { ok: false, reason: printable(`unprocessable payload: ${problem}`) };
   }

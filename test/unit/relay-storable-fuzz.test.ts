@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { parseHubspot } from '../../connectors/hubspot/webhooks';
 import { parseStripe } from '../../connectors/stripe/webhooks';
 import { parseShopify } from '../../connectors/shopify/webhooks';
-import { MAX_PAYLOAD_DEPTH, printable, storable, unstorableIn } from '../../relay/storable';
+import { hostileJson } from '../../reliability/hostile';
+import { isStorable, MAX_PAYLOAD_DEPTH, printable, storable, unstorableIn } from '../../relay/storable';
 
 /**
  * Regressions from fuzzing the relay (test/integration/fuzz-endpoints.test.ts): authentic deliveries PostgreSQL cannot
@@ -37,4 +39,20 @@ test('nesting up to the limit is kept, deeper is unprocessable, and the walk doe
 test('a refusal reason echoing a hostile key is made storable', () => {
   expect(printable('x.\u0000\ud800y: required')).toBe('x.\ufffd\ufffdy: required');
   expect(storable({ ok: false, reason: 'bad \u0000' })).toEqual({ ok: false, reason: 'bad \ufffd' });
+});
+
+test('the quick pass (isStorable) finds exactly what the worded walk (unstorableIn) finds', () => {
+  const nested = (depth: number, leaf: unknown): unknown => (depth === 0 ? leaf : depth % 2 ? [nested(depth - 1, leaf)] : { k: nested(depth - 1, leaf) });
+  const value = fc.oneof(
+    hostileJson,
+    fc.tuple(fc.integer({ min: MAX_PAYLOAD_DEPTH - 3, max: MAX_PAYLOAD_DEPTH + 3 }), fc.constantFrom<unknown>(1, 'a', [], {}, '\u0000', '\udc00x')).map(([d, leaf]) => nested(d, leaf)),
+    fc.dictionary(fc.constantFrom('a', 'b\u0000', '\ud83d', '\ud83d\ude42'), fc.constantFrom<unknown>('ok', '\ud800', '\ud83d\ude42', 0, null)),
+  );
+  let refused = 0;
+  fc.assert(fc.property(value, (v) => {
+    const quick = isStorable(v);
+    if (!quick) refused++;
+    expect(quick).toBe(unstorableIn(v, 'x') === null);
+  }), { numRuns: 2000 });
+  expect(refused).toBeGreaterThan(100);
 });
