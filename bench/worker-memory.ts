@@ -13,7 +13,8 @@ import type { ChildService } from '../stack/processes';
 import { wholeNumberOption } from './support/args';
 
 /**
- * Worker memory: `npm run bench -- worker-memory [--flows 1000] [--rate 20] [--cache 100] [--stall-minutes 5]`.
+ * Worker memory: `npm run bench -- worker-memory [--flows 1000] [--rate 20] [--cache 100] [--stall-minutes 5]
+ * [--settings default,limited]`.
  *
  * For each setting (the SDK's default sticky cache, then WORKER_MAX_CACHED_WORKFLOWS=<cache>), a fresh worker
  * process takes `flows` shop orders placed without payment (bank transfer, pay later): each order flow reads the
@@ -25,6 +26,7 @@ import { wholeNumberOption } from './support/args';
  * A worker that cannot keep up (its workflow tasks running past their timeout, again and again) may never bring
  * every flow to its wait: when the count of waiting flows has not grown for `stall-minutes`, the setting is measured
  * as it stands and the report says how many flows reached the wait, so that such a setting is a result, not a crash.
+ * A worker process that dies is reported the same way (when, with what exit), and the next setting still runs.
  */
 
 interface SettingResult {
@@ -34,6 +36,8 @@ interface SettingResult {
   placed: number;
   /** The worker's highest RSS so far (VmHWM), read with the other figures once the flows wait. */
   peakRssMiB: number;
+  /** How the worker process ended before the setting's measurements did, if it did. */
+  died?: string;
   idle: Memory;
   waiting: Memory;
   afterWake: Memory;
@@ -105,6 +109,14 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
   const alreadyWaiting = await waitingFlows(stack);
   const probeDir = mkdtempSync(join(tmpdir(), 'memory-probe-'));
   const [worker] = await stack.startWorkers(1, { ...env, MEMORY_PROBE_DIR: probeDir, NODE_OPTIONS: `--require ${join(__dirname, 'support', 'memory-probe.js')}` });
+  const started = Date.now();
+  let died: string | undefined;
+  worker!.child.once('exit', (code, signal) => {
+    died = `worker exited (${signal ?? `code ${code}`}) ${fmt((Date.now() - started) / 1000, 0)} s after its start`;
+    say(`    ${died}`);
+  });
+  const noMemory: Memory = { rssMiB: NaN, heapUsedMiB: NaN, heapTotalMiB: NaN, externalMiB: NaN };
+  const memoryNow = async () => (died ? noMemory : memoryOf(worker!, probeDir).catch(() => noMemory));
   try {
     const idle = await memoryOf(worker!, probeDir);
     say(`  ${name}: idle worker RSS ${fmt(idle.rssMiB)} MiB; placing ${flows} unpaid orders at ${rate}/s`);
@@ -121,12 +133,12 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
         lastReport = Date.now();
         say(`    … ${n}/${ids.length} waiting for payment`);
       }
-      return n >= ids.length || Date.now() - grewAt > stallMinutes * 60_000;
+      return n >= ids.length || Date.now() - grewAt > stallMinutes * 60_000 || died !== undefined;
     }, 2 * 60 * 60_000, 1000);
     // Seconds until the last flow reached its wait (a stalled setting: until the last one that did).
     const placeSeconds = ((reached >= ids.length ? Date.now() : grewAt) - placing) / 1000;
-    const waiting = await memoryOf(worker!, probeDir);
-    const peak = peakRssMiB(worker!.child.pid!);
+    const waiting = await memoryNow();
+    const peak = died ? NaN : peakRssMiB(worker!.child.pid!);
     if (reached < ids.length) {
       say(`    only ${reached} of ${ids.length} flows reached the wait; none more for ${stallMinutes} min: measuring the worker as it stands`);
     }
@@ -135,6 +147,8 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
     const latencies: number[] = [];
     const wakeStart = Date.now();
     const { failures } = await paced(ids.length, 1000, 20, async (i) => {
+      // Once the worker is gone no flow can answer: the rest count as failed wakes at once.
+      if (died) throw new Error(died);
       const handle = stack.client.workflow.getHandle(orderWorkflowId('shopify', ids[i]!));
       const at = Date.now();
       await handle.signal(shopOrderChangedSignal, { eventId: `bench-wake-${i}`, topic: 'orders/updated' });
@@ -144,10 +158,10 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
     });
     const wakeSeconds = (Date.now() - wakeStart) / 1000;
     latencies.sort((a, b) => a - b);
-    const afterWake = await memoryOf(worker!, probeDir);
+    const afterWake = await memoryNow();
     say(`    woke ${ids.length - failures} in ${fmt(wakeSeconds)} s; RSS after ${fmt(afterWake.rssMiB)} MiB`);
     return {
-      name, reached, placed: ids.length, peakRssMiB: peak, idle, waiting, afterWake, placeSeconds, wakeSeconds, woken: ids.length - failures,
+      name, reached, placed: ids.length, peakRssMiB: peak, died, idle, waiting, afterWake, placeSeconds, wakeSeconds, woken: ids.length - failures,
       wakeP95Ms: latencies[Math.max(0, Math.ceil(latencies.length * 0.95) - 1)] ?? NaN,
     };
   } finally {
@@ -156,17 +170,32 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
   }
 }
 
+/** `--settings default,limited` (both unless told): which of the two settings to measure. */
+function settingsOption(): Array<'default' | 'limited'> {
+  const index = process.argv.indexOf('--settings');
+  if (index < 0) return ['default', 'limited'];
+  const names = (process.argv[index + 1] ?? '').split(',');
+  if (names.length === 0 || names.some((n) => n !== 'default' && n !== 'limited')) {
+    process.stderr.write('--settings must name default, limited or both (default,limited)\n');
+    process.exit(2);
+  }
+  return names as Array<'default' | 'limited'>;
+}
+
 async function main(): Promise<void> {
   const flows = wholeNumberOption('flows', 1000);
   const rate = wholeNumberOption('rate', 20);
   const cache = wholeNumberOption('cache', 100);
   const stallMinutes = wholeNumberOption('stall-minutes', 5);
+  const chosen = settingsOption();
   say(`worker-memory: ${flows} order flows waiting for payment, default sticky cache vs WORKER_MAX_CACHED_WORKFLOWS=${cache}`);
   const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
   const results: SettingResult[] = [];
   try {
     await liftShopifyThrottle(stack);
-    const settings: Array<[string, NodeJS.ProcessEnv]> = [['default cache', {}], [`cache ${cache}`, { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }]];
+    const settings: Array<[string, NodeJS.ProcessEnv]> = [];
+    if (chosen.includes('default')) settings.push(['default cache', {}]);
+    if (chosen.includes('limited')) settings.push([`cache ${cache}`, { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }]);
     for (const [name, env] of settings) results.push(await measure(stack, name, env, flows, rate, stallMinutes));
   } finally {
     await stack.stop();
@@ -179,6 +208,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     say(`| ${r.name} | ${r.reached} of ${r.placed} | ${fmt(r.idle.rssMiB)} MiB | ${fmt(r.waiting.rssMiB)} MiB | ${fmt(r.peakRssMiB)} MiB | ${fmt(r.waiting.heapUsedMiB)} MiB | ${fmt(r.wakeSeconds)} s (${r.woken} woken) | ${fmt(r.wakeP95Ms, 0)} ms | ${fmt(r.afterWake.rssMiB)} MiB | ${fmt(r.placeSeconds)} s${r.reached < r.placed ? ' (stalled)' : ''} |`);
   }
+  for (const r of results.filter((x) => x.died)) say(`${r.name}: ${r.died}`);
   if (results.length === 2) {
     const [d, l] = results as [SettingResult, SettingResult];
     say(`\nratio limited / default: RSS waiting ${fmt(l.waiting.rssMiB / d.waiting.rssMiB, 2)}, RSS after wake ${fmt(l.afterWake.rssMiB / d.afterWake.rssMiB, 2)}, wake time ${fmt(l.wakeSeconds / d.wakeSeconds, 2)}`);
