@@ -71,20 +71,40 @@ export async function awaitConfirmed(stack: BenchStack, placed: PlacedOrders, ti
 
 export interface ActivityCount { activities: number; localActivities: number; names: string[] }
 
-/** The activities an order flow's history schedules up to and including the ERP confirmation (the "invoiced" point). */
+/** The activity type a local activity's marker names (core records LocalActivityMarkerData as JSON in `data`). */
+function localActivityType(details: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null | undefined): string {
+  const data = details?.data?.payloads?.[0]?.data;
+  if (!data) return 'local activity';
+  const marker = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
+  return marker.activity_type ?? 'local activity';
+}
+
+/**
+ * The activities an order flow's history runs up to and including the ERP confirmation (the "invoiced" point):
+ * scheduled activities, and local ones (markers), the latter named with "(local)".
+ */
 export async function activitiesUntilConfirmed(client: Client, shopOrderId: string): Promise<ActivityCount> {
   const history = await client.workflow.getHandle(orderWorkflowId('shopify', shopOrderId)).fetchHistory();
   const names: string[] = [];
   let localActivities = 0;
+  let confirmed = false;
   for (const event of history.events ?? []) {
-    if (event.markerRecordedEventAttributes?.markerName === 'core_local_activity') localActivities++;
-    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (!name) continue;
-    names.push(name);
-    if (name === 'confirmOrder') break;
+    const marker = event.markerRecordedEventAttributes;
+    let name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (marker?.markerName === 'core_local_activity') {
+      localActivities++;
+      name = localActivityType(marker.details as Parameters<typeof localActivityType>[0]);
+      names.push(`${name} (local)`);
+    } else if (name) {
+      names.push(name);
+    }
+    if (name === 'confirmOrder') {
+      confirmed = true;
+      break;
+    }
   }
-  if (!names.includes('confirmOrder')) throw new Error(`order ${shopOrderId}: no confirmOrder activity in its history`);
-  return { activities: names.length, localActivities, names };
+  if (!confirmed) throw new Error(`order ${shopOrderId}: no confirmOrder activity in its history`);
+  return { activities: names.length - localActivities, localActivities, names };
 }
 
 /** Says where a few orders that never reached confirmation stand (their flow's own progress query). */

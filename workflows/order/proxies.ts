@@ -1,4 +1,5 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities } from '@temporalio/workflow';
+import { proxyLocalSteps } from '../shared/local-steps';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { OrderActivities } from '../../activities/order';
 import type { OrderErpActivities } from '../../activities/order/erp';
@@ -33,3 +34,27 @@ export const payments = proxyActivities<OrderPaymentActivities>({
   startToCloseTimeout: '1 minute',
   retry: VENDOR_RETRY,
 });
+
+/**
+ * Patch: the order flow's short ERP transactions (customer, sales order, stock, invoice, confirmation, shipping in
+ * the ERP) run as local activities, in the worker that runs the flow: no activity task round trip through Temporal
+ * per step, and several steps in one workflow task. Flows recorded before it replay with the activities they ran.
+ */
+export const LOCAL_ERP_PATCH = 'order-erp-local-activities';
+
+/**
+ * The same ERP activities as local ones, with the same retry policy. Backoffs from 4 s on wait on durable timers
+ * (localRetryThreshold), so a long failing step neither holds the workflow task nor hides its retries, and once the
+ * attempts are used up it fails as an ActivityFailure like a remote one: the step records an issue and waits.
+ */
+const erpLocal = proxyLocalSteps<OrderErpActivities>({
+  cancellationType,
+  startToCloseTimeout: '30 seconds',
+  retry: ERP_RETRY,
+  localRetryThreshold: '4 seconds',
+});
+
+/** The ERP proxy for a step of the order flow: local from LOCAL_ERP_PATCH on. Ask per step (patched() is per point in history). */
+export function erpStep(): typeof erp {
+  return patched(LOCAL_ERP_PATCH) ? erpLocal : erp;
+}

@@ -6,7 +6,7 @@ import { orderPayment, type ShopOrder } from '../../domain/order';
 import { totalsProblem } from '../../domain/order-customer';
 import { CustomerEmail, ShopOrderNumber } from '../../domain/search-attributes';
 import { DEFAULT_SHOP, ORDER_STEPS as STEP, orderBusinessKey, type OrderFulfilmentInput, type OrderFulfilmentResult, type OrderSnapshot } from './api';
-import { erp, payments, shop } from './proxies';
+import { erpStep, payments, shop } from './proxies';
 import { installOrderHandlers, OrderState, type NamedPayment } from './state';
 import { runUndo, undoing, type OrderUndo } from './undo';
 import { FlowAborted, FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
@@ -104,7 +104,7 @@ class OrderFlow {
     await this.checkTotals();
 
     this.enter('customer');
-    const customer = await flow.step(STEP.ensureCustomer, () => erp.ensureOrderCustomer(state.order!), {
+    const customer = await flow.step(STEP.ensureCustomer, () => erpStep().ensureOrderCustomer(state.order!), {
       ...undoing({ kind: 'remove-customer', order: state.order }),
       allowed: ['retry', 'compensate'],
       // The operator fixed the buyer in the shop: read the order again before the retry.
@@ -114,7 +114,7 @@ class OrderFlow {
 
     this.enter('sales-order');
     // Edits wait while the ERP order is written, and from then on apply to it themselves.
-    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erp.createSalesOrder(state.order!, customer.value.customerId), {
+    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erpStep().createSalesOrder(state.order!, customer.value.customerId), {
       ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId, shop: this.shop }), allowed: ['retry', 'compensate'],
     }));
     if (!created.done) return { status: 'skipped', step: STEP.createSalesOrder };
@@ -124,7 +124,7 @@ class OrderFlow {
     // From here the lines and the total are the ERP order's: an edit waiting for its turn finds them frozen.
     await state.orderLock.runExclusive(async () => this.enter('reserving'));
     const so = created.value;
-    const reserved = await flow.step(STEP.reserveStock, () => erp.reserveStock(so.salesOrderId), {
+    const reserved = await flow.step(STEP.reserveStock, () => erpStep().reserveStock(so.salesOrderId), {
       ...undoing({ kind: 'release-stock', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     this.backordered = reserved.done && !reserved.value.ok;
@@ -145,7 +145,7 @@ class OrderFlow {
     if (!settled.done) return { status: 'skipped', step: 'payment' };
 
     this.enter('invoicing');
-    const invoice = await flow.step(STEP.postInvoice, () => erp.postInvoice(so.salesOrderId), {
+    const invoice = await flow.step(STEP.postInvoice, () => erpStep().postInvoice(so.salesOrderId), {
       ...undoing({ kind: 'void-invoice', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     if (!invoice.done) return { status: 'skipped', step: STEP.postInvoice };
@@ -153,7 +153,7 @@ class OrderFlow {
 
     this.enter('telling-shop');
     await flow.step(STEP.tagShopOrder, () => shop.tagShopOrder(this.shopOrderId, so.orderNumber, this.shop));
-    const confirmed = await flow.step(STEP.confirmOrder, () => erp.confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
+    const confirmed = await flow.step(STEP.confirmOrder, () => erpStep().confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
   }
@@ -167,7 +167,7 @@ class OrderFlow {
     const tracking = { number: this.state.shipment!.trackingNumber, company: this.state.shipment!.carrier };
     let inShop = true;
     if (patched('ship-then-fulfil-in-shop')) {
-      await this.flow.step(STEP.shipInErp, () => erp.shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
+      await this.flow.step(STEP.shipInErp, () => erpStep().shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
       inShop = (await this.flow.step(STEP.fulfilInShop, () => shop.fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
     } else {
       await this.flow.step(STEP.fulfilOrder, () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] });
