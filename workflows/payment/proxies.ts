@@ -1,4 +1,5 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyLocalSteps } from '../shared/local-steps';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { PaymentErpActivities } from '../../activities/payment/erp';
 import type { PaymentProviderActivities } from '../../activities/payment/provider';
@@ -14,3 +15,25 @@ export const erp = proxyActivities<PaymentErpActivities>({
   startToCloseTimeout: '30 seconds',
   retry: ERP_RETRY,
 });
+
+/**
+ * Patch: the payment flow's ERP writes and look-ups (single PostgreSQL statements or transactions) run as local
+ * activities, in the worker that runs the flow, without an activity task round trip through Temporal each.
+ * Flows recorded before it replay with the activities they ran.
+ */
+export const LOCAL_ERP_PATCH = 'payment-erp-local-activities';
+
+/**
+ * The same activities as local ones with the same retry policy; backoffs from 4 s on wait on durable timers, and
+ * attempts used up fail as an ActivityFailure, so a failing step still records an issue and waits for a person.
+ */
+const erpLocal = proxyLocalSteps<PaymentErpActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: ERP_RETRY,
+  localRetryThreshold: '4 seconds',
+});
+
+/** The ERP proxy for a step of the payment flow: local from LOCAL_ERP_PATCH on (ask per step). */
+export function erpStep(): typeof erp {
+  return patched(LOCAL_ERP_PATCH) ? erpLocal : erp;
+}

@@ -9,7 +9,7 @@ import {
   linkOrderUpdate, PAYMENT_STEPS as STEP, paymentBusinessKey, paymentEventSignal,
   type PaymentFlowInput, type PaymentFlowResult, type PaymentOrder, type PaymentSnapshot,
 } from './api';
-import { erp, provider } from './proxies';
+import { erpStep, provider } from './proxies';
 
 /**
  * Payment -> provider -> ERP: one workflow per provider payment, woken by its events (payment, refund, dispute).
@@ -121,7 +121,7 @@ class PaymentFlow {
       return;
     }
     if (this.booked.settlement !== settlement) {
-      const recorded = await this.flow.step(STEP.recordSettlement, () => erp.recordSettlement(this.payments, payment, charge), { allowed: ['retry', 'skip'] });
+      const recorded = await this.flow.step(STEP.recordSettlement, () => erpStep().recordSettlement(this.payments, payment, charge), { allowed: ['retry', 'skip'] });
       if (!recorded.done) return;
       this.booked.settlement = settlement;
     }
@@ -136,7 +136,7 @@ class PaymentFlow {
   /** Finds the payment's ERP order; when none has arrived yet, waits (polling) until the deadline, then parks it. */
   private async matchOrder(payment: Payment): Promise<void> {
     const windowSeconds = this.input.policy.matchWindowSeconds;
-    const match = await this.flow.step(STEP.findOrder, () => erp.findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
+    const match = await this.flow.step(STEP.findOrder, () => erpStep().findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
     if (!match.done) return;
     if (match.value.kind === 'found') return this.applyTo(match.value.order);
     if (match.value.kind === 'ambiguous') {
@@ -181,7 +181,7 @@ class PaymentFlow {
 
   /** Binds the payment to its order, applies it to the invoice, and tells the order flow if it waits for money. */
   private async applyTo(order: PaymentOrder): Promise<void> {
-    const applied = await this.flow.step(STEP.applyToOrder, () => erp.applyPaymentToOrder(this.payments, this.paymentId, order.salesOrderId), {
+    const applied = await this.flow.step(STEP.applyToOrder, () => erpStep().applyPaymentToOrder(this.payments, this.paymentId, order.salesOrderId), {
       allowed: ['retry', 'skip'],
     });
     if (!applied.done) return;
@@ -198,7 +198,7 @@ class PaymentFlow {
 
   private async bookRefund(refund: Refund): Promise<void> {
     if (this.booked[refund.id] === refund.status) return;
-    const booked = await this.flow.step(STEP.recordRefund, () => erp.recordPaymentRefund(this.payments, this.paymentId, refund), { allowed: ['retry', 'skip'] });
+    const booked = await this.flow.step(STEP.recordRefund, () => erpStep().recordPaymentRefund(this.payments, this.paymentId, refund), { allowed: ['retry', 'skip'] });
     if (!booked.done) return;
     this.booked[refund.id] = refund.status;
     if (!booked.value.ok) {
@@ -212,7 +212,7 @@ class PaymentFlow {
   /** An open dispute holds the order's fulfilment and is raised for a person; its close records the outcome. */
   private async bookDispute(dispute: Dispute): Promise<void> {
     if (this.booked[dispute.id] === dispute.status) return;
-    const booked = await this.flow.step(STEP.recordDispute, () => erp.recordPaymentDispute(this.payments, this.paymentId, dispute), { allowed: ['retry', 'skip'] });
+    const booked = await this.flow.step(STEP.recordDispute, () => erpStep().recordPaymentDispute(this.payments, this.paymentId, dispute), { allowed: ['retry', 'skip'] });
     if (!booked.done) return;
     this.booked[dispute.id] = dispute.status;
     const details = { paymentId: this.paymentId, disputeId: dispute.id, amountMinor: dispute.amountMinor, currency: dispute.currency, reason: dispute.reason };
@@ -242,11 +242,11 @@ class PaymentFlow {
     const outcome = `${status}:${payment.failureReason ?? ''}`;
     this.flow.setState(status, payment.failureReason ?? undefined);
     if (this.booked.outcome === outcome) return;
-    const recorded = await this.flow.step(STEP.recordOutcome, () => erp.recordFailedPayment(this.payments, payment, status), { allowed: ['retry', 'skip'] });
+    const recorded = await this.flow.step(STEP.recordOutcome, () => erpStep().recordFailedPayment(this.payments, payment, status), { allowed: ['retry', 'skip'] });
     if (!recorded.done) return;
     this.booked.outcome = outcome;
     // Only an order the payment names (or is booked for): an amount alone is no reason to tell an order anything.
-    const match = await this.flow.step(STEP.findOrder, () => erp.findPaymentOrder(this.payments, payment, null), { allowed: ['retry', 'skip'] });
+    const match = await this.flow.step(STEP.findOrder, () => erpStep().findPaymentOrder(this.payments, payment, null), { allowed: ['retry', 'skip'] });
     if (match.done && match.value.kind === 'found') {
       await this.tellOrder(match.value.order, paymentFailedSignal, { paymentId: payment.id, status, reason: payment.failureReason ?? null });
     }
