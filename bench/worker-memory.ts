@@ -111,10 +111,11 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
   const [worker] = await stack.startWorkers(1, { ...env, MEMORY_PROBE_DIR: probeDir, NODE_OPTIONS: `--require ${join(__dirname, 'support', 'memory-probe.js')}` });
   const started = Date.now();
   let died: string | undefined;
-  worker!.child.once('exit', (code, signal) => {
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
     died = `worker exited (${signal ?? `code ${code}`}) ${fmt((Date.now() - started) / 1000, 0)} s after its start`;
     say(`    ${died}`);
-  });
+  };
+  worker!.child.once('exit', onExit);
   const noMemory: Memory = { rssMiB: NaN, heapUsedMiB: NaN, heapTotalMiB: NaN, externalMiB: NaN };
   const memoryNow = async () => (died ? noMemory : memoryOf(worker!, probeDir).catch(() => noMemory));
   try {
@@ -165,6 +166,8 @@ async function measure(stack: BenchStack, name: string, env: NodeJS.ProcessEnv, 
       wakeP95Ms: latencies[Math.max(0, Math.ceil(latencies.length * 0.95) - 1)] ?? NaN,
     };
   } finally {
+    // Stopping it here is no death.
+    worker!.child.off('exit', onExit);
     await worker!.stop();
     rmSync(probeDir, { recursive: true, force: true });
   }
