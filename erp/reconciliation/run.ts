@@ -80,11 +80,12 @@ export async function reconcileRun(pool: Pool, runId: number, opts: ReconcileOpt
       const rows = (await step('match by id', () => tx.query(sql.MATCH_BY_ID, [runId, provider]))).rowCount ?? 0;
       // Temporary tables get no statistics of their own; without them the planner would loop over a million rows.
       await step('analyze', () => tx.query('ANALYZE rec_row'));
-      await step('match by settlement', () => tx.query(sql.MATCH_PAYMENTS_BY_SETTLEMENT, [provider]));
-      await step('erp unclaimed', () => tx.query(sql.ERP_UNCLAIMED, [provider, from, to]));
-      await step('match by rule', () => tx.query(sql.MATCH_BY_RULE, [matchWindowMs]));
-      await step('drop rule matched', () => tx.query(sql.DROP_RULE_MATCHED, [matchWindowMs]));
-      await step('claims of late matches', () => tx.query(sql.CLAIMS_OF_LATE_MATCHES));
+      const bySettlement = (await step('match by settlement', () => tx.query(sql.MATCH_PAYMENTS_BY_SETTLEMENT, [provider]))).rowCount ?? 0;
+      const unclaimed = (await step('erp unclaimed', () => tx.query(sql.ERP_UNCLAIMED, [provider, from, to]))).rowCount ?? 0;
+      // Each pass over a month's million rows costs: the rule passes run only when the ERP has unclaimed records.
+      const byRule = unclaimed === 0 ? 0 : (await step('match by rule', () => tx.query(sql.MATCH_BY_RULE, [matchWindowMs]))).rowCount ?? 0;
+      if (byRule > 0) await step('drop rule matched', () => tx.query(sql.DROP_RULE_MATCHED, [matchWindowMs]));
+      if (bySettlement + byRule > 0) await step('claims of late matches', () => tx.query(sql.CLAIMS_OF_LATE_MATCHES));
       await step('rank claims', () => tx.query(sql.RANK_CLAIMS));
       await step('complete settlements', () => tx.query(sql.COMPLETE_SETTLEMENTS));
       const marked = (await step('reconciled now', () => tx.query(sql.RECONCILED_NOW, [now]))).rows[0];
