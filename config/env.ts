@@ -160,8 +160,14 @@ export const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).optional(),
   WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).optional(),
-  /** Workflows kept in the worker's sticky cache; each costs memory while it waits (bench/worker-memory.ts). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /**
+   * Workflows kept in the worker's sticky cache; each costs memory while it waits (bench/worker-memory.ts). Not the
+   * SDK's default, which grows with the heap limit (2,310 on a 4 GiB heap): at about 2 to 4 MiB per cached flow that
+   * took a worker with 1,000 open orders to 4 GiB, its workflow tasks past their timeout and the process down. 250
+   * keeps the cache under about 1 GiB even at the old 4 MiB per flow; a flow evicted from it is replayed from its
+   * history when it next wakes, which costs time, not correctness. 0 turns the cache off.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   /** PostgreSQL connections of one worker process (default 10). */
   WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
 });
