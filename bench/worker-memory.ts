@@ -1,3 +1,4 @@
+import { envSchema } from '../config/env';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,15 @@ import { startBenchStack, type BenchStack } from './support/stack';
 import type { ChildService } from '../stack/processes';
 import { wholeNumberOption } from './support/args';
 
+/** The sticky cache a worker gets with WORKER_MAX_CACHED_WORKFLOWS unset (the "default" setting). */
+const ENGINE_DEFAULT_CACHE = envSchema.shape.WORKER_MAX_CACHED_WORKFLOWS.parse(undefined);
+
 /**
  * Worker memory: `npm run bench -- worker-memory [--flows 1000] [--rate 20] [--cache 100] [--stall-minutes 5]
  * [--settings default,limited]`.
  *
- * For each setting (the SDK's default sticky cache, then WORKER_MAX_CACHED_WORKFLOWS=<cache>), a fresh worker
+ * For each setting (the engine's default sticky cache, WORKER_MAX_CACHED_WORKFLOWS unset: config/env.ts; then
+ * WORKER_MAX_CACHED_WORKFLOWS=<cache>), a fresh worker
  * process takes `flows` shop orders placed without payment (bank transfer, pay later): each order flow reads the
  * order, finds or creates the customer, creates the ERP order, reserves its stock, and waits for the payment. Once
  * all wait, the worker's RSS and heap are read (after a full GC), then every flow is woken: a signal ("the order
@@ -191,13 +196,13 @@ async function main(): Promise<void> {
   const cache = wholeNumberOption('cache', 100);
   const stallMinutes = wholeNumberOption('stall-minutes', 5);
   const chosen = settingsOption();
-  say(`worker-memory: ${flows} order flows waiting for payment, default sticky cache vs WORKER_MAX_CACHED_WORKFLOWS=${cache}`);
+  say(`worker-memory: ${flows} order flows waiting for payment, the engine's default sticky cache (${ENGINE_DEFAULT_CACHE}) vs WORKER_MAX_CACHED_WORKFLOWS=${cache}`);
   const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
   const results: SettingResult[] = [];
   try {
     await liftShopifyThrottle(stack);
     const settings: Array<[string, NodeJS.ProcessEnv]> = [];
-    if (chosen.includes('default')) settings.push(['default cache', {}]);
+    if (chosen.includes('default')) settings.push([`default cache (${ENGINE_DEFAULT_CACHE})`, {}]);
     if (chosen.includes('limited')) settings.push([`cache ${cache}`, { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }]);
     for (const [name, env] of settings) results.push(await measure(stack, name, env, flows, rate, stallMinutes));
   } finally {
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
   if (results.length === 2) {
     const [d, l] = results as [SettingResult, SettingResult];
     say(`\nratio limited / default: RSS waiting ${fmt(l.waiting.rssMiB / d.waiting.rssMiB, 2)}, RSS after wake ${fmt(l.afterWake.rssMiB / d.afterWake.rssMiB, 2)}, wake time ${fmt(l.wakeSeconds / d.wakeSeconds, 2)}`);
-    const onlyDefault = d.reached - Math.min(cache, l.reached);
+    const onlyDefault = Math.min(ENGINE_DEFAULT_CACHE, d.reached) - Math.min(cache, l.reached);
     say(`memory of one cached flow (RSS waiting, default minus limited, over the ${onlyDefault} flows only the default keeps): ${fmt(((d.waiting.rssMiB - l.waiting.rssMiB) * 1024) / Math.max(1, onlyDefault), 0)} KiB`);
   }
 }

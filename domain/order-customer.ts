@@ -43,20 +43,5 @@ export function buyerName(order: ShopOrder): BuyerName {
 
 const blankToNull = (value: string | null | undefined): string | null => (value?.trim() ? value.trim() : null);
 
-/** Line changes that matter to the ERP: SKU, quantity or price, in order. */
-export function linesDiffer(a: ShopOrder, b: ShopOrder): boolean {
-  const key = (o: ShopOrder) => JSON.stringify(o.lines.map((l) => [l.sku, l.quantity, l.unitPriceMinor]));
-  return key(a) !== key(b) || a.totalMinor !== b.totalMinor;
-}
-
-export function addressDiffers(a: ShopOrder, b: ShopOrder): boolean {
-  return JSON.stringify(a.shippingAddress) !== JSON.stringify(b.shippingAddress);
-}
-
-/** Order totals must add up exactly; a 1-cent difference is a data problem to show, not to round away. */
-export function totalsProblem(order: ShopOrder): string | null {
-  const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
-  const expected = gross - order.discountMinor + order.taxMinor + order.shippingMinor;
-  return expected === order.totalMinor ? null
-    : `order total ${order.totalMinor} ≠ lines ${gross} − discount ${order.discountMinor} + tax ${order.taxMinor} + shipping ${order.shippingMinor} = ${expected} (minor units)`;
-}
+// Pure comparisons the order workflow uses live in ./order-rules; re-exported for the other callers.
+export { addressDiffers, linesDiffer, totalsProblem } from './order-rules';

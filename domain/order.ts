@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * A shop order as the ERP flow sees it, whatever shop it came from: amounts already in minor units, times as
- * UTC ISO instants, and the payment reference the checkout recorded. Pure: safe in workflows.
+ * UTC ISO instants, and the payment reference the checkout recorded. The schemas validate at the boundaries
+ * (connectors, activities); workflow code imports only types from here.
  */
 
 const minor = z.number().int().nonnegative();
@@ -71,16 +72,5 @@ export type ShopOrder = z.infer<typeof shopOrderSchema>;
 export type ShopOrderLine = z.infer<typeof shopOrderLineSchema>;
 export type ShopPayment = z.infer<typeof shopPaymentSchema>;
 
-/** The shop connection of an order; orders read before connections existed came from `shopify`. */
-export const shopOf = (order: Pick<ShopOrder, 'shop'>): string => order.shop ?? 'shopify';
-
-/** How flows started before the payment became neutral recorded it (Shopify's transaction kinds, Stripe's ids). */
-interface LegacyShopPayment { gateway: string; paymentIntentId: string; kind: 'AUTHORIZATION' | 'SALE'; amountMinor: number }
-
-/** The order's payment in today's shape, also when the order was read by an earlier version (workflow replay). */
-export function orderPayment(order: Pick<ShopOrder, 'payment'>): ShopPayment | null {
-  const payment = order.payment as ShopPayment | LegacyShopPayment | null;
-  if (!payment || !('paymentIntentId' in payment)) return payment;
-  const { paymentIntentId, kind, ...rest } = payment;
-  return { ...rest, paymentId: paymentIntentId, kind: kind === 'AUTHORIZATION' ? 'authorised' : 'captured' };
-}
+// The pure rules workflows use live in ./order-rules (no zod there: see its header); re-exported for the other callers.
+export { orderPayment, shopOf } from './order-rules';

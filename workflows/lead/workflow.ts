@@ -4,7 +4,8 @@ import {
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { LeadCrmActivities } from '../../activities/lead/crm';
 import type { BindTarget, BoundCustomer, CustomerLookup, LeadErpActivities } from '../../activities/lead/erp';
-import { isQualified, runIsFull, toLeadCandidate, type CrmContact, type LeadCandidate } from '../../domain/lead';
+import type { CrmContact } from '../../domain/lead';
+import { isQualified, runIsFull, toLeadCandidate, type LeadCandidate } from '../../domain/lead-rules';
 import { CustomerEmail } from '../../domain/search-attributes';
 import { FlowRuntime, runFlow } from '../shared/flow-runtime';
 import {

@@ -1,7 +1,7 @@
 import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
-import { orderPayment, type ShopOrder } from '../../domain/order';
-import { addressDiffers, linesDiffer, totalsProblem } from '../../domain/order-customer';
+import type { ShopOrder } from '../../domain/order';
+import { addressDiffers, linesDiffer, orderPayment, totalsProblem } from '../../domain/order-rules';
 import type { SalesOrderRef } from '../../erp/sales-orders';
 import {
   disputeClosedSignal, disputeOpenedSignal, editOrderUpdate, markShippedUpdate, ORDER_STEPS, paymentFailedSignal, paymentReceivedSignal,

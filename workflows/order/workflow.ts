@@ -2,8 +2,8 @@ import {
   allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { SettledPayment } from '../../activities/order/payments';
-import { orderPayment, type ShopOrder } from '../../domain/order';
-import { totalsProblem } from '../../domain/order-customer';
+import type { ShopOrder } from '../../domain/order';
+import { orderPayment, totalsProblem } from '../../domain/order-rules';
 import { CustomerEmail, ShopOrderNumber } from '../../domain/search-attributes';
 import { DEFAULT_SHOP, ORDER_STEPS as STEP, orderBusinessKey, type OrderFulfilmentInput, type OrderFulfilmentResult, type OrderSnapshot } from './api';
 import { erpStep, payments, shop } from './proxies';
