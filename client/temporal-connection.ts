@@ -17,9 +17,16 @@ export function temporalConnectionOptions(config: AppConfig, address: string): {
   return { address, tls, apiKey: config.TEMPORAL_API_KEY };
 }
 
-/** A client whose connection is made on first use, so callers start even while Temporal is down. */
+/**
+ * A client whose connection is made on first use, so callers start even while Temporal is down. After an outage
+ * gRPC tries to reconnect with a backoff that grows to 2 minutes by default; the relay's backlog waits for that, so
+ * it is capped at 2 s (the relay's dispatcher defers its rows with its own backoff meanwhile).
+ */
 export function lazyTemporalClient(config: AppConfig, address: string): Client {
-  const connection = Connection.lazy(temporalConnectionOptions(config, address));
+  const connection = Connection.lazy({
+    ...temporalConnectionOptions(config, address),
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 2000 },
+  });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors });
 }
 

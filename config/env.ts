@@ -46,6 +46,8 @@ export const envSchema = z.object({
   RELAY_PUBLIC_URL: optionalUrl,
   RELAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Workflows whose inbox events the relay hands to Temporal at the same time (each workflow's own events go in order). */
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Failed hand-overs (Temporal outages do not count) after which an inbox row becomes `failed` with an issue. */
   INBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Dispatched and ignored inbox rows older than this many days are deleted. */

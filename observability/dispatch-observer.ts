@@ -18,9 +18,8 @@ export class DispatchObserver {
 
   constructor(private readonly db: Queryable) {}
 
-  /** Reads when each claimed row arrived and the trace it belongs to (one query per batch). */
+  /** Reads when each claimed row arrived and the trace it belongs to (one query per claim; claims overlap). */
   async claimed(ids: number[]): Promise<void> {
-    this.arrivals.clear();
     if (ids.length === 0) return;
     // Observation only: if it fails, the batch is dispatched all the same, unmeasured.
     const { rows } = await this.db.query(
@@ -40,10 +39,16 @@ export class DispatchObserver {
     return tracer.startActiveSpan('dispatch', { kind: SpanKind.PRODUCER, attributes: { 'temporal.workflow_id': workflowId, 'engine.inbox_rows': rowIds.length } }, parent, (span) => spanBody(span, handOver));
   }
 
+  /** The rows left the dispatcher's hands (handed over, deferred, failed or given back): nothing more to observe. */
+  forget(rowIds: number[]): void {
+    for (const id of rowIds) this.arrivals.delete(id);
+  }
+
   /** The row is with Temporal now: observe how long it waited. */
   dispatched(rowId: number, connection: string): void {
     const arrival = this.arrivals.get(rowId);
     if (!arrival) return;
+    this.arrivals.delete(rowId);
     relayMetrics().dispatchLag.observe({ connection }, Math.max(0, arrival.ageSeconds + (Date.now() - arrival.seenAtMs) / 1000));
   }
 }

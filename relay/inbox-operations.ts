@@ -39,3 +39,8 @@ export async function replayInbox(pool: Pool, which: { id: number } | { status: 
     return replayed;
   });
 }
+
+/** An accepted update's result, when it comes, becomes the outcome of the rows that handed it over. */
+export async function recordUpdateResult(db: Queryable, inboxIds: number[], outcome: string): Promise<void> {
+  await db.query(`UPDATE integration.webhook_inbox SET outcome = $2 WHERE id = ANY($1::bigint[]) AND status = 'dispatched'`, [inboxIds, outcome.slice(0, 2000)]);
+}

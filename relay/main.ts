@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     secrets: webhookSecrets(config, connections),
     routes: { taskQueue: config.TEMPORAL_TASK_QUEUE, ...flowPolicies(config) },
     pollMs: config.DISPATCH_POLL_MS,
-    dispatch: { maxFailures: config.INBOX_MAX_ATTEMPTS },
+    dispatch: { maxFailures: config.INBOX_MAX_ATTEMPTS, concurrency: config.DISPATCH_CONCURRENCY },
     retentionDays: config.INBOX_RETENTION_DAYS,
   });
   logger.info({ url: relay.url, metrics: `${relay.url}/metrics`, tracing: tracing.enabled }, 'relay listening');

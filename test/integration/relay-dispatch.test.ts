@@ -134,7 +134,7 @@ test('an update that outlasts its deadline while Temporal answers is retried wit
     const r = await row('wh-edit-5150');
     return r?.failures >= 2 ? r : undefined;
   }, 30_000);
-  expect(busy).toMatchObject({ status: 'pending', last_error: `update editOrder still running after ${UPDATE_TIMEOUT_MS} ms; retried with the same update id` });
+  expect(busy).toMatchObject({ status: 'pending', last_error: `update editOrder not accepted by its flow within ${UPDATE_TIMEOUT_MS} ms; retried with the same update id` });
 
   await h.startWorker();
   try {
