@@ -1,7 +1,10 @@
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { createLogger } from '../../config/logger';
 import { storeEvents } from '../../engine/inbox';
+import { startRelay } from '../../relay/relay';
 import { inboxUpdateId } from '../../relay/routes';
 import type { InboundEvent } from '../../domain/webhooks/events';
-import { eventually, startHarness, type Harness } from '../support/harness';
+import { CONNECTIONS, eventually, startHarness, type Harness } from '../support/harness';
 
 /**
  * The dispatcher's lanes: events for different workflows are handed over side by side, so a hand-over that waits
@@ -78,18 +81,37 @@ test('an update its flow does not take holds back only its own workflow: other w
 });
 
 test('events of one workflow reach it in inbox order while workflows are handed over in parallel, across claims', async () => {
-  const contacts = [770_201, 770_202, 770_203, 770_204, 770_205, 770_206];
-  const perContact = 6;
-  // Interleaved (never two of one contact in a row, so none are merged), over more claims (5 rows) than lanes (4).
-  const events = Array.from({ length: perContact }, (_, n) => contacts.map((c) => leadEvent(c, `order-${c}-${n}`))).flat();
-  await storeEvents(h.pool, events, Buffer.from('{}'), {});
-  await eventually('every event handed over', async () => {
-    const r = await h.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE event_id LIKE 'order-7702%' AND status = 'dispatched'`);
-    return r.rows[0].n === events.length ? true : undefined;
+  // This relay alone dispatches now; its client makes the first hand-over of each workflow slow (an injected delay in
+  // the call), so that without lanes the later events of that workflow, handed over beside it, would overtake it.
+  await h.relay.dispatcher.stop();
+  const slowFirst: WorkflowClientInterceptor = {
+    async signalWithStart(input, next) {
+      if ((input.signalArgs[0] as { eventId: string }).eventId.endsWith('-0')) await new Promise((resolve) => setTimeout(resolve, 400));
+      return next(input);
+    },
+  };
+  const client = new Client({ connection: h.client.connection, namespace: h.client.options.namespace, interceptors: { workflow: [slowFirst] } });
+  const relay = await startRelay({
+    pool: h.pool, client, logger: createLogger('test', 'silent'), host: '127.0.0.1', port: 0, bodyLimitBytes: 65536, secrets: {}, connections: [CONNECTIONS.crm],
+    routes: { taskQueue: h.taskQueue, leadPolicy: { qualifyingStage: 'salesqualifiedlead', defaultPhoneCountry: 'US' }, orderPolicy: { shortfall: 'cancel', paymentWaitSeconds: 30, cancelShopOrderOnFailure: true } },
+    pollMs: 20, dispatch: { batchSize: 5, concurrency: 4 },
   });
-  for (const c of contacts) {
-    expect([c, await signalledEventIds(`lead-hubspot-${c}`)]).toEqual([c, Array.from({ length: perContact }, (_, n) => `order-${c}-${n}`)]);
+  try {
+    const contacts = [770_201, 770_202, 770_203, 770_204, 770_205, 770_206];
+    const perContact = 6;
+    // Interleaved (never two of one contact in a row, so none are merged), over more claims (5 rows) than lanes (4).
+    const events = Array.from({ length: perContact }, (_, n) => contacts.map((c) => leadEvent(c, `order-${c}-${n}`))).flat();
+    await storeEvents(h.pool, events, Buffer.from('{}'), {});
+    await eventually('every event handed over', async () => {
+      const r = await h.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE event_id LIKE 'order-7702%' AND status = 'dispatched'`);
+      return r.rows[0].n === events.length ? true : undefined;
+    });
+    for (const c of contacts) {
+      expect([c, await signalledEventIds(`lead-hubspot-${c}`)]).toEqual([c, Array.from({ length: perContact }, (_, n) => `order-${c}-${n}`)]);
+    }
+    const attempts = await h.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE event_id LIKE 'order-7702%' AND attempts <> 1`);
+    expect(attempts.rows[0].n).toBe(0);
+  } finally {
+    await relay.close();
   }
-  const attempts = await h.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE event_id LIKE 'order-7702%' AND attempts <> 1`);
-  expect(attempts.rows[0].n).toBe(0);
 });
