@@ -9,7 +9,7 @@ import {
   linkOrderUpdate, PAYMENT_STEPS as STEP, paymentBusinessKey, paymentEventSignal,
   type PaymentFlowInput, type PaymentFlowResult, type PaymentOrder, type PaymentSnapshot,
 } from './api';
-import { erpStep, provider } from './proxies';
+import { erp, erpStep, provider } from './proxies';
 
 /**
  * Payment -> provider -> ERP: one workflow per provider payment, woken by its events (payment, refund, dispute).
@@ -136,7 +136,10 @@ class PaymentFlow {
   /** Finds the payment's ERP order; when none has arrived yet, waits (polling) until the deadline, then parks it. */
   private async matchOrder(payment: Payment): Promise<void> {
     const windowSeconds = this.input.policy.matchWindowSeconds;
-    const match = await this.flow.step(STEP.findOrder, () => erpStep().findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
+    // The first look is a local activity (the order is usually there); the polls while the flow waits for its order
+    // go through the task queue: they are not latency-bound, and a local activity holds its workflow task open.
+    const erpLook = this.orderWaitDeadlineMs === null ? erpStep() : erp;
+    const match = await this.flow.step(STEP.findOrder, () => erpLook.findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
     if (!match.done) return;
     if (match.value.kind === 'found') return this.applyTo(match.value.order);
     if (match.value.kind === 'ambiguous') {
