@@ -1,14 +1,12 @@
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import type { Logger } from '../config/logger';
 import type { Connection } from '../connections/connection';
 import { createDatabaseGauges } from '../observability/db-gauges';
 import { relayMetrics } from '../observability/metrics';
 import { InboxBatcher, type InboxBatchTuning } from './inbox-batcher';
 import { leanIntakeListener } from './lean-intake';
-import { endpointOf, JSON_TYPE, WebhookIntake, type Endpoint } from './webhook-intake';
+import { endpointOf, JSON_TYPE, WebhookIntake, type Endpoint, type WebhookIntakeOptions } from './webhook-intake';
 
 /**
  * The webhook relay's HTTP side: one endpoint per connection (`POST /webhooks/<connection id>`), served by the
@@ -22,17 +20,11 @@ import { endpointOf, JSON_TYPE, WebhookIntake, type Endpoint } from './webhook-i
 /** Webhook secrets by connection id. */
 export type RelaySecrets = Record<string, string | undefined>;
 
-export interface RelayServerOptions {
-  pool: Pool;
+/** What the intake takes (pool, logger, public URL, onStored, clock), and the relay's own. */
+export interface RelayServerOptions extends Omit<WebhookIntakeOptions, 'inbox'> {
   connections: readonly Connection[];
   secrets: RelaySecrets;
-  logger: Logger;
   bodyLimitBytes: number;
-  /** The public base URL vendors call (HubSpot signs the full URI); else taken from the request's Host header. */
-  publicUrl?: string;
-  /** Called after new events are stored. */
-  onStored?: () => void;
-  now?: () => number;
   /** Group commit of concurrent deliveries (defaults suit the relay). */
   inboxBatch?: InboxBatchTuning;
   /** The inbox to store into (tests hold it to watch its queue); else one made from `pool` and `inboxBatch`. */
