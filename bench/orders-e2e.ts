@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { cpuMeter } from './support/cpu';
+import { childNames, cpuMeter, treeMeter } from './support/cpu';
 import { runFloor } from './support/floor';
 import { fmt, type RunStats } from './support/load';
 import { activitiesUntilConfirmed, awaitConfirmed, liftShopifyThrottle, placeOrders, type ActivityCount } from './support/orders';
@@ -70,8 +70,11 @@ async function measureEngine(stack: BenchStack, pass: Pass, orders: number, rate
     const warm = await placeOrders(stack, warmup, Math.min(rate, 5));
     await awaitConfirmed(stack, warm, 90_000);
     const meter = cpuMeter(() => workers.map((w) => w.child.pid!));
+    const names = childNames();
+    const tree = treeMeter(() => names);
     const placed = await placeOrders(stack, orders, rate);
     const stats = await awaitConfirmed(stack, placed, 15 * 60_000);
+    sayBreakdown('engine', tree(), stats.completed);
     return { stats, cpu: meter(), sample: warm.shopOrderIds[0]! };
   } finally {
     await stopAll(workers);
@@ -85,11 +88,21 @@ async function measureFloor(stack: BenchStack, pass: Pass, orders: number, rate:
     await stack.waitForPollers(taskQueue, workers);
     await runFloor(stack.client, taskQueue, `${pass.name}-warm`, warmup, Math.min(rate, 5), activities);
     const meter = cpuMeter(() => workers.map((w) => w.child.pid!));
+    const names = childNames();
+    const tree = treeMeter(() => names);
     const stats = await runFloor(stack.client, taskQueue, pass.name, orders, rate, activities);
+    sayBreakdown('floor', tree(), stats.completed);
     return { stats, cpu: meter() };
   } finally {
     await stopAll(workers);
   }
+}
+
+/** Where the cores went: CPU milliseconds per done order, per process tree. */
+function sayBreakdown(label: string, cpu: { machine: number; byName: Map<string, number> }, done: number): void {
+  const perOrder = (s: number) => `${fmt((s * 1000) / Math.max(done, 1), 0)}`;
+  const parts = [...cpu.byName].filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${perOrder(s)}`);
+  say(`  ${label} CPU ms per order: machine ${perOrder(cpu.machine)}; ${parts.join(', ')}`);
 }
 
 function row(label: string, s: RunStats, cpu: { machine: number; processes: number }): string {

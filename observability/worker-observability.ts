@@ -10,7 +10,7 @@ import { captureLogFields, type ActivityLogFields } from './log-context';
 import { workerMetrics } from './metrics';
 import { isStepFailure } from './step-failures';
 import type { Tracing } from './tracing';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-bundle';
+import { workflowInterceptorModules } from './workflow-bundle';
 import type { EngineMetricsSinks } from './workflow-interceptors-api';
 
 /**
@@ -54,11 +54,12 @@ function tracingActivityInterceptors(ctx: ActivityContext): ActivityInterceptors
   return { inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) };
 }
 
-export function workerInterceptors(): WorkerInterceptors {
+/** With tracing off, OpenTelemetry's interceptors are left out: their spans would only be dropped. */
+export function workerInterceptors(tracing: Pick<Tracing, 'enabled'>): WorkerInterceptors {
   return {
-    workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    workflowModules: workflowInterceptorModules(tracing.enabled),
     // OpenTelemetry's first: the engine's interceptor then runs (and logs) inside the activity's span.
-    activity: [tracingActivityInterceptors, engineActivityInterceptors],
+    activity: tracing.enabled ? [tracingActivityInterceptors, engineActivityInterceptors] : [engineActivityInterceptors],
   };
 }
 

@@ -1,10 +1,16 @@
 /**
- * The workflow interceptor modules bundled with the workflows, the same for a worker that bundles at start-up
- * (workers/create-worker.ts) and for the bundle the tests build once (test/support/global-setup.ts): the engine's
- * own (flow outcomes, log context) and OpenTelemetry's (workflow spans, trace context into activities). Neither
- * adds commands, so a history recorded with or without them replays the same.
+ * The workflow interceptor modules bundled with the workflows: the engine's own (flow outcomes, log context), and
+ * OpenTelemetry's (workflow spans, trace context into activities) only where tracing is on. Each span and context
+ * switch of OpenTelemetry's costs promises in the sandbox, and the SDK records a stack trace for every promise a
+ * workflow makes: with tracing off they were a fifth of the workflow thread's time (docs/benchmarks.md). Neither
+ * module adds commands, so a history recorded with or without them replays the same.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-  require.resolve('./workflow-interceptors'),
-];
+const ENGINE_MODULE = require.resolve('./workflow-interceptors');
+const TRACING_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
+export function workflowInterceptorModules(tracing: boolean): string[] {
+  return tracing ? [TRACING_MODULE, ENGINE_MODULE] : [ENGINE_MODULE];
+}
+
+/** Both, for a bundle built once for workers whichever their tracing (the tests' prebuilt bundle, replays). */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = workflowInterceptorModules(true);

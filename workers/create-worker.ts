@@ -148,6 +148,7 @@ export function createActivities(deps: Omit<WorkerDeps, 'connection' | 'namespac
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const { shops, payments, crm } = deps.connections;
+  const tracing = deps.tracing ?? currentTracing();
   await registerConnections(deps.pool, [...shops, payments, crm]);
   if (deps.client && deps.reconciliationSchedule) await ensureReconciliationSchedule(deps.client, deps.reconciliationSchedule);
   if (deps.client && deps.orderCatchupSchedule) await ensureOrderCatchupSchedules(deps.client, deps.orderCatchupSchedule);
@@ -158,10 +159,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
-    // Flow outcomes, step failures, log context and traces (observability/); the same workflow interceptor
-    // modules are in the tests' prebuilt bundle.
-    interceptors: workerInterceptors(),
-    sinks: workerSinks(deps.tracing ?? currentTracing()),
+    // Flow outcomes, step failures, log context and (when on) traces (observability/). A prebuilt bundle has the
+    // workflow interceptor modules it was built with; the sinks serve either kind.
+    interceptors: workerInterceptors(tracing),
+    sinks: workerSinks(tracing),
     ...(deps.workflowBundlePath
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
