@@ -14,16 +14,19 @@ export interface PaymentOrderRow {
   currency: string;
   shop: string | null;
   shopOrderId: string | null;
+  /** The payment the shop order's checkout named: its order flow books that one itself. */
+  paymentReference?: string | null;
 }
 
 const SELECT_ORDER = `
-  SELECT o.id, o.order_number, o.status, o.total_minor, o.currency, r.system AS shop, r.external_id AS shop_order_id
+  SELECT o.id, o.order_number, o.status, o.total_minor, o.currency, o.payment_reference, r.system AS shop, r.external_id AS shop_order_id
     FROM erp.sales_order o
     LEFT JOIN erp.external_ref r ON r.erp_table = 'sales_order' AND r.erp_id = o.id AND r.entity_type = 'order'`;
 
 const toOrder = (r: Record<string, unknown>): PaymentOrderRow => ({
   salesOrderId: Number(r.id), orderNumber: String(r.order_number), status: String(r.status), amountMinor: Number(r.total_minor),
   currency: String(r.currency), shop: (r.shop as string | null) ?? null, shopOrderId: (r.shop_order_id as string | null) ?? null,
+  paymentReference: (r.payment_reference as string | null) ?? null,
 });
 
 /** The order the payment is already booked for (by the order flow, or an earlier pass of the payment flow). */

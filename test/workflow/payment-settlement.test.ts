@@ -129,3 +129,31 @@ test('an idle flow ends idleSeconds after its last event', async () => {
     expect(idle).toBeLessThan(601_000);
   });
 });
+
+describe('an order that awaits its payment', () => {
+  const signalsSent = async (handle: Awaited<ReturnType<typeof startPayment>>) =>
+    (await handle.fetchHistory()).events!.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes!.signalName);
+
+  test('is told of a payment it does not know', async () => {
+    const p = new PaymentFakes();
+    p.match = { kind: 'found', order: { ...ORDER, status: 'reserved', shop: 'shopify', shopOrderId: '1001', paymentReference: null } };
+    await testEnv.withWorker(p.fakes, async (t) => {
+      const handle = await startPayment(t);
+      await stateIs(handle, 'settled');
+      expect(await signalsSent(handle)).toEqual(['paymentReceived']);
+      await handle.terminate();
+    });
+  });
+
+  test('is not told of the payment its checkout named: its own flow books that one', async () => {
+    const p = new PaymentFakes();
+    p.match = { kind: 'found', order: { ...ORDER, status: 'reserved', shop: 'shopify', shopOrderId: '1001', paymentReference: 'pi_1' } };
+    await testEnv.withWorker(p.fakes, async (t) => {
+      const handle = await startPayment(t);
+      await stateIs(handle, 'settled');
+      expect(p.callsOf('applyPaymentToOrder')).toHaveLength(1);
+      expect(await signalsSent(handle)).toEqual([]);
+      await handle.terminate();
+    });
+  });
+});

@@ -196,7 +196,10 @@ class PaymentFlow {
     this.flow.setErpRecord(order.orderNumber);
     if (this.unmatchedIssueId !== null && this.unmatchedIssueId > 0) await this.flow.closeNotice(this.unmatchedIssueId, { matched: order.orderNumber });
     this.unmatchedIssueId = null;
-    if (AWAITING_PAYMENT.has(order.status)) await this.tellOrder(order, paymentReceivedSignal, { paymentId: this.paymentId });
+    // An order whose checkout named this payment books it itself (histories before the field: told, as they were).
+    if (AWAITING_PAYMENT.has(order.status) && order.paymentReference !== this.paymentId) {
+      await this.tellOrder(order, paymentReceivedSignal, { paymentId: this.paymentId });
+    }
   }
 
   private async bookRefund(refund: Refund): Promise<void> {
