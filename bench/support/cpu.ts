@@ -82,11 +82,18 @@ export function childTreeSeconds(): Map<number, number> {
   return totals;
 }
 
+/** Time the hypervisor gave this machine's virtual CPUs to others (steal), in seconds since boot. */
+export function stolenSeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (cpu[7] ?? 0) / TICKS_PER_SECOND;
+}
+
 /** CPU seconds per named child process tree between start and stop, plus this process and the whole machine. */
 export function treeMeter(names: () => Map<number, string>) {
   const before = childTreeSeconds();
   const self0 = process.cpuUsage();
   const machine0 = machineBusySeconds();
+  const stolen0 = stolenSeconds();
   return () => {
     const after = childTreeSeconds();
     const byName = new Map<string, number>();
@@ -96,7 +103,7 @@ export function treeMeter(names: () => Map<number, string>) {
     }
     const self = process.cpuUsage(self0);
     byName.set('load generator (bench)', (self.user + self.system) / 1e6);
-    return { machine: machineBusySeconds() - machine0, byName };
+    return { machine: machineBusySeconds() - machine0, stolen: stolenSeconds() - stolen0, byName };
   };
 }
 

@@ -7,7 +7,7 @@ import { orderPayment, totalsProblem } from '../../domain/order-rules';
 import { CustomerEmail, ShopOrderNumber } from '../../domain/search-attributes';
 import { DEFAULT_SHOP, ORDER_STEPS as STEP, orderBusinessKey, type OrderFulfilmentInput, type OrderFulfilmentResult, type OrderSnapshot } from './api';
 import { erpStep, payments, shop } from './proxies';
-import { installOrderHandlers, OrderState, type NamedPayment } from './state';
+import { installOrderHandlers, OrderState, type NamedPayment, type Stage } from './state';
 import { runUndo, undoing, type OrderUndo } from './undo';
 import { FlowAborted, FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
 
@@ -22,6 +22,16 @@ export type { OrderFulfilmentResult } from './api';
  */
 
 const DEFAULT_SHIPMENT_REMINDER_SECONDS = 3 * 24 * 3600;
+
+/**
+ * Patch: FlowState holds the order's standing states only (FlowRuntime `standingStatesOnly`), and the order's number
+ * and e-mail are written in one upsert: an order used to write about a dozen search attributes up to its
+ * confirmation, each a visibility update on the Temporal server.
+ */
+const PATCH_STANDING_STATES = 'order-standing-states';
+
+/** Stages an order stays in (a wait, an outcome); the others are working stages. */
+const STANDING_STAGES: ReadonlySet<Stage> = new Set<Stage>(['awaiting-shipment', 'fulfilled', 'cancelled']);
 
 export async function orderFulfilment(input: OrderFulfilmentInput): Promise<OrderFulfilmentResult> {
   return new OrderFlow(input).run();
@@ -38,13 +48,16 @@ class OrderFlow {
   private invoiceNumber: string | null = null;
   private processingMs = -1;
   private overdueIssueId: number | null = null;
+  private readonly fewerUpserts: boolean;
 
   constructor(private readonly input: OrderFulfilmentInput) {
     const { policy } = input;
     this.shop = input.shop ?? DEFAULT_SHOP;
     this.state = new OrderState(this.shop, input.shopOrderId);
+    this.fewerUpserts = patched(PATCH_STANDING_STATES);
     this.flow = new FlowRuntime('order', orderBusinessKey(this.shop, input.shopOrderId), {
       operatorReminderSeconds: policy.operatorReminderSeconds, rateLimitBudgetSeconds: policy.rateLimitBudgetSeconds,
+      standingStatesOnly: this.fewerUpserts,
     });
     installOrderHandlers(this.state, this.flow);
     if (input.resume) this.restore(input.resume);
@@ -194,7 +207,7 @@ class OrderFlow {
       if (orderPayment(state.order!)) break;
       const named = state.namedPayments.shift();
       if (named && (await this.verified(named))) {
-        flow.setState('payment');
+        flow.enterStage('payment');
         return named;
       }
       if (named) continue;
@@ -207,7 +220,7 @@ class OrderFlow {
       const latest = await flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
-    flow.setState('payment');
+    flow.enterStage('payment');
     return orderPayment(state.order!)!;
   }
 
@@ -262,16 +275,24 @@ class OrderFlow {
     if (again.done && again.value) this.state.takePaymentFrom(again.value);
   }
 
-  private enter(stage: OrderState['stage']): void {
+  private enter(stage: Stage): void {
     this.state.stage = stage;
-    this.flow.setState(stage);
+    if (STANDING_STAGES.has(stage)) this.flow.setState(stage);
+    else this.flow.enterStage(stage);
   }
 
   private showBusinessKeys(order: ShopOrder): void {
-    upsertSearchAttributes([{ key: ShopOrderNumber, value: order.name.replace(/^#/, '') }]);
-    this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
+    const number = { key: ShopOrderNumber, value: order.name.replace(/^#/, '') };
     const email = order.customer?.email ?? order.email;
-    if (email) upsertSearchAttributes([{ key: CustomerEmail, value: email.trim().toLowerCase() }]);
+    const mail = email ? [{ key: CustomerEmail, value: email.trim().toLowerCase() }] : [];
+    if (this.fewerUpserts) {
+      upsertSearchAttributes([number, ...mail]);
+      this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
+      return;
+    }
+    upsertSearchAttributes([number]);
+    this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
+    if (email) upsertSearchAttributes(mail);
   }
 
   private register(step: string, undo: OrderUndo): void {
