@@ -58,3 +58,25 @@ const erpLocal = proxyLocalSteps<OrderErpActivities>({
 export function erpStep(): typeof erp {
   return patched(LOCAL_ERP_PATCH) ? erpLocal : erp;
 }
+
+/**
+ * Patch: the order flow's shop and payment calls run as local activities too. They are short HTTP calls: a remote
+ * activity adds a task round trip through Temporal (scheduled, started, completed, and a workflow task to go on) to
+ * each, which cost more than the call itself. Retries, timeouts and idempotency keys stay the same; rate limits are
+ * still waited out on durable timers by the flow runtime. Compensations stay remote activities.
+ */
+export const LOCAL_VENDOR_PATCH = 'order-vendor-local-activities';
+
+const vendorLocal = { cancellationType, retry: VENDOR_RETRY, localRetryThreshold: '4 seconds' } as const;
+const shopLocal = proxyLocalSteps<ShopActivities>({ ...vendorLocal, startToCloseTimeout: '30 seconds' });
+const paymentsLocal = proxyLocalSteps<OrderPaymentActivities>({ ...vendorLocal, startToCloseTimeout: '1 minute' });
+
+/** The shop proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
+export function shopStep(): typeof shop {
+  return patched(LOCAL_VENDOR_PATCH) ? shopLocal : shop;
+}
+
+/** The payments proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
+export function paymentsStep(): typeof payments {
+  return patched(LOCAL_VENDOR_PATCH) ? paymentsLocal : payments;
+}

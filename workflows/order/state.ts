@@ -8,7 +8,7 @@ import {
   shopOrderCancelledSignal, shopOrderChangedSignal, type PaymentFailed,
 } from './api';
 import type { FlowRuntime } from '../shared/flow-runtime';
-import { erp, shop } from './proxies';
+import { erp, shopStep } from './proxies';
 
 /**
  * What one order flow knows, and the handlers that change it. Edits and the flow's own order writes take turns
@@ -133,7 +133,7 @@ async function applyEdit(state: OrderState, flow: FlowRuntime, eventId: string):
   // Checked again: an edit that waited for its turn may find the order further along.
   const refusal = state.editRefusal();
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'EditRefused');
-  const latest = await flow.call('edit-order', () => shop.fetchShopOrder(state.shopOrderId, state.shop));
+  const latest = await flow.call('edit-order', () => shopStep().fetchShopOrder(state.shopOrderId, state.shop));
   const current = state.order;
   if (!latest || !current) return { applied: [] };
   // Some shops (WooCommerce) announce a payment as an order update: take it, and wake a flow that waits for one.

@@ -6,7 +6,7 @@ import type { ShopOrder } from '../../domain/order';
 import { orderPayment, totalsProblem } from '../../domain/order-rules';
 import { CustomerEmail, ShopOrderNumber } from '../../domain/search-attributes';
 import { DEFAULT_SHOP, ORDER_STEPS as STEP, orderBusinessKey, type OrderFulfilmentInput, type OrderFulfilmentResult, type OrderSnapshot } from './api';
-import { erpStep, payments, shop } from './proxies';
+import { erpStep, paymentsStep, shop, shopStep } from './proxies';
 import { installOrderHandlers, OrderState, type NamedPayment, type Stage } from './state';
 import { runUndo, undoing, type OrderUndo } from './undo';
 import { FlowAborted, FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
@@ -99,7 +99,7 @@ class OrderFlow {
   /** Steps 1-4: read the order, find its customer, create the ERP order, reserve its stock. */
   private async receiveOrder(): Promise<OrderFulfilmentResult | null> {
     const { flow, state } = this;
-    const fetched = await flow.step(STEP.fetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop));
+    const fetched = await flow.step(STEP.fetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop));
     if (!fetched.done) return { status: 'skipped', step: STEP.fetchOrder };
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
@@ -165,7 +165,7 @@ class OrderFlow {
     this.invoiceNumber = invoice.value.invoiceNumber;
 
     this.enter('telling-shop');
-    await flow.step(STEP.tagShopOrder, () => shop.tagShopOrder(this.shopOrderId, so.orderNumber, this.shop));
+    await flow.step(STEP.tagShopOrder, () => shopStep().tagShopOrder(this.shopOrderId, so.orderNumber, this.shop));
     const confirmed = await flow.step(STEP.confirmOrder, () => erpStep().confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
@@ -181,7 +181,7 @@ class OrderFlow {
     let inShop = true;
     if (patched('ship-then-fulfil-in-shop')) {
       await this.flow.step(STEP.shipInErp, () => erpStep().shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
-      inShop = (await this.flow.step(STEP.fulfilInShop, () => shop.fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
+      inShop = (await this.flow.step(STEP.fulfilInShop, () => shopStep().fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
     } else {
       await this.flow.step(STEP.fulfilOrder, () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] });
     }
@@ -196,8 +196,8 @@ class OrderFlow {
     const payment = await this.awaitPayment();
     this.holdPayment(payment.paymentId);
     return payment.kind === 'authorised'
-      ? this.flow.step(STEP.capturePayment, () => payments.capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
-      : this.flow.step(STEP.recordPayment, () => payments.recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
+      ? this.flow.step(STEP.capturePayment, () => paymentsStep().capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
+      : this.flow.step(STEP.recordPayment, () => paymentsStep().recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
   }
 
   /** The checkout's payment reference, or a named one the provider confirms; else the order is undone at the deadline. */
@@ -217,7 +217,7 @@ class OrderFlow {
       if (!woke) throw new FlowAborted(STEP.awaitPayment, `no payment within ${this.input.policy.paymentWaitSeconds} s`);
       if (state.changes === seen) await this.continueAsNew('awaiting-payment');
       if (state.namedPayments.length > 0) continue;
-      const latest = await flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
+      const latest = await flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
     flow.enterStage('payment');
@@ -227,7 +227,7 @@ class OrderFlow {
   /** A named payment is checked with the provider before anything is booked or undone for it. */
   private async verified(named: NamedPayment): Promise<boolean> {
     const so = this.state.salesOrder!;
-    const check = await this.flow.step(STEP.verifyPayment, () => payments.verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
+    const check = await this.flow.step(STEP.verifyPayment, () => paymentsStep().verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
       allowed: ['retry', 'skip', 'compensate'],
     });
     if (!check.done) return false;
@@ -271,7 +271,7 @@ class OrderFlow {
 
   /** Reads the order again (before reservation the whole order may change; after it, only the payment). */
   private async reread(): Promise<void> {
-    const again = await this.flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'compensate'] });
+    const again = await this.flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'compensate'] });
     if (again.done && again.value) this.state.takePaymentFrom(again.value);
   }
 
@@ -313,7 +313,7 @@ class OrderFlow {
   /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */
   private async releaseCheckoutHold(): Promise<void> {
     const seen = await CancellationScope.nonCancellable(() =>
-      this.flow.step(STEP.refetchOrder, () => shop.fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip'] }));
+      this.flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip'] }));
     const held = seen.done && seen.value ? orderPayment(seen.value) : null;
     if (held) this.holdPayment(held.paymentId);
   }

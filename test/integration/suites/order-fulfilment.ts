@@ -256,9 +256,14 @@ export function orderFulfilmentCases(shopName: ShopName): void {
     expect(outcome).toBe('update editOrder: {"applied":["address"]}');
     await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'manual', topic: shop.updateTopic }] }))
       .resolves.toEqual({ applied: [] });
+    // Held at its shop fulfilment (a fault), the shipped order is still running when the late edit comes.
+    h.activityFaults.set('fulfilInShop', { remaining: 1 });
     await ship(h, placed.workflowId);
+    const held = await openIssue(h, placed.workflowId);
     await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'late', topic: shop.updateTopic }] }))
       .rejects.toMatchObject({ cause: { message: expect.stringMatching(/too late to edit/) } });
+    await handle.executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' }, issueId: held.id }] });
+    expect(await handle.result()).toMatchObject({ status: 'fulfilled' });
   });
 
   test('a guest checkout with a known email links to the existing ERP customer', async () => {
