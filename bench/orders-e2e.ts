@@ -99,10 +99,10 @@ async function measureFloor(stack: BenchStack, pass: Pass, orders: number, rate:
 }
 
 /** Where the cores went: CPU milliseconds per done order, per process tree. */
-function sayBreakdown(label: string, cpu: { machine: number; byName: Map<string, number> }, done: number): void {
+function sayBreakdown(label: string, cpu: { machine: number; stolen: number; byName: Map<string, number> }, done: number): void {
   const perOrder = (s: number) => `${fmt((s * 1000) / Math.max(done, 1), 0)}`;
   const parts = [...cpu.byName].filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${perOrder(s)}`);
-  say(`  ${label} CPU ms per order: machine ${perOrder(cpu.machine)}; ${parts.join(', ')}`);
+  say(`  ${label} CPU ms per order: machine ${perOrder(cpu.machine)}; ${parts.join(', ')}; stolen by the host: ${fmt(cpu.stolen, 1)} s`);
 }
 
 function row(label: string, s: RunStats, cpu: { machine: number; processes: number }): string {
