@@ -160,12 +160,14 @@ export interface Undeliverable { row: InboxRow; status: 'unrouted' | 'ignored'; 
 export interface BatchPlan { work: Array<{ plan: DispatchPlan; rows: InboxRow[] }>; undeliverable: Undeliverable[] }
 
 /**
- * Plans a claimed batch (rows oldest first). Consecutive signals of one kind to one flow (a contact's creation and
- * its property changes arrive together) make one hand-over: the flow re-reads the source anyway, so the latest
- * event stands for all. Updates are never merged.
+ * Plans a claimed batch (rows oldest first). Signals of one kind to one flow with nothing else for that flow between
+ * them (a contact's creation and its property changes; a payment's `charge.succeeded` and
+ * `payment_intent.succeeded`, between which other flows' events may come) make one hand-over: the flow re-reads the
+ * source anyway, so the latest event stands for all. Updates are never merged, and nothing moves past one.
  */
 export function planBatch(rows: InboxRow[], ctx: RouteContext): BatchPlan {
   const batch: BatchPlan = { work: [], undeliverable: [] };
+  const lastOf = new Map<string, { plan: DispatchPlan; rows: InboxRow[] }>();
   for (const row of rows) {
     const plan = planDispatch(row, ctx);
     if (!plan) {
@@ -173,12 +175,14 @@ export function planBatch(rows: InboxRow[], ctx: RouteContext): BatchPlan {
       batch.undeliverable.push({ row, status: handled ? 'unrouted' : 'ignored', reason: handled ? 'no flow handles this topic yet' : 'we do not subscribe to this topic' });
       continue;
     }
-    const previous = batch.work[batch.work.length - 1];
-    if (previous && previous.plan.workflowId === plan.workflowId && previous.plan.kind === 'signal' && plan.kind === 'signal' && previous.plan.signal === plan.signal) {
+    const previous = lastOf.get(plan.workflowId);
+    if (previous && previous.plan.kind === 'signal' && plan.kind === 'signal' && previous.plan.signal === plan.signal) {
       previous.plan = plan;
       previous.rows.push(row);
     } else {
-      batch.work.push({ plan, rows: [row] });
+      const work = { plan, rows: [row] };
+      batch.work.push(work);
+      lastOf.set(plan.workflowId, work);
     }
   }
   return batch;

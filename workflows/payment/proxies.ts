@@ -37,3 +37,21 @@ const erpLocal = proxyLocalSteps<PaymentErpActivities>({
 export function erpStep(): typeof erp {
   return patched(LOCAL_ERP_PATCH) ? erpLocal : erp;
 }
+
+/**
+ * Patch: the read of the payment's state at the provider runs as a local activity too (a few short HTTP calls): a
+ * pass over an event then needs no activity task and no second workflow task. Passes while the flow polls for a late
+ * order keep the remote activity (a local one would hold each poll's workflow task open).
+ */
+export const LOCAL_PROVIDER_PATCH = 'payment-provider-local-activities';
+
+const providerLocal = proxyLocalSteps<PaymentProviderActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: VENDOR_RETRY,
+  localRetryThreshold: '4 seconds',
+});
+
+/** The provider proxy for a pass of the payment flow: local from LOCAL_PROVIDER_PATCH on. */
+export function providerStep(): typeof provider {
+  return patched(LOCAL_PROVIDER_PATCH) ? providerLocal : provider;
+}

@@ -9,7 +9,7 @@ import {
   linkOrderUpdate, PAYMENT_STEPS as STEP, paymentBusinessKey, paymentEventSignal,
   type PaymentFlowInput, type PaymentFlowResult, type PaymentOrder, type PaymentSnapshot,
 } from './api';
-import { erp, erpStep, provider } from './proxies';
+import { erp, erpStep, provider, providerStep } from './proxies';
 
 /**
  * Payment -> provider -> ERP: one workflow per provider payment, woken by its events (payment, refund, dispute).
@@ -102,7 +102,9 @@ class PaymentFlow {
 
   /** Reads the payment's current state and books whatever changed since the last pass. */
   private async pass(): Promise<'not-found' | 'done'> {
-    const read = await this.flow.step(STEP.readPayment, () => provider.readPaymentState(this.paymentId, this.payments), { allowed: ['retry', 'skip'] });
+    // Local for a pass over an event; remote while the flow polls for its order (see LOCAL_PROVIDER_PATCH).
+    const reader = this.orderWaitDeadlineMs === null ? providerStep() : provider;
+    const read = await this.flow.step(STEP.readPayment, () => reader.readPaymentState(this.paymentId, this.payments), { allowed: ['retry', 'skip'] });
     if (!read.done) return 'done';
     if (!read.value) return 'not-found';
     const { payment } = read.value;
