@@ -1,5 +1,5 @@
-import { ActivityCancellationType, patched, proxyActivities } from '@temporalio/workflow';
-import { proxyLocalSteps } from '../shared/local-steps';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { localStepsLike, patchedStep } from '../shared/local-steps';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { OrderActivities } from '../../activities/order';
 import type { OrderErpActivities } from '../../activities/order/erp';
@@ -17,47 +17,26 @@ const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 /** The shop's calls, plus the combined shipping call that flows from before the split still make. */
 type ShopActivities = OrderShopActivities & Pick<OrderActivities, 'fulfilOrder'>;
 
-export const shop = proxyActivities<ShopActivities>({
-  cancellationType,
-  startToCloseTimeout: '30 seconds',
-  retry: VENDOR_RETRY,
-});
+const SHOP_OPTIONS = { cancellationType, startToCloseTimeout: '30 seconds', retry: VENDOR_RETRY } as const;
+const ERP_OPTIONS = { cancellationType, startToCloseTimeout: '30 seconds', retry: ERP_RETRY } as const;
+const PAYMENTS_OPTIONS = { cancellationType, startToCloseTimeout: '1 minute', retry: VENDOR_RETRY } as const;
 
-export const erp = proxyActivities<OrderErpActivities>({
-  cancellationType,
-  startToCloseTimeout: '30 seconds',
-  retry: ERP_RETRY,
-});
-
-export const payments = proxyActivities<OrderPaymentActivities>({
-  cancellationType,
-  startToCloseTimeout: '1 minute',
-  retry: VENDOR_RETRY,
-});
+export const shop = proxyActivities<ShopActivities>(SHOP_OPTIONS);
+export const erp = proxyActivities<OrderErpActivities>(ERP_OPTIONS);
+export const payments = proxyActivities<OrderPaymentActivities>(PAYMENTS_OPTIONS);
 
 /**
  * Patch: the order flow's short ERP transactions (customer, sales order, stock, invoice, confirmation, shipping in
  * the ERP) run as local activities, in the worker that runs the flow: no activity task round trip through Temporal
  * per step, and several steps in one workflow task. Flows recorded before it replay with the activities they ran.
+ * Once the attempts are used up a local step fails as an ActivityFailure like a remote one: it records an issue
+ * and waits.
  */
 export const LOCAL_ERP_PATCH = 'order-erp-local-activities';
+const erpLocal = localStepsLike<OrderErpActivities>(ERP_OPTIONS);
 
-/**
- * The same ERP activities as local ones, with the same retry policy. Backoffs from 4 s on wait on durable timers
- * (localRetryThreshold), so a long failing step neither holds the workflow task nor hides its retries, and once the
- * attempts are used up it fails as an ActivityFailure like a remote one: the step records an issue and waits.
- */
-const erpLocal = proxyLocalSteps<OrderErpActivities>({
-  cancellationType,
-  startToCloseTimeout: '30 seconds',
-  retry: ERP_RETRY,
-  localRetryThreshold: '4 seconds',
-});
-
-/** The ERP proxy for a step of the order flow: local from LOCAL_ERP_PATCH on. Ask per step (patched() is per point in history). */
-export function erpStep(): typeof erp {
-  return patched(LOCAL_ERP_PATCH) ? erpLocal : erp;
-}
+/** The ERP proxy for a step of the order flow: local from LOCAL_ERP_PATCH on. */
+export const erpStep = (): typeof erp => patchedStep(LOCAL_ERP_PATCH, erpLocal, erp);
 
 /**
  * Patch: the order flow's shop and payment calls run as local activities too. They are short HTTP calls: a remote
@@ -66,17 +45,11 @@ export function erpStep(): typeof erp {
  * still waited out on durable timers by the flow runtime. Compensations stay remote activities.
  */
 export const LOCAL_VENDOR_PATCH = 'order-vendor-local-activities';
-
-const vendorLocal = { cancellationType, retry: VENDOR_RETRY, localRetryThreshold: '4 seconds' } as const;
-const shopLocal = proxyLocalSteps<ShopActivities>({ ...vendorLocal, startToCloseTimeout: '30 seconds' });
-const paymentsLocal = proxyLocalSteps<OrderPaymentActivities>({ ...vendorLocal, startToCloseTimeout: '1 minute' });
+const shopLocal = localStepsLike<ShopActivities>(SHOP_OPTIONS);
+const paymentsLocal = localStepsLike<OrderPaymentActivities>(PAYMENTS_OPTIONS);
 
 /** The shop proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
-export function shopStep(): typeof shop {
-  return patched(LOCAL_VENDOR_PATCH) ? shopLocal : shop;
-}
+export const shopStep = (): typeof shop => patchedStep(LOCAL_VENDOR_PATCH, shopLocal, shop);
 
 /** The payments proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
-export function paymentsStep(): typeof payments {
-  return patched(LOCAL_VENDOR_PATCH) ? paymentsLocal : payments;
-}
+export const paymentsStep = (): typeof payments => patchedStep(LOCAL_VENDOR_PATCH, paymentsLocal, payments);

@@ -1,6 +1,7 @@
 import { RetryState } from '@temporalio/common';
 import {
-  ActivityFailure, ApplicationFailure, isCancellation, proxyLocalActivities, TemporalFailure, TimeoutFailure, type ActivityInterfaceFor, type LocalActivityOptions,
+  ActivityFailure, ApplicationFailure, isCancellation, patched, proxyLocalActivities, TemporalFailure, TimeoutFailure,
+  type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions,
 } from '@temporalio/workflow';
 
 /**
@@ -33,4 +34,17 @@ export function asActivityFailure(activityType: string, err: unknown): unknown {
   const retryState = err instanceof ApplicationFailure && err.nonRetryable ? RetryState.NON_RETRYABLE_FAILURE
     : err instanceof TimeoutFailure ? RetryState.TIMEOUT : RetryState.MAXIMUM_ATTEMPTS_REACHED;
   return new ActivityFailure(`local activity ${activityType} failed: ${err.message}`, activityType, undefined, retryState, 'local', err);
+}
+
+/** Backoffs from this on wait on durable timers: a long failing step neither holds the workflow task nor hides its retries. */
+const LOCAL_RETRY_THRESHOLD = '4 seconds';
+
+/** The local twin of a remote activity proxy's options: same timeouts and retry policy, long backoffs on timers. */
+export function localStepsLike<A extends object>(options: ActivityOptions): ActivityInterfaceFor<A> {
+  return proxyLocalSteps<A>({ ...options, localRetryThreshold: LOCAL_RETRY_THRESHOLD } as LocalActivityOptions);
+}
+
+/** The proxy for one step: the local one once `patch` is in the history (ask per step: patched() is per point in history). */
+export function patchedStep<P>(patch: string, local: P, remote: P): P {
+  return patched(patch) ? local : remote;
 }
