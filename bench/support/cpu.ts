@@ -4,20 +4,38 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
+/** The machine's CPU counters in ticks: user, nice, system, idle, iowait, irq, softirq, steal, … */
+function machineTicks(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+}
+
+/** The fields of /proc/<pid>/stat after the command name (index 1 is the parent, 11 to 14 the CPU times); none once gone. */
+function statOf(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+const seconds = (fields: string[] | undefined, from: number, to: number): number =>
+  (fields ? fields.slice(from, to + 1).reduce((sum, f) => sum + Number(f), 0) : 0) / TICKS_PER_SECOND;
+
 export function machineBusySeconds(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const cpu = machineTicks();
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   return (cpu.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_SECOND;
 }
 
+/** Time the hypervisor gave this machine's virtual CPUs to others (steal), in seconds since boot. */
+export function stolenSeconds(): number {
+  return (machineTicks()[7] ?? 0) / TICKS_PER_SECOND;
+}
+
+/** A process's own CPU time (user and system). */
 export function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
+  return seconds(statOf(pid), 11, 12);
 }
 
 export function rssMiB(pid: number): number {
@@ -36,56 +54,35 @@ export function cpuMeter(pids: () => number[]) {
   });
 }
 
-/** A process's own CPU plus what its reaped children used (utime, stime, cutime, cstime). */
-function treeSelfSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
+/** Every process on the machine with its stat fields. */
+function allStats(): Map<number, string[]> {
+  const stats = new Map<number, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    const fields = Number.isInteger(pid) ? statOf(pid) : undefined;
+    if (fields) stats.set(pid, fields);
   }
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  return stats;
 }
 
 /** CPU seconds of each child of this process with all its descendants (live ones, and those already reaped). */
 export function childTreeSeconds(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const ppid = parentOf(pid);
-    if (ppid !== undefined) parents.set(pid, ppid);
-  }
+  const stats = allStats();
+  const parentOf = (pid: number) => (stats.has(pid) ? Number(stats.get(pid)![1]) : undefined);
   const rootOf = (pid: number): number | undefined => {
-    for (let p: number | undefined = pid, hops = 0; p !== undefined && hops < 64; p = parents.get(p), hops++) {
-      if (parents.get(p) === process.pid) return p;
+    for (let p: number | undefined = pid, hops = 0; p !== undefined && hops < 64; p = parentOf(p), hops++) {
+      if (parentOf(p) === process.pid) return p;
     }
     return undefined;
   };
   const totals = new Map<number, number>();
-  for (const pid of parents.keys()) {
+  for (const [pid, fields] of stats) {
     const root = rootOf(pid);
     if (root === undefined) continue;
-    // The root's reaped children are in its cutime; live descendants count their own time only.
-    const seconds = pid === root ? treeSelfSeconds(pid) : processCpuSeconds(pid);
-    totals.set(root, (totals.get(root) ?? 0) + seconds);
+    // The root's reaped children are in its cutime and cstime; live descendants count their own time only.
+    totals.set(root, (totals.get(root) ?? 0) + seconds(fields, 11, pid === root ? 14 : 12));
   }
   return totals;
-}
-
-/** Time the hypervisor gave this machine's virtual CPUs to others (steal), in seconds since boot. */
-export function stolenSeconds(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (cpu[7] ?? 0) / TICKS_PER_SECOND;
 }
 
 /** CPU seconds per named child process tree between start and stop, plus this process and the whole machine. */
@@ -110,12 +107,12 @@ export function treeMeter(names: () => Map<number, string>) {
 /** Names this process's children by their command line: the script a node child runs, else the program. */
 export function childNames(): Map<number, string> {
   const names = new Map<number, string>();
-  for (const pid of childTreeSeconds().keys()) {
+  for (const [pid, fields] of allStats()) {
+    if (Number(fields[1]) !== process.pid) continue;
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       const script = argv.find((a) => a.endsWith('.js'));
-      const name = script ? script.replace(/^.*\/dist\//, '').replace(/\.js$/, '') : (argv[0] ?? String(pid)).replace(/^.*\//, '');
-      names.set(pid, name);
+      names.set(pid, script ? script.replace(/^.*\/dist\//, '').replace(/\.js$/, '') : (argv[0] ?? String(pid)).replace(/^.*\//, ''));
     } catch {
       // exited between the two reads
     }

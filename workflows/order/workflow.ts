@@ -282,17 +282,15 @@ class OrderFlow {
   }
 
   private showBusinessKeys(order: ShopOrder): void {
-    const number = { key: ShopOrderNumber, value: order.name.replace(/^#/, '') };
     const email = order.customer?.email ?? order.email;
-    const mail = email ? [{ key: CustomerEmail, value: email.trim().toLowerCase() }] : [];
-    if (this.fewerUpserts) {
-      upsertSearchAttributes([number, ...mail]);
-      this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
-      return;
-    }
-    upsertSearchAttributes([number]);
+    const keys = [
+      { key: ShopOrderNumber, value: order.name.replace(/^#/, '') },
+      ...(email ? [{ key: CustomerEmail, value: email.trim().toLowerCase() }] : []),
+    ];
+    // One write for both; flows from before the patch wrote each on its own.
+    if (this.fewerUpserts) upsertSearchAttributes(keys);
+    else for (const pair of keys) upsertSearchAttributes([pair]);
     this.flow.describe(`Order ${order.name} · ${this.shop} order ${order.id}`);
-    if (email) upsertSearchAttributes(mail);
   }
 
   private register(step: string, undo: OrderUndo): void {

@@ -102,8 +102,7 @@ class PaymentFlow {
 
   /** Reads the payment's current state and books whatever changed since the last pass. */
   private async pass(): Promise<'not-found' | 'done'> {
-    // Local for a pass over an event; remote while the flow polls for its order (see LOCAL_PROVIDER_PATCH).
-    const reader = this.orderWaitDeadlineMs === null ? providerStep() : provider;
+    const reader = this.polling ? provider : providerStep();
     const read = await this.flow.step(STEP.readPayment, () => reader.readPaymentState(this.paymentId, this.payments), { allowed: ['retry', 'skip'] });
     if (!read.done) return 'done';
     if (!read.value) return 'not-found';
@@ -138,9 +137,7 @@ class PaymentFlow {
   /** Finds the payment's ERP order; when none has arrived yet, waits (polling) until the deadline, then parks it. */
   private async matchOrder(payment: Payment): Promise<void> {
     const windowSeconds = this.input.policy.matchWindowSeconds;
-    // The first look is a local activity (the order is usually there); the polls while the flow waits for its order
-    // go through the task queue: they are not latency-bound, and a local activity holds its workflow task open.
-    const erpLook = this.orderWaitDeadlineMs === null ? erpStep() : erp;
+    const erpLook = this.polling ? erp : erpStep();
     const match = await this.flow.step(STEP.findOrder, () => erpLook.findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
     if (!match.done) return;
     if (match.value.kind === 'found') return this.applyTo(match.value.order);
@@ -159,6 +156,14 @@ class PaymentFlow {
         'parked as unmatched; it is applied as soon as its order arrives or the payment changes',
       details: { paymentId: payment.id, amountMinor: payment.receivedMinor, currency: payment.currency, orderReference: payment.orderReference },
     });
+  }
+
+  /**
+   * Whether the flow polls for its order: its reads and looks then go through the task queue. They are not
+   * latency-bound, and a local activity holds its workflow task open; the first pass runs them locally.
+   */
+  private get polling(): boolean {
+    return this.orderWaitDeadlineMs !== null;
   }
 
   private awaitingOrder(): boolean {

@@ -175,11 +175,7 @@ export class FlowRuntime {
 
   /** A standing state (a wait, an outcome): operators find flows by it. */
   setState(state: string, details?: string): void {
-    this.progress.state = state;
-    this.working = false;
-    this.showState(state);
-    this.stateDetails = details;
-    this.showDetails();
+    this.moveTo(state, state, details);
   }
 
   /**
@@ -188,11 +184,14 @@ export class FlowRuntime {
    * write in bench/orders-e2e.ts, for a state no one could filter by in time.
    */
   enterStage(stage: string): void {
-    if (!this.standingStatesOnly) return this.setState(stage);
-    this.progress.state = stage;
-    this.working = true;
-    this.showState(WORKING_STATE);
-    this.stateDetails = undefined;
+    this.moveTo(stage, this.standingStatesOnly ? WORKING_STATE : stage);
+  }
+
+  private moveTo(state: string, shown: string, details?: string): void {
+    this.progress.state = state;
+    this.working = shown !== state;
+    this.showState(shown);
+    this.stateDetails = details;
     this.showDetails();
   }
 
