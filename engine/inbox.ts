@@ -78,20 +78,30 @@ export async function storeEvents(db: Queryable, events: InboundEvent[], rawBody
   return (await insertNewEvents(db, events.map((event) => ({ event, rawBody, headersJson })))).size;
 }
 
+/** A claimed row, with what an observer of the hand-over wants to know of its arrival. */
+export interface ClaimedRow extends InboxRow {
+  /** Seconds since the row arrived, on the database's clock (which stamped the arrival). */
+  ageSeconds: number;
+  /** The kept header `arrivalHeader` names (the webhook's trace context), if the delivery had it. */
+  arrivalHeader: string | null;
+}
+
 /**
  * Claims up to `limit` due rows for `leaseMs` and returns them, oldest first. The claim commits at once (no lock
  * outlives it): other dispatchers skip the rows until the lease ends, and a dispatcher that dies before recording
  * an outcome leaves them to be claimed again after it.
  */
-export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<InboxRow[]> {
+export async function claimDue(db: Queryable, limit: number, leaseMs: number, arrivalHeader = ''): Promise<ClaimedRow[]> {
   const { rows } = await db.query(
     `UPDATE integration.webhook_inbox SET attempts = attempts + 1, next_attempt_at = now() + ($2::double precision * interval '1 millisecond')
       WHERE id IN (SELECT id FROM integration.webhook_inbox WHERE status = 'pending' AND next_attempt_at <= now()
                     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING ${ROW_COLUMNS}`,
-    [limit, leaseMs],
+      RETURNING ${ROW_COLUMNS}, extract(epoch FROM clock_timestamp() - received_at)::float8 AS age, headers->>$3 AS arrival_header`,
+    [limit, leaseMs, arrivalHeader],
   );
-  return rows.map(toRow).sort((a, b) => a.id - b.id);
+  return rows
+    .map((r): ClaimedRow => ({ ...toRow(r), ageSeconds: r.age as number, arrivalHeader: (r.arrival_header as string | null) ?? null }))
+    .sort((a, b) => a.id - b.id);
 }
 
 /** Gives claimed rows back untouched (e.g. their lease would end before their turn). */
@@ -103,11 +113,13 @@ export async function releaseClaims(db: Queryable, ids: number[]): Promise<void>
   );
 }
 
-export async function markDispatched(db: Queryable, id: number, workflowId: string, outcome: string): Promise<void> {
+/** The rows one hand-over delivered (one statement for them all). */
+export async function markDispatched(db: Queryable, ids: readonly number[], workflowId: string, outcome: string): Promise<void> {
+  if (ids.length === 0) return;
   await db.query(
     `UPDATE integration.webhook_inbox SET status = 'dispatched', dispatched_at = now(), workflow_id = $2, outcome = $3, last_error = NULL
-      WHERE id = $1 AND status = 'pending'`,
-    [id, workflowId, outcome],
+      WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+    [ids, workflowId, outcome],
   );
 }
 

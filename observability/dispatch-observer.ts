@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { Queryable } from '../db/transaction';
+import type { ClaimedRow } from '../engine/inbox';
 import { relayMetrics } from './metrics';
 import { spanBody, storedTraceContext, TRACE_HEADER } from './relay-observability';
 
@@ -16,21 +16,10 @@ const tracer = trace.getTracer('integration-engine/dispatcher');
 export class DispatchObserver {
   private readonly arrivals = new Map<number, Arrival>();
 
-  constructor(private readonly db: Queryable) {}
-
-  /** Reads when each claimed row arrived and the trace it belongs to (one query per claim; claims overlap). */
-  async claimed(ids: number[]): Promise<void> {
-    if (ids.length === 0) return;
-    // Observation only: if it fails, the batch is dispatched all the same, unmeasured.
-    const { rows } = await this.db.query(
-      `SELECT id, extract(epoch FROM clock_timestamp() - received_at)::float8 AS age, headers->>$2 AS traceparent
-         FROM integration.webhook_inbox WHERE id = ANY($1::bigint[])`,
-      [ids, TRACE_HEADER],
-    ).catch(() => ({ rows: [] }));
+  /** Notes when each claimed row arrived and the trace it belongs to (the claim returned both: claimDue). */
+  claimed(rows: ReadonlyArray<Pick<ClaimedRow, 'id' | 'ageSeconds' | 'arrivalHeader'>>): void {
     const seenAtMs = Date.now();
-    for (const r of rows as Array<{ id: string | number; age: number; traceparent: string | null }>) {
-      this.arrivals.set(Number(r.id), { ageSeconds: r.age, seenAtMs, traceparent: r.traceparent });
-    }
+    for (const r of rows) this.arrivals.set(r.id, { ageSeconds: r.ageSeconds, seenAtMs, traceparent: r.arrivalHeader });
   }
 
   /** Runs one hand-over in a span that continues the first row's webhook trace. */

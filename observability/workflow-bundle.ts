@@ -14,3 +14,9 @@ export function workflowInterceptorModules(tracing: boolean): string[] {
 
 /** Both, for a bundle built once for workers whichever their tracing (the tests' prebuilt bundle, replays). */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = workflowInterceptorModules(true);
+
+/**
+ * Modules the sandbox evaluates once, before any workflow and before the SDK freezes its globals (the bundler's
+ * `preloadModules`): every bundle of the workflows has them, whoever builds it.
+ */
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('./workflow-stack-depth')];

@@ -5,6 +5,7 @@ import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFa
 import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
 import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
 import { DispatchObserver } from '../observability/dispatch-observer';
+import { TRACE_HEADER } from '../observability/relay-observability';
 import { openDispatchIssue, recordUpdateResult } from './inbox-operations';
 import { planBatch, type DispatchPlan, type RouteContext } from './routes';
 
@@ -78,7 +79,7 @@ export class Dispatcher {
   private readonly following = new Set<Promise<void>>();
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.observer = new DispatchObserver(opts.pool);
+    this.observer = new DispatchObserver();
     this.timeouts = { callMs: opts.callTimeoutMs ?? 5000, updateMs: opts.updateTimeoutMs ?? 60_000 };
     this.worstHandOverMs = Math.max(this.timeouts.callMs, this.timeouts.updateMs) + this.timeouts.callMs + 1000;
   }
@@ -154,8 +155,8 @@ export class Dispatcher {
   private async claim(limit: number): Promise<number> {
     const { pool, routes, logger } = this.opts;
     const leaseEnds = Date.now() + this.leaseMs;
-    const rows = await claimDue(pool, limit, this.leaseMs);
-    await this.observer.claimed(rows.map((r) => r.id));
+    const rows = await claimDue(pool, limit, this.leaseMs, TRACE_HEADER);
+    this.observer.claimed(rows);
     const { work, undeliverable } = planBatch(rows, routes);
     for (const { row, status, reason } of undeliverable) {
       await markUndeliverable(pool, row.id, status, reason);
@@ -258,10 +259,8 @@ export class Dispatcher {
         () => handOver(client, plan, this.timeouts, { resultMs: this.opts.updateResultMs ?? 600_000, signal: this.results.signal }));
       const tookMs = Date.now() - startedAt;
       if (tookMs >= SLOW_HAND_OVER_MS) logger.warn({ workflowId: plan.workflowId, kind: plan.kind, tookMs, outcome }, 'slow hand-over');
-      for (const row of rows) {
-        await markDispatched(pool, row.id, plan.workflowId, outcome);
-        this.observer.dispatched(row.id, row.provider);
-      }
+      await markDispatched(pool, rows.map((r) => r.id), plan.workflowId, outcome);
+      for (const row of rows) this.observer.dispatched(row.id, row.provider);
       if (result) this.follow(rows, result);
       return {};
     } catch (err) {

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../db/pool';
+import { WORKFLOW_PRELOAD_MODULES } from '../observability/workflow-bundle';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres, type PostgresHandle } from '../stack/postgres';
 import { startDevServer, type DevServerHandle } from '../stack/temporal-server';
@@ -167,7 +168,7 @@ function interceptorModules(): string[] {
 async function workflowBundle(dir: string): Promise<string> {
   const noop = () => undefined;
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: interceptorModules(),
+    workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: interceptorModules(), preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
   });
   const path = join(dir, 'workflow-bundle.js');

@@ -28,6 +28,7 @@ import type { VendorSettings } from '../connectors/settings';
 import { registerConnections } from '../engine/connections';
 import { currentTracing, type Tracing } from '../observability/tracing';
 import { workerInterceptors, workerSinks } from '../observability/worker-observability';
+import { WORKFLOW_PRELOAD_MODULES } from '../observability/workflow-bundle';
 import type { CrmPort } from '../ports/crm';
 import type { PaymentsPort } from '../ports/payments';
 import type { ShopPort } from '../ports/shop';
@@ -165,7 +166,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     sinks: workerSinks(tracing),
     ...(deps.workflowBundlePath
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } }),
     ...deps.tuning,
   });
 }

@@ -1,11 +1,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config/env';
+import { WORKFLOW_PRELOAD_MODULES } from '../../observability/workflow-bundle';
 import { workerTuning } from '../../workers/create-worker';
 import { floorActivities } from './floor-activities';
 
 /**
- * The floor workflow's worker process: the same SDK and the same WORKER_* tuning as the engine's workers, on the
- * task queue FLOOR_TASK_QUEUE, with the floor workflow bundled at start like the engine bundles its own.
+ * The floor workflow's worker process: the same SDK, the same WORKER_* tuning and the same sandbox (preloaded
+ * modules) as the engine's workers, on the task queue FLOOR_TASK_QUEUE, with the floor workflow bundled at start
+ * like the engine bundles its own.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, activities: floorActivities,
-    workflowsPath: require.resolve('./floor-workflow'), ...workerTuning(config),
+    workflowsPath: require.resolve('./floor-workflow'), bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] }, ...workerTuning(config),
   });
   await worker.run();
   await connection.close();

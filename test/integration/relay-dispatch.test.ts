@@ -70,9 +70,13 @@ test('a relay that dies between claim and outcome leaves the row to be claimed a
   const leaseMs = 2500;
   // Stored and claimed in one transaction, as a relay that then crashed: no other dispatcher can see it unclaimed.
   const leaseEnd = await inTransaction(h.pool, async (tx) => {
-    await storeEvents(tx, [leadEvent(1)], Buffer.from('{}'), {});
-    const [claimed] = await claimDue(tx, 1, leaseMs);
-    expect(claimed).toMatchObject({ eventId: 'lease-1', attempts: 1 });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await storeEvents(tx, [leadEvent(1)], Buffer.from('{}'), { 'engine-traceparent': traceparent });
+    const [claimed] = await claimDue(tx, 1, leaseMs, 'engine-traceparent');
+    // The claim also says how long the row waited (the database's clock) and the trace it came with.
+    expect(claimed).toMatchObject({ eventId: 'lease-1', attempts: 1, arrivalHeader: traceparent });
+    expect(claimed!.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(claimed!.ageSeconds).toBeLessThan(60);
     return (await tx.query(`SELECT next_attempt_at FROM integration.webhook_inbox WHERE event_id = 'lease-1'`)).rows[0].next_attempt_at as Date;
   });
   const dispatched = await eventually('the abandoned row dispatched', async () => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../observability/workflow-bundle';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../observability/workflow-bundle';
 import { startEmbeddedPostgres } from '../../stack/postgres';
 import { startDevServer } from '../../stack/temporal-server';
 import { freePort } from './ports';
@@ -36,9 +36,9 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_TEMPORAL_CLI = server.cli;
   }
 
-  // With the interceptor modules a worker bundles itself (workers/create-worker.ts).
+  // With the interceptor and preload modules a worker bundles itself (workers/create-worker.ts).
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], logger: quietLogger,
+    workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], preloadModules: [...WORKFLOW_PRELOAD_MODULES], logger: quietLogger,
   });
   const bundlePath = join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import vm from 'node:vm';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../observability/workflow-bundle';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../observability/workflow-bundle';
+import { WORKFLOW_STACK_DEPTH } from '../../observability/workflow-stack-depth';
 
 /**
  * What a workflow run costs in a worker's cache: with the SDK's reused V8 context each cached workflow evaluates
@@ -12,12 +13,14 @@ describe('workflow bundle', () => {
   let code = '';
   const evaluated: string[] = [];
   let moduleCache: Record<string, { exports?: Record<string, unknown> }> = {};
+  let stackTraceLimit = 0;
 
   beforeAll(async () => {
     const noop = () => undefined;
     const logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
     ({ code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], logger,
+      workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+      preloadModules: [...WORKFLOW_PRELOAD_MODULES], logger,
     }));
     // What one workflow run evaluates: the SDK routes webpack's module cache through this global, one per workflow.
     moduleCache = {};
@@ -26,7 +29,10 @@ describe('workflow bundle', () => {
       __webpack_module_cache__: moduleCache, performance, TextEncoder, TextDecoder, URL, URLSearchParams, AbortController,
     });
     vm.runInContext(code, context);
-    const temporal = (context as { __TEMPORAL__: { importWorkflows(): unknown; importInterceptors(): unknown } }).__TEMPORAL__;
+    const temporal = (context as { __TEMPORAL__: { preloadModules(): unknown; importWorkflows(): unknown; importInterceptors(): unknown } }).__TEMPORAL__;
+    // As the SDK's reused context does: the preloaded modules once, before the globals are frozen.
+    temporal.preloadModules();
+    stackTraceLimit = vm.runInContext('Error.stackTraceLimit', context) as number;
     temporal.importWorkflows();
     temporal.importInterceptors();
     evaluated.push(...Object.keys(moduleCache));
@@ -36,6 +42,11 @@ describe('workflow bundle', () => {
     expect(evaluated.some((id) => id.includes('workflows/order/workflow'))).toBe(true);
     expect(evaluated.some((id) => id.includes('domain/order-rules'))).toBe(true);
     expect(evaluated.some((id) => id.includes('node_modules/@temporalio/workflow'))).toBe(true);
+  });
+
+  it('keeps stack traces in the sandbox short: the SDK records one for every promise a workflow creates', () => {
+    expect(stackTraceLimit).toBe(WORKFLOW_STACK_DEPTH);
+    expect(WORKFLOW_STACK_DEPTH).toBeLessThan(10);
   });
 
   it('does not contain zod: schemas stay with activities, connectors and the relay', () => {

@@ -22,8 +22,52 @@ export interface GraphqlResponse {
 
 export const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
 
+/** A query text parsed and validated against the schema: the document, or the errors it is answered with. */
+type Checked = { document: DocumentNode } | { errors: readonly GraphQLError[] };
+
+/**
+ * Parse and validation results by query text. A client sends the same few query texts again and again with other
+ * variables, and validating a document cost the simulator more than running it; both depend on the text and the
+ * schema alone. Bounded: the least recently used text goes first.
+ */
+export class CheckedDocuments {
+  private readonly byText = new Map<string, Checked>();
+
+  constructor(private readonly schema: GraphQLSchema, private readonly capacity = 200) {}
+
+  get(query: string): Checked {
+    const known = this.byText.get(query);
+    if (known) {
+      this.byText.delete(query);
+      this.byText.set(query, known);
+      return known;
+    }
+    const checked = this.check(query);
+    this.byText.set(query, checked);
+    if (this.byText.size > this.capacity) this.byText.delete(this.byText.keys().next().value!);
+    return checked;
+  }
+
+  get size(): number {
+    return this.byText.size;
+  }
+
+  private check(query: string): Checked {
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (err) {
+      if (err instanceof GraphQLError) return { errors: [err] };
+      throw err;
+    }
+    const invalid = validate(this.schema, document);
+    return invalid.length > 0 ? { errors: invalid } : { document };
+  }
+}
+
 export function createGraphqlEndpoint(deps: { schema: GraphQLSchema; rootValue: unknown; bucket: LeakyBucket; logger?: Logger }) {
   const { schema, rootValue, bucket } = deps;
+  const documents = new CheckedDocuments(schema);
   const answer = (requested: number, actual: number | null, rest: Omit<GraphqlResponse, 'extensions'>): GraphqlResponse => ({
     ...rest,
     extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
@@ -43,15 +87,9 @@ export function createGraphqlEndpoint(deps: { schema: GraphQLSchema; rootValue: 
 
   /** `context` reaches every resolver (e.g. the request's API version). */
   return async function run(request: GraphqlRequest, context: object): Promise<GraphqlResponse> {
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (err) {
-      if (err instanceof GraphQLError) return failed([err]);
-      throw err;
-    }
-    const invalid = validate(schema, document);
-    if (invalid.length > 0) return failed(invalid);
+    const checked = documents.get(request.query);
+    if ('errors' in checked) return failed(checked.errors);
+    const { document } = checked;
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       return failed([new GraphQLError(request.operationName ? `Unknown operation named "${request.operationName}".` : 'Must provide operation name if query contains multiple operations.')]);
