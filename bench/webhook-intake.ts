@@ -16,12 +16,17 @@ import { NAIVE_TABLE, type IntakeServerKind, type ServerMessage, type ServerOrde
  * signature check and one plain INSERT per request, (b) the same server without the INSERT. Each server and the
  * load generator (autocannon) are processes of their own; every server gets a warm-up, then the measured load.
  *   npm run bench -- webhook-intake [requests=60000] [connections=32] [rounds=1] [relayPool=10] [baselinePool=32] [relayFlushes]
- * INTAKE_CPU_PROFILE=<folder> makes each server write a V8 CPU profile there.
+ * INTAKE_CPU_PROFILE=<folder> makes each server write a V8 CPU profile there; INTAKE_SERVERS=relay measures only the
+ * servers named (a comma list), for trying settings.
  * Uses DATABASE_URL if set, else an embedded PostgreSQL in a temporary folder (synchronous_commit stays on).
  */
 
 const SECRET = 'bench-intake-secret';
-const KINDS: readonly IntakeServerKind[] = ['relay', 'insert', 'bare'];
+const ALL_KINDS: readonly IntakeServerKind[] = ['relay', 'insert', 'bare'];
+// INTAKE_SERVERS=relay (or a comma list) measures only those: for trying the relay's settings; no ratios then.
+const KINDS: readonly IntakeServerKind[] = process.env.INTAKE_SERVERS
+  ? ALL_KINDS.filter((k) => process.env.INTAKE_SERVERS!.split(',').includes(k))
+  : ALL_KINDS;
 
 interface Measured extends LoadResult {
   server: IntakeServerKind;
@@ -209,8 +214,7 @@ async function main(): Promise<void> {
         measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'relay' ? relayPool : baselinePool, firstEventId, relayFlushes }));
       }
       runs.push(measured);
-      const [relay, insert, bare] = measured as [Measured, Measured, Measured];
-      console.error(`round ${round + 1}: relay ${relay.acceptedPerSecond}/s, insert ${insert.acceptedPerSecond}/s, bare ${bare.acceptedPerSecond}/s`);
+      console.error(`round ${round + 1}: ${measured.map((m) => `${m.server} ${m.acceptedPerSecond}/s (server ${m.serverCpuMicrosPerRequest} µs, PostgreSQL ${m.postgresCpuMicrosPerRequest ?? '-'} µs per request)`).join(', ')}`);
     }
     const per = (kind: IntakeServerKind) => runs.map((r) => r.find((m) => m.server === kind)!);
     console.log(JSON.stringify({
@@ -218,7 +222,7 @@ async function main(): Promise<void> {
       postgres: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
       load: { requests, connections, rounds, relayPool, baselinePool, relayFlushes: relayFlushes ?? 'default', generator: 'autocannon 8 in its own process, pipelining 1, every delivery signed beforehand, distinct event ids' },
       runs,
-      ratios: runs.map((r) => {
+      ratios: KINDS.length < ALL_KINDS.length ? [] : runs.map((r) => {
         const [relay, insert, bare] = r as [Measured, Measured, Measured];
         return { relayOverInsert: ratio(relay.acceptedPerSecond, insert.acceptedPerSecond), relayOverBare: ratio(relay.acceptedPerSecond, bare.acceptedPerSecond) };
       }),
