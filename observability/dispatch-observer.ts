@@ -1,7 +1,7 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { ClaimedRow } from '../engine/inbox';
 import { relayMetrics } from './metrics';
-import { spanBody, storedTraceContext, TRACE_HEADER } from './relay-observability';
+import { spanBody, storedTraceContext } from './relay-observability';
 
 /**
  * The dispatcher's metrics and spans: how long each event waited in the inbox before Temporal had it
