@@ -13,7 +13,8 @@ export interface ScenarioResult {
   scenario: string;
   title: string;
   scale: Scale;
-  load: { leads: number; orders: number; refunds: number; loadErrors: number };
+  /** What was placed; `loadErrorSamples` says why the first load calls that kept failing did (up to five). */
+  load: { leads: number; orders: number; refunds: number; loadErrors: number; loadErrorSamples: string[] };
   faultsInjected: Record<string, number>;
   webhooksEmitted: number;
   webhooksAccepted: number;
@@ -96,7 +97,7 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
     if (!converged) violations.unshift(`did not converge: ${last}`);
     return {
       scenario: scenario.name, title: scenario.title, scale,
-      load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length },
+      load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length, loadErrorSamples: placed.errors.slice(0, 5) },
       faultsInjected: Object.fromEntries(ctx.injected),
       webhooksEmitted: report.webhooksEmitted - baseline.emitted, webhooksAccepted: report.webhooksAccepted - baseline.accepted, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
       convergeSeconds: converged ? Math.round((convergedAt - healed) / 100) / 10 : null,

@@ -54,7 +54,7 @@ const scenario = (name: string) => () => {
   expect(result!.lost).toBe(0);
   expect(result!.duplicatedEffects).toBe(0);
   expect(result!.convergeSeconds).not.toBeNull();
-  expect(result!.load).toEqual({ leads: 2, orders: 4, refunds: 2, loadErrors: 0 });
+  expect(result!.load).toEqual({ leads: 2, orders: 4, refunds: 2, loadErrors: 0, loadErrorSamples: [] });
   expect(result!.webhooksAccepted).toBeGreaterThanOrEqual(result!.webhooksEmitted);
   expect(Object.keys(result!.faultsInjected).length).toBeGreaterThan(0);
 };
