@@ -19,27 +19,38 @@ export interface Binding extends ExternalKey {
   createdByRun: string | null;
 }
 
+const BINDING_COLUMNS = 'id, system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run';
+
+const toBinding = (r: Record<string, unknown>): Binding => ({
+  id: r.id as number, system: r.system as string, entityType: r.entity_type as string, externalId: r.external_id as string,
+  erpTable: r.erp_table as string, erpId: r.erp_id as number, createdBy: r.created_by as string | null, createdByRun: r.created_by_run as string | null,
+});
+
 export async function findBinding(db: Queryable, key: ExternalKey): Promise<Binding | undefined> {
   const { rows } = await db.query(
-    `SELECT id, system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run FROM erp.external_ref
-      WHERE system = $1 AND entity_type = $2 AND external_id = $3`,
+    `SELECT ${BINDING_COLUMNS} FROM erp.external_ref WHERE system = $1 AND entity_type = $2 AND external_id = $3`,
     [key.system, key.entityType, key.externalId],
   );
-  const r = rows[0];
-  return r && {
-    id: r.id, system: r.system, entityType: r.entity_type, externalId: r.external_id, erpTable: r.erp_table, erpId: r.erp_id,
-    createdBy: r.created_by, createdByRun: r.created_by_run,
-  };
+  return rows[0] && toBinding(rows[0]);
 }
 
-/** Binds once; a second bind of the same key keeps the first binding and returns it. */
+/**
+ * Binds once; a second bind of the same key keeps the first binding and returns it. One round trip: the insert, or
+ * else the binding already there. A binding another transaction committed while this statement ran is not in its
+ * snapshot (the insert waited for it, then did nothing): then it is read again.
+ */
 export async function bind(db: Queryable, key: ExternalKey, erpTable: string, erpId: number, createdBy: string, createdByRun: string | null = null): Promise<Binding> {
-  await db.query(
-    `INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (system, entity_type, external_id) DO NOTHING`,
+  const { rows } = await db.query(
+    `WITH inserted AS (
+       INSERT INTO erp.external_ref (system, entity_type, external_id, erp_table, erp_id, created_by, created_by_run)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (system, entity_type, external_id) DO NOTHING
+       RETURNING ${BINDING_COLUMNS})
+     SELECT ${BINDING_COLUMNS} FROM inserted
+     UNION ALL
+     SELECT ${BINDING_COLUMNS} FROM erp.external_ref WHERE system = $1 AND entity_type = $2 AND external_id = $3`,
     [key.system, key.entityType, key.externalId, erpTable, erpId, createdBy, createdByRun],
   );
-  return (await findBinding(db, key))!;
+  return rows[0] ? toBinding(rows[0]) : (await findBinding(db, key))!;
 }
 
 export async function unbind(db: Queryable, key: ExternalKey): Promise<boolean> {

@@ -21,9 +21,12 @@ export interface SalesOrderRef {
 /** The binding key of a shop order: its shop connection names the system. */
 export const shopOrderKey = (shop: string, shopOrderId: string): ExternalKey => ({ system: shop, entityType: 'order', externalId: shopOrderId });
 
+const toRef = (r: { id: number; order_number: string; status: string }, created: boolean): SalesOrderRef =>
+  ({ salesOrderId: r.id, orderNumber: r.order_number, status: r.status, created });
+
 async function orderRef(db: Queryable, id: number, created: boolean): Promise<SalesOrderRef> {
   const { rows } = await db.query('SELECT id, order_number, status FROM erp.sales_order WHERE id = $1', [id]);
-  return { salesOrderId: rows[0].id, orderNumber: rows[0].order_number, status: rows[0].status, created };
+  return toRef(rows[0], created);
 }
 
 export async function findSalesOrder(db: Queryable, shop: string, shopOrderId: string): Promise<SalesOrderRef | undefined> {
@@ -41,14 +44,15 @@ async function productIds(db: Queryable, order: ShopOrder): Promise<Map<string, 
   return ids;
 }
 
+/** The order's lines, numbered from 1 in the shop's order, in one statement. */
 async function insertLines(db: Queryable, salesOrderId: number, order: ShopOrder, ids: Map<string, number>): Promise<void> {
-  for (const [index, line] of order.lines.entries()) {
-    await db.query(
-      `INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [salesOrderId, index + 1, ids.get(line.sku!)!, line.quantity, line.unitPriceMinor, line.quantity * line.unitPriceMinor],
-    );
-  }
+  await db.query(
+    `INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
+     SELECT $1, l.line_no, l.product_id, l.quantity, l.unit_price_minor, l.line_total_minor
+       FROM unnest($2::int[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[]) AS l(line_no, product_id, quantity, unit_price_minor, line_total_minor)`,
+    [salesOrderId, order.lines.map((_, i) => i + 1), order.lines.map((l) => ids.get(l.sku!)!), order.lines.map((l) => l.quantity),
+      order.lines.map((l) => l.unitPriceMinor), order.lines.map((l) => l.quantity * l.unitPriceMinor)],
+  );
 }
 
 /** Creates the sales order with its lines and binds it to the shop order; a second call returns the first one. */
@@ -60,15 +64,15 @@ export async function createSalesOrder(db: Queryable, order: ShopOrder, customer
   const { rows } = await db.query(
     `INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
                                   shipping_address, source_created_at, source_reference, created_by, payment_reference)
-     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, order_number, status`,
     [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
       order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy,
       orderPayment(order)?.paymentId ?? null],
   );
-  const salesOrderId = rows[0].id as number;
-  await insertLines(db, salesOrderId, order, ids);
-  await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', salesOrderId, createdBy);
-  return orderRef(db, salesOrderId, true);
+  const created = toRef(rows[0], true);
+  await insertLines(db, created.salesOrderId, order, ids);
+  await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', created.salesOrderId, createdBy);
+  return created;
 }
 
 /** Replaces lines and amounts after an edit in the shop; only while nothing is reserved or paid. */
