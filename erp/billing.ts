@@ -63,15 +63,18 @@ export async function postInvoice(db: Queryable, salesOrderId: number): Promise<
      ON CONFLICT (sales_order_id) DO NOTHING`,
     [salesOrderId],
   );
+  // Settled with what the order's payments captured, and those payments linked to it, in one statement.
   const { rows } = await db.query(
-    `WITH paid AS (SELECT COALESCE(sum(amount_minor), 0) AS minor FROM erp.payment WHERE sales_order_id = $1 AND status = 'captured')
-     UPDATE erp.invoice i SET paid_minor = paid.minor,
-            status = CASE WHEN i.status = 'void' THEN 'void' WHEN paid.minor >= i.total_minor THEN 'paid' ELSE 'posted' END
-       FROM paid WHERE i.sales_order_id = $1
-     RETURNING i.id, i.invoice_number, i.status`,
+    `WITH paid AS (SELECT COALESCE(sum(amount_minor), 0) AS minor FROM erp.payment WHERE sales_order_id = $1 AND status = 'captured'),
+          settled AS (
+            UPDATE erp.invoice i SET paid_minor = paid.minor,
+                   status = CASE WHEN i.status = 'void' THEN 'void' WHEN paid.minor >= i.total_minor THEN 'paid' ELSE 'posted' END
+              FROM paid WHERE i.sales_order_id = $1
+            RETURNING i.id, i.invoice_number, i.status),
+          linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM settled) WHERE sales_order_id = $1 AND invoice_id IS NULL)
+     SELECT id, invoice_number, status FROM settled`,
     [salesOrderId],
   );
-  await db.query('UPDATE erp.payment SET invoice_id = $2 WHERE sales_order_id = $1 AND invoice_id IS NULL', [salesOrderId, rows[0].id]);
   return { invoiceId: rows[0].id, invoiceNumber: rows[0].invoice_number, status: rows[0].status };
 }
 

@@ -8,23 +8,27 @@ import type { Queryable } from '../db/transaction';
 export interface Shortfall { sku: string; requested: number; available: number }
 export type ReservationResult = { ok: true; reserved: number } | { ok: false; shortfalls: Shortfall[] };
 
-export async function reserveOrder(tx: Queryable, salesOrderId: number, locationCode = 'MAIN'): Promise<ReservationResult> {
-  const already = await tx.query(
-    `SELECT count(*)::int AS n FROM erp.stock_reservation r JOIN erp.sales_order_line l ON l.id = r.sales_order_line_id
-      WHERE l.sales_order_id = $1 AND r.status IN ('active', 'consumed')`,
-    [salesOrderId],
-  );
-  if (already.rows[0].n > 0) return { ok: true, reserved: already.rows[0].n };
+async function locationIdOf(tx: Queryable, code: string): Promise<number | null> {
+  return ((await tx.query('SELECT id FROM erp.stock_location WHERE code = $1', [code])).rows[0]?.id as number | undefined) ?? null;
+}
 
-  // Quantities per product (a product may appear on several lines), then their stock rows, locked in id order.
+export async function reserveOrder(tx: Queryable, salesOrderId: number, locationCode = 'MAIN'): Promise<ReservationResult> {
+  // One round trip for what the order asks: quantities per product (a product may appear on several lines), the
+  // reservations it already has (a repeat), and the location's id.
   const wanted = await tx.query(
-    `SELECT l.product_id, p.sku, sum(l.quantity)::int AS requested FROM erp.sales_order_line l JOIN erp.product p ON p.id = l.product_id
+    `SELECT l.product_id, p.sku, sum(l.quantity)::int AS requested,
+            (SELECT count(*)::int FROM erp.stock_reservation r JOIN erp.sales_order_line rl ON rl.id = r.sales_order_line_id
+              WHERE rl.sales_order_id = $1 AND r.status IN ('active', 'consumed')) AS already,
+            (SELECT id FROM erp.stock_location WHERE code = $2) AS location_id
+       FROM erp.sales_order_line l JOIN erp.product p ON p.id = l.product_id
       WHERE l.sales_order_id = $1 GROUP BY l.product_id, p.sku ORDER BY l.product_id`,
-    [salesOrderId],
+    [salesOrderId, locationCode],
   );
-  const location = await tx.query('SELECT id FROM erp.stock_location WHERE code = $1', [locationCode]);
-  const locationId = location.rows[0]?.id as number | undefined;
-  if (locationId === undefined) throw new Error(`unknown stock location ${locationCode}`);
+  const already = (wanted.rows[0]?.already as number | undefined) ?? 0;
+  if (already > 0) return { ok: true, reserved: already };
+  const locationId = wanted.rows.length > 0 ? (wanted.rows[0].location_id as number | null) : await locationIdOf(tx, locationCode);
+  if (locationId === null) throw new Error(`unknown stock location ${locationCode}`);
+  // Their stock rows, locked in id order.
   const levels = await tx.query(
     `SELECT product_id, on_hand, reserved FROM erp.stock_level WHERE location_id = $1 AND product_id = ANY($2) ORDER BY product_id FOR UPDATE`,
     [locationId, wanted.rows.map((w) => w.product_id)],
@@ -36,14 +40,17 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
     .map((r) => ({ sku: r.sku as string, requested: r.requested as number, available: r.location_id === null ? 0 : r.on_hand - r.reserved }));
   if (shortfalls.length > 0) return { ok: false, shortfalls };
 
-  for (const r of rows) {
-    await tx.query('UPDATE erp.stock_level SET reserved = reserved + $3, updated_at = now() WHERE product_id = $1 AND location_id = $2', [r.product_id, r.location_id, r.requested]);
-  }
+  // Every product's row is locked above: one statement reserves them all.
+  await tx.query(
+    `UPDATE erp.stock_level s SET reserved = s.reserved + v.requested, updated_at = now()
+       FROM unnest($2::bigint[], $3::int[]) AS v(product_id, requested)
+      WHERE s.location_id = $1 AND s.product_id = v.product_id`,
+    [locationId, rows.map((r) => r.product_id), rows.map((r) => r.requested)],
+  );
   const inserted = await tx.query(
     `INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
-     SELECT l.id, l.product_id, (SELECT id FROM erp.stock_location WHERE code = $2), l.quantity, 'active'
-       FROM erp.sales_order_line l WHERE l.sales_order_id = $1`,
-    [salesOrderId, locationCode],
+     SELECT l.id, l.product_id, $2, l.quantity, 'active' FROM erp.sales_order_line l WHERE l.sales_order_id = $1`,
+    [salesOrderId, locationId],
   );
   return { ok: true, reserved: inserted.rowCount ?? 0 };
 }
