@@ -4,27 +4,25 @@ import { postInvoice } from '../../erp/billing';
 import { upsertProductWithStock } from '../../erp/catalogue';
 import { createSalesOrder } from '../../erp/sales-orders';
 import { reserveOrder } from '../../erp/stock';
-import { startDatabase } from '../support/database';
+import { useDatabase } from '../support/database';
 import { shopOrder } from '../support/shop-order-fixture';
 
 /** Reservation and invoicing of a sales order of several lines, against a real PostgreSQL. */
 
-let db: Awaited<ReturnType<typeof startDatabase>>;
+const db = useDatabase();
 let pool: Pool;
 let customerId: number;
 const run = `${Date.now()}`;
 const sku = (n: number) => `STOCK-${run}-${n}`;
 
 beforeAll(async () => {
-  db = await startDatabase();
-  pool = db.pool;
+  pool = db.pool();
   await upsertProductWithStock(pool, { sku: sku(1), name: 'One', unitPriceMinor: 1000, currency: 'USD', onHand: 10 });
   await upsertProductWithStock(pool, { sku: sku(2), name: 'Two', unitPriceMinor: 250, currency: 'USD', onHand: 3 });
   customerId = (await pool.query(
     `INSERT INTO erp.customer (display_name, email) VALUES ('Stock Test', $1) RETURNING id`, [`stock-${run}@example.com`],
   )).rows[0].id as number;
 });
-afterAll(async () => db?.close());
 
 const stockOf = async (n: number) =>
   (await pool.query(`SELECT l.on_hand, l.reserved FROM erp.stock_level l JOIN erp.product p ON p.id = l.product_id WHERE p.sku = $1`, [sku(n)])).rows[0];

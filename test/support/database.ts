@@ -20,3 +20,18 @@ export async function startDatabase(): Promise<{ pool: Pool; close(): Promise<vo
     },
   };
 }
+
+/** `startDatabase` for a whole test file: opened before its tests (and its own beforeAll hooks), closed after. */
+export function useDatabase(): { pool(): Pool } {
+  let db: Awaited<ReturnType<typeof startDatabase>> | undefined;
+  beforeAll(async () => {
+    db = await startDatabase();
+  });
+  afterAll(async () => db?.close());
+  return {
+    pool() {
+      if (!db) throw new Error('the test database is not open yet: call pool() inside a test or hook');
+      return db.pool;
+    },
+  };
+}
