@@ -55,7 +55,7 @@ export async function setPaymentStatus(db: Queryable, provider: string, provider
 
 export interface InvoiceRef { invoiceId: number; invoiceNumber: string; status: string }
 
-/** Posts the order's invoice (one per order) and settles it with the order's captured payments. */
+/** Posts the order's invoice (one per order), settles it with the order's captured payments and marks the order invoiced. */
 export async function postInvoice(db: Queryable, salesOrderId: number): Promise<InvoiceRef> {
   await db.query(
     `INSERT INTO erp.invoice (sales_order_id, customer_id, status, currency, total_minor, posted_at)
@@ -63,7 +63,7 @@ export async function postInvoice(db: Queryable, salesOrderId: number): Promise<
      ON CONFLICT (sales_order_id) DO NOTHING`,
     [salesOrderId],
   );
-  // Settled with what the order's payments captured, and those payments linked to it, in one statement.
+  // Settled with what the order's payments captured, those payments linked to it and the order marked, in one statement.
   const { rows } = await db.query(
     `WITH paid AS (SELECT COALESCE(sum(amount_minor), 0) AS minor FROM erp.payment WHERE sales_order_id = $1 AND status = 'captured'),
           settled AS (
@@ -71,7 +71,8 @@ export async function postInvoice(db: Queryable, salesOrderId: number): Promise<
                    status = CASE WHEN i.status = 'void' THEN 'void' WHEN paid.minor >= i.total_minor THEN 'paid' ELSE 'posted' END
               FROM paid WHERE i.sales_order_id = $1
             RETURNING i.id, i.invoice_number, i.status),
-          linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM settled) WHERE sales_order_id = $1 AND invoice_id IS NULL)
+          linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM settled) WHERE sales_order_id = $1 AND invoice_id IS NULL),
+          invoiced AS (UPDATE erp.sales_order SET status = 'invoiced', updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled'))
      SELECT id, invoice_number, status FROM settled`,
     [salesOrderId],
   );

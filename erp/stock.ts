@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/transaction';
+import { setStatus } from './sales-orders';
 
 /**
  * Stock reservations for a sales order: all lines or none, under row locks taken in product order so that
@@ -12,6 +13,7 @@ async function locationIdOf(tx: Queryable, code: string): Promise<number | null>
   return ((await tx.query('SELECT id FROM erp.stock_location WHERE code = $1', [code])).rows[0]?.id as number | undefined) ?? null;
 }
 
+/** Reserves every line of the order, or none; the order is then `reserved` or `backordered`. A repeat reserves nothing more. */
 export async function reserveOrder(tx: Queryable, salesOrderId: number, locationCode = 'MAIN'): Promise<ReservationResult> {
   // One round trip for what the order asks: quantities per product (a product may appear on several lines), the
   // reservations it already has (a repeat), and the location's id.
@@ -25,7 +27,10 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
     [salesOrderId, locationCode],
   );
   const already = (wanted.rows[0]?.already as number | undefined) ?? 0;
-  if (already > 0) return { ok: true, reserved: already };
+  if (already > 0) {
+    await setStatus(tx, salesOrderId, 'reserved');
+    return { ok: true, reserved: already };
+  }
   const locationId = wanted.rows.length > 0 ? (wanted.rows[0].location_id as number | null) : await locationIdOf(tx, locationCode);
   if (locationId === null) throw new Error(`unknown stock location ${locationCode}`);
   // Their stock rows, locked in id order.
@@ -38,7 +43,10 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
   const shortfalls = rows
     .filter((r) => r.location_id === null || r.on_hand - r.reserved < r.requested)
     .map((r) => ({ sku: r.sku as string, requested: r.requested as number, available: r.location_id === null ? 0 : r.on_hand - r.reserved }));
-  if (shortfalls.length > 0) return { ok: false, shortfalls };
+  if (shortfalls.length > 0) {
+    await setStatus(tx, salesOrderId, 'backordered');
+    return { ok: false, shortfalls };
+  }
 
   // Every product's row is locked above: one statement reserves them all.
   await tx.query(
@@ -48,11 +56,15 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
     [locationId, rows.map((r) => r.product_id), rows.map((r) => r.requested)],
   );
   const inserted = await tx.query(
-    `INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
-     SELECT l.id, l.product_id, $2, l.quantity, 'active' FROM erp.sales_order_line l WHERE l.sales_order_id = $1`,
+    `WITH reserved AS (
+       INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
+       SELECT l.id, l.product_id, $2, l.quantity, 'active' FROM erp.sales_order_line l WHERE l.sales_order_id = $1
+       RETURNING 1),
+     marked AS (UPDATE erp.sales_order SET status = 'reserved', updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled'))
+     SELECT count(*)::int AS n FROM reserved`,
     [salesOrderId, locationId],
   );
-  return { ok: true, reserved: inserted.rowCount ?? 0 };
+  return { ok: true, reserved: inserted.rows[0].n as number };
 }
 
 /** Gives reserved stock back (compensation); already released or consumed reservations are left as they are. */

@@ -5,7 +5,7 @@ import type { ShopOrder } from '../../domain/order';
 import { recordFlowMetric } from '../../engine/metrics';
 import { postInvoice, voidInvoice } from '../../erp/billing';
 import {
-  cancelOwnSalesOrder, confirmSalesOrder, createSalesOrder, replaceOrderContent, setStatus, updateShippingAddress, UnknownSkuError,
+  cancelOwnSalesOrder, confirmSalesOrder, createSalesOrder, replaceOrderContent, updateShippingAddress, UnknownSkuError,
   type SalesOrderRef,
 } from '../../erp/sales-orders';
 import { consumeOrder, releaseOrder, reserveOrder, type ReservationResult } from '../../erp/stock';
@@ -51,11 +51,9 @@ export function createOrderErpActivities(deps: OrderErpDeps) {
       });
     },
 
-    /** Reserves stock for every line, or for none. */
+    /** Reserves stock for every line, or for none (the order is then reserved or backordered). */
     async reserveStock(salesOrderId: number): Promise<ReservationResult> {
-      const result = await inTransaction(pool, (tx) => reserveOrder(tx, salesOrderId));
-      await setStatus(pool, salesOrderId, result.ok ? 'reserved' : 'backordered');
-      return result;
+      return inTransaction(pool, (tx) => reserveOrder(tx, salesOrderId));
     },
 
     /** Compensation of reserveStock. */
@@ -63,11 +61,9 @@ export function createOrderErpActivities(deps: OrderErpDeps) {
       await inTransaction(pool, (tx) => releaseOrder(tx, salesOrderId));
     },
 
-    /** Posts the invoice and settles it with the captured payment. */
+    /** Posts the invoice, settles it with the captured payment and marks the order invoiced. */
     async postInvoice(salesOrderId: number): Promise<{ invoiceNumber: string; status: string }> {
-      const invoice = await inTransaction(pool, (tx) => postInvoice(tx, salesOrderId));
-      await setStatus(pool, salesOrderId, 'invoiced');
-      return invoice;
+      return inTransaction(pool, (tx) => postInvoice(tx, salesOrderId));
     },
 
     /** Compensation of postInvoice. */
