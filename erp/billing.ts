@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/transaction';
+import { markStatusSql } from './sales-orders';
 
 /** Payments and invoices of sales orders: upserts keyed by the provider's ids, so every retry lands once. */
 
@@ -72,7 +73,7 @@ export async function postInvoice(db: Queryable, salesOrderId: number): Promise<
               FROM paid WHERE i.sales_order_id = $1
             RETURNING i.id, i.invoice_number, i.status),
           linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM settled) WHERE sales_order_id = $1 AND invoice_id IS NULL),
-          invoiced AS (UPDATE erp.sales_order SET status = 'invoiced', updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled'))
+          invoiced AS (${markStatusSql('$1', "'invoiced'")})
      SELECT id, invoice_number, status FROM settled`,
     [salesOrderId],
   );

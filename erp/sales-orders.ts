@@ -95,8 +95,15 @@ export async function updateShippingAddress(db: Queryable, salesOrderId: number,
   await db.query(`UPDATE erp.sales_order SET shipping_address = $2, updated_at = now() WHERE id = $1`, [salesOrderId, address ? JSON.stringify(address) : null]);
 }
 
+/**
+ * The statement that moves an order to `status` (SQL: a parameter or a literal), unless it is cancelled or
+ * fulfilled, which it never leaves: on its own in setStatus, or inside a step's statement.
+ */
+export const markStatusSql = (idParam: string, status: string): string =>
+  `UPDATE erp.sales_order SET status = ${status}, updated_at = now() WHERE id = ${idParam} AND status NOT IN ('cancelled', 'fulfilled')`;
+
 export async function setStatus(db: Queryable, salesOrderId: number, status: string): Promise<void> {
-  await db.query(`UPDATE erp.sales_order SET status = $2, updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled')`, [salesOrderId, status]);
+  await db.query(markStatusSql('$1', '$2'), [salesOrderId, status]);
 }
 
 /** Cancels the order this workflow created (idempotent); an order someone else created is left alone. */

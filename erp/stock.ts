@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/transaction';
-import { setStatus } from './sales-orders';
+import { markStatusSql, setStatus } from './sales-orders';
 
 /**
  * Stock reservations for a sales order: all lines or none, under row locks taken in product order so that
@@ -60,7 +60,7 @@ export async function reserveOrder(tx: Queryable, salesOrderId: number, location
        INSERT INTO erp.stock_reservation (sales_order_line_id, product_id, location_id, quantity, status)
        SELECT l.id, l.product_id, $2, l.quantity, 'active' FROM erp.sales_order_line l WHERE l.sales_order_id = $1
        RETURNING 1),
-     marked AS (UPDATE erp.sales_order SET status = 'reserved', updated_at = now() WHERE id = $1 AND status NOT IN ('cancelled', 'fulfilled'))
+     marked AS (${markStatusSql('$1', "'reserved'")})
      SELECT count(*)::int AS n FROM reserved`,
     [salesOrderId, locationId],
   );

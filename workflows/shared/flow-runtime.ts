@@ -118,7 +118,7 @@ export class FlowRuntime {
     this.shownState = this.standingStatesOnly ? workflowInfo().typedSearchAttributes.get(FlowState) : undefined;
     this.reminderMs = (options.operatorReminderSeconds ?? DEFAULT_OPERATOR_REMINDER_SECONDS) * 1000;
     this.rateLimitBudgetSeconds = options.rateLimitBudgetSeconds ?? DEFAULT_RATE_LIMIT_BUDGET_SECONDS;
-    this.progress = { flow, businessKey, state: 'running', stepsDone: [], currentStep: null, waitingFor: null, erpRecord: null };
+    this.progress = { flow, businessKey, state: WORKING_STATE, stepsDone: [], currentStep: null, waitingFor: null, erpRecord: null };
     setHandler(progressQuery, () => this.progress);
     setHandler(operatorDecisionSignal, (input) => {
       const problem = this.refusal(input);
