@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
-import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, recordFailure, releaseClaims, requeueUnrouted, type InboxRow } from '../engine/inbox';
+import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, releaseClaims, requeueUnrouted, type InboxRow } from '../engine/inbox';
 import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
 import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
 import { DispatchObserver } from '../observability/dispatch-observer';
 import { TRACE_HEADER } from '../observability/relay-observability';
-import { openDispatchIssue, recordUpdateResult } from './inbox-operations';
+import { recordDispatchFailure, recordUpdateResult } from './inbox-operations';
 import { planBatch, type DispatchPlan, type RouteContext } from './routes';
 
 /**
@@ -300,10 +300,9 @@ export class Dispatcher {
   private async countFailure(plan: DispatchPlan, rows: InboxRow[], failure: string): Promise<void> {
     const { pool, logger } = this.opts;
     for (const row of rows) {
-      const { failed } = await recordFailure(pool, row.id, retryDelayMs(row.failures + 1, this.maxBackoffMs), failure, this.opts.maxFailures ?? 10);
-      if (!failed) continue;
-      logger.error({ inboxId: row.id, eventId: row.eventId, workflowId: plan.workflowId, err: failure }, 'event failed too often; an operator must replay it');
-      await openDispatchIssue(pool, row, plan.workflowId, failure).catch((err: unknown) => logger.error({ err, inboxId: row.id }, 'could not record the issue'));
+      const retry = { delayMs: retryDelayMs(row.failures + 1, this.maxBackoffMs), maxFailures: this.opts.maxFailures ?? 10 };
+      const { failed } = await recordDispatchFailure(pool, row, plan.workflowId, failure, retry);
+      if (failed) logger.error({ inboxId: row.id, eventId: row.eventId, workflowId: plan.workflowId, err: failure }, 'event failed too often; an operator must replay it');
     }
   }
 }

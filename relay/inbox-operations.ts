@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from '../db/transaction';
-import { requeueForReplay, type InboxRow, type InboxStatus } from '../engine/inbox';
+import { recordFailure, requeueForReplay, type InboxRow, type InboxStatus } from '../engine/inbox';
 import { listIssues, openIssue, resolveIssue } from '../engine/issues';
 
 /**
@@ -24,6 +24,20 @@ export async function openDispatchIssue(db: Queryable, row: InboxRow, targetWork
       + `Once the cause is fixed: npm run ops -- inbox replay ${row.id}`,
     details: { inboxId: row.id, provider: row.provider, eventId: row.eventId, topic: row.topic, targetWorkflowId, lastError },
     allowedDecisions: ['replay'],
+  });
+}
+
+/**
+ * Counts a failed hand-over; the one that makes the row `failed` opens its issue in the same transaction, so no
+ * operator (or relay crash) ever sees a failed row without the issue that asks for its replay.
+ */
+export async function recordDispatchFailure(
+  pool: Pool, row: InboxRow, targetWorkflowId: string | undefined, failure: string, retry: { delayMs: number; maxFailures: number },
+): Promise<{ failed: boolean }> {
+  return inTransaction(pool, async (tx) => {
+    const outcome = await recordFailure(tx, row.id, retry.delayMs, failure, retry.maxFailures);
+    if (outcome.failed) await openDispatchIssue(tx, row, targetWorkflowId, failure);
+    return outcome;
   });
 }
 

@@ -57,15 +57,16 @@ function hubspotDelivery(body: string, secret = h.secrets.hubspot) {
 
 const hubspot = { connection: 'hubspot', vendor: 'hubspot' };
 // A contact the CRM simulator does not have: its lead flow reads it (a 404, which the flow expects) and ends.
-const CONTACT = '880001';
-const contactCreated = JSON.stringify([{ eventId: 91001, subscriptionType: 'contact.creation', objectId: Number(CONTACT), portalId: 1, occurredAt: Date.now() }]);
+const contact = () => h.idBase + 1;
+const contactCreated = () => JSON.stringify([{ eventId: 91001, subscriptionType: 'contact.creation', objectId: contact(), portalId: 1, occurredAt: Date.now() }]);
 
 test('the relay counts webhooks by outcome exactly as sent, and the dispatch lag of what it handed over', async () => {
   // The first read of the contact fails once after its effect: a failed step attempt, retried by Temporal.
   h.activityFaults.set('fetchCrmContact', { remaining: 1, when: 'after' });
-  expect((await hubspotDelivery(contactCreated)).status).toBe(200);
-  expect((await hubspotDelivery(contactCreated)).status).toBe(200);
-  expect((await hubspotDelivery(contactCreated, 'not-the-secret')).status).toBe(401);
+  const created = contactCreated();
+  expect((await hubspotDelivery(created)).status).toBe(200);
+  expect((await hubspotDelivery(created)).status).toBe(200);
+  expect((await hubspotDelivery(created, 'not-the-secret')).status).toBe(401);
   expect((await hubspotDelivery(JSON.stringify([{ eventId: 91002, subscriptionType: 'contact.creation' }]))).status).toBe(400);
   expect((await hubspotDelivery(JSON.stringify([{ eventId: 91003, subscriptionType: 'deal.creation', objectId: 5, portalId: 1 }]))).status).toBe(200);
 
@@ -85,7 +86,7 @@ test('the relay counts webhooks by outcome exactly as sent, and the dispatch lag
 });
 
 test('the worker counts the flow outcome, the failed step attempt and the vendor calls', async () => {
-  const result = await h.client.workflow.getHandle(leadWorkflowId('hubspot', CONTACT)).result();
+  const result = await h.client.workflow.getHandle(leadWorkflowId('hubspot', String(contact()))).result();
   expect(result).toEqual({ status: 'contact-deleted' });
   // The sink call runs after the workflow task that completed the run: wait for it rather than assume.
   const samples = await eventually('the flow outcome', async () => {

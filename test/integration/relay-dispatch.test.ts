@@ -32,7 +32,7 @@ const shopifyWebhook = (body: string, topic: string, webhookId: string) => fetch
 });
 
 const leadEvent = (n: number): InboundEvent => ({
-  provider: 'hubspot', eventId: `lease-${n}`, topic: 'contact.creation', businessKey: `hubspot:contact:${880000 + n}`, payload: { n },
+  provider: 'hubspot', eventId: `lease-${n}`, topic: 'contact.creation', businessKey: `hubspot:contact:${h.idBase + n}`, payload: { n },
 });
 
 test('an event whose hand-over keeps failing becomes failed with an issue; replay after the fix delivers it', async () => {
@@ -53,7 +53,7 @@ test('an event whose hand-over keeps failing becomes failed with an issue; repla
   expect(await runInboxCommand(h.pool, { action: 'counts' }, { retentionDays: 30, operator: 'test' })).toMatch(new RegExp(`#${failed.id} shopify orders/create wh-long: 6 failures`));
 
   // The fix (here: the event names an order Temporal accepts), then the replay.
-  await h.pool.query(`UPDATE integration.webhook_inbox SET business_key = 'shopify:order:4711' WHERE id = $1`, [failed.id]);
+  await h.pool.query(`UPDATE integration.webhook_inbox SET business_key = $2 WHERE id = $1`, [failed.id, `shopify:order:${h.idBase + 4711}`]);
   expect(await runInboxCommand(h.pool, { action: 'replay', which: { status: 'failed' } }, { retentionDays: 30, operator: 'alice' }))
     .toBe(`#${failed.id} (failed) is pending again`);
   const delivered = await eventually('the replayed row dispatched', async () => {

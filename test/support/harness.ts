@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -29,6 +29,11 @@ export interface Harness {
   databaseUrl: string;
   client: Client;
   taskQueue: string;
+  /**
+   * Base for ids a test makes up itself (contacts, orders no simulator holds). Every test file shares one Temporal
+   * server, and a flow left running by one file under a fixed id would take another file's events: add to this.
+   */
+  idBase: number;
   hubspot: HubspotSimulator;
   shopify: ShopifySimulator;
   woocommerce: WoocommerceSimulator;
@@ -95,6 +100,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   const address = opts.temporalAddress ?? process.env.TEMPORAL_ADDRESS!;
   const taskQueue = `test-${suffix}`;
+  // Below the simulators' ids (which start at Date.now()), room for 100 000 ids per file.
+  const idBase = 900_000_000 + randomInt(0, 10_000) * 100_000;
   const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const secrets = { hubspot: `hs-${suffix}`, shopify: `shp-${suffix}`, woocommerce: `wc-${suffix}`, stripe: `whsec_${suffix}` };
   const accessToken = `token-${suffix}`;
@@ -141,7 +148,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   let worker: { instance: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   const harness: Harness = {
-    pool, databaseUrl, client, taskQueue, hubspot, shopify, woocommerce, woo, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
+    pool, databaseUrl, client, taskQueue, idBase, hubspot, shopify, woocommerce, woo, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
     async startWorker() {
       if (worker) return;
       const connection = await NativeConnection.connect({ address });
