@@ -22,16 +22,23 @@ export class PaymentBoundElsewhereError extends Error {
   }
 }
 
-export async function recordPayment(db: Queryable, p: PaymentRecord): Promise<number> {
+/**
+ * Books the payment for its sales order; with `orderStatus`, the order moves to that status in the same statement
+ * (as markStatusSql), and only if the payment is booked for it.
+ */
+export async function recordPayment(db: Queryable, p: PaymentRecord, orderStatus?: 'paid'): Promise<number> {
+  const mark = orderStatus ? `, marked AS (${markStatusSql('(SELECT sales_order_id FROM booked)', '$8')})` : '';
   const { rows } = await db.query(
-    `INSERT INTO erp.payment (provider, provider_payment_id, sales_order_id, status, currency, amount_minor, fee_minor, captured_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'captured' THEN now() END)
-     ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
-       status = EXCLUDED.status, amount_minor = EXCLUDED.amount_minor, fee_minor = EXCLUDED.fee_minor,
-       sales_order_id = EXCLUDED.sales_order_id, captured_at = COALESCE(erp.payment.captured_at, EXCLUDED.captured_at)
-     WHERE erp.payment.sales_order_id IS NULL OR erp.payment.sales_order_id = EXCLUDED.sales_order_id
-     RETURNING id`,
-    [p.provider, p.providerPaymentId, p.salesOrderId, p.status, p.currency, p.amountMinor, p.feeMinor],
+    `WITH booked AS (
+       INSERT INTO erp.payment (provider, provider_payment_id, sales_order_id, status, currency, amount_minor, fee_minor, captured_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'captured' THEN now() END)
+       ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
+         status = EXCLUDED.status, amount_minor = EXCLUDED.amount_minor, fee_minor = EXCLUDED.fee_minor,
+         sales_order_id = EXCLUDED.sales_order_id, captured_at = COALESCE(erp.payment.captured_at, EXCLUDED.captured_at)
+       WHERE erp.payment.sales_order_id IS NULL OR erp.payment.sales_order_id = EXCLUDED.sales_order_id
+       RETURNING id, sales_order_id)${mark}
+     SELECT id FROM booked`,
+    [p.provider, p.providerPaymentId, p.salesOrderId, p.status, p.currency, p.amountMinor, p.feeMinor, ...(orderStatus ? [orderStatus] : [])],
   );
   if (!rows[0]) throw new PaymentBoundElsewhereError(p.providerPaymentId);
   return rows[0].id as number;
@@ -56,28 +63,28 @@ export async function setPaymentStatus(db: Queryable, provider: string, provider
 
 export interface InvoiceRef { invoiceId: number; invoiceNumber: string; status: string }
 
-/** Posts the order's invoice (one per order), settles it with the order's captured payments and marks the order invoiced. */
+/**
+ * Posts the order's invoice (one per order), settled with what the order's payments captured, links those payments
+ * to it and marks the order invoiced: one statement, so atomic without a transaction. Again (a retry), it settles
+ * the existing invoice anew; a void invoice stays void.
+ */
 export async function postInvoice(db: Queryable, salesOrderId: number): Promise<InvoiceRef> {
-  await db.query(
-    `INSERT INTO erp.invoice (sales_order_id, customer_id, status, currency, total_minor, posted_at)
-     SELECT id, customer_id, 'posted', currency, total_minor, now() FROM erp.sales_order WHERE id = $1
-     ON CONFLICT (sales_order_id) DO NOTHING`,
-    [salesOrderId],
-  );
-  // Settled with what the order's payments captured, those payments linked to it and the order marked, in one statement.
   const { rows } = await db.query(
     `WITH paid AS (SELECT COALESCE(sum(amount_minor), 0) AS minor FROM erp.payment WHERE sales_order_id = $1 AND status = 'captured'),
-          settled AS (
-            UPDATE erp.invoice i SET paid_minor = paid.minor,
-                   status = CASE WHEN i.status = 'void' THEN 'void' WHEN paid.minor >= i.total_minor THEN 'paid' ELSE 'posted' END
-              FROM paid WHERE i.sales_order_id = $1
-            RETURNING i.id, i.invoice_number, i.status),
-          linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM settled) WHERE sales_order_id = $1 AND invoice_id IS NULL),
+          posted AS (
+            INSERT INTO erp.invoice (sales_order_id, customer_id, status, currency, total_minor, paid_minor, posted_at)
+            SELECT o.id, o.customer_id, CASE WHEN paid.minor >= o.total_minor THEN 'paid' ELSE 'posted' END, o.currency, o.total_minor, paid.minor, now()
+              FROM erp.sales_order o CROSS JOIN paid WHERE o.id = $1
+            ON CONFLICT (sales_order_id) DO UPDATE SET paid_minor = EXCLUDED.paid_minor,
+                   status = CASE WHEN erp.invoice.status = 'void' THEN 'void' WHEN EXCLUDED.paid_minor >= erp.invoice.total_minor THEN 'paid' ELSE 'posted' END
+            RETURNING id, invoice_number, status),
+          linked AS (UPDATE erp.payment SET invoice_id = (SELECT id FROM posted) WHERE sales_order_id = $1 AND invoice_id IS NULL),
           invoiced AS (${markStatusSql('$1', "'invoiced'")})
-     SELECT id, invoice_number, status FROM settled`,
+     SELECT id, invoice_number, status FROM posted`,
     [salesOrderId],
   );
-  return { invoiceId: rows[0].id, invoiceNumber: rows[0].invoice_number, status: rows[0].status };
+  if (!rows[0]) throw new Error(`sales order ${salesOrderId} does not exist: no invoice to post`);
+  return { invoiceId: Number(rows[0].id), invoiceNumber: rows[0].invoice_number, status: rows[0].status };
 }
 
 /** Compensation of postInvoice: a posted invoice is voided, never deleted (the number stays used). */

@@ -29,23 +29,26 @@ const toOrder = (r: Record<string, unknown>): PaymentOrderRow => ({
   paymentReference: (r.payment_reference as string | null) ?? null,
 });
 
-/** The order the payment is already booked for (by the order flow, or an earlier pass of the payment flow). */
-export async function orderOfPayment(db: Queryable, provider: string, providerPaymentId: string): Promise<PaymentOrderRow | null> {
+/** Where a payment's orders were found: booked for it, bound to the shop order it names, or naming it at checkout. */
+export interface PaymentOrderLeads { booked: PaymentOrderRow | null; named: PaymentOrderRow[]; naming: PaymentOrderRow[] }
+
+/**
+ * In one statement: the order the payment is already booked for (by the order flow, or an earlier pass of the
+ * payment flow); the live orders bound to the shop order id it names, in any shop (ids may collide across shops);
+ * the live orders whose checkout named this payment.
+ */
+export async function paymentOrderLeads(db: Queryable, provider: string, providerPaymentId: string, shopOrderId: string | null): Promise<PaymentOrderLeads> {
   const { rows } = await db.query(
-    `${SELECT_ORDER} JOIN erp.payment p ON p.sales_order_id = o.id WHERE p.provider = $1 AND p.provider_payment_id = $2`, [provider, providerPaymentId]);
-  return rows[0] ? toOrder(rows[0]) : null;
-}
-
-/** The sales orders bound to a shop order id, in any shop (ids may collide across shops). */
-export async function ordersOfShopOrder(db: Queryable, shopOrderId: string): Promise<PaymentOrderRow[]> {
-  const { rows } = await db.query(`${SELECT_ORDER} WHERE r.external_id = $1 AND o.status <> 'cancelled' ORDER BY o.id`, [shopOrderId]);
-  return rows.map(toOrder);
-}
-
-/** Live orders whose shop order's checkout named this payment. */
-export async function ordersNamingPayment(db: Queryable, providerPaymentId: string): Promise<PaymentOrderRow[]> {
-  const { rows } = await db.query(`${SELECT_ORDER} WHERE o.payment_reference = $1 AND o.status <> 'cancelled' ORDER BY o.id`, [providerPaymentId]);
-  return rows.map(toOrder);
+    `SELECT 'booked' AS lead, b.* FROM (${SELECT_ORDER} JOIN erp.payment p ON p.sales_order_id = o.id
+                                          WHERE p.provider = $1 AND p.provider_payment_id = $2 LIMIT 1) b
+     UNION ALL
+     SELECT 'named', n.* FROM (${SELECT_ORDER} WHERE $3::text IS NOT NULL AND r.external_id = $3 AND o.status <> 'cancelled' ORDER BY o.id) n
+     UNION ALL
+     SELECT 'naming', m.* FROM (${SELECT_ORDER} WHERE o.payment_reference = $2 AND o.status <> 'cancelled' ORDER BY o.id) m`,
+    [provider, providerPaymentId, shopOrderId],
+  );
+  const of = (lead: string) => rows.filter((r) => r.lead === lead).map(toOrder);
+  return { booked: of('booked')[0] ?? null, named: of('named'), naming: of('naming') };
 }
 
 /**
@@ -92,12 +95,4 @@ export async function applyPaymentToOrder(db: Queryable, provider: string, provi
     [salesOrderId],
   );
   return true;
-}
-
-/** The provider captured a payment the ERP saw fail before (an earlier attempt): the capture wins. */
-export async function reviveCapturedPayment(db: Queryable, provider: string, providerPaymentId: string): Promise<void> {
-  await db.query(
-    `UPDATE erp.payment SET status = 'captured' WHERE provider = $1 AND provider_payment_id = $2 AND status IN ('failed', 'authorized')`,
-    [provider, providerPaymentId],
-  );
 }

@@ -55,22 +55,39 @@ async function insertLines(db: Queryable, salesOrderId: number, order: ShopOrder
   );
 }
 
-/** Creates the sales order with its lines and binds it to the shop order; a second call returns the first one. */
+/**
+ * Creates the sales order with its lines and binds it to the shop order; a second call returns the first one.
+ * Order and lines go in one statement, each line's product found by its SKU there; a line it could not place means
+ * an unknown SKU, reported with every other unknown one (the caller's transaction then rolls the order back).
+ */
 export async function createSalesOrder(db: Queryable, order: ShopOrder, customerId: number, createdBy: string): Promise<SalesOrderRef> {
   const existing = await findSalesOrder(db, shopOf(order), order.id);
   if (existing) return existing;
-  const ids = await productIds(db, order);
   const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
   const { rows } = await db.query(
-    `INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
-                                  shipping_address, source_created_at, source_reference, created_by, payment_reference)
-     VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, order_number, status`,
+    `WITH so AS (
+       INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
+                                    shipping_address, source_created_at, source_reference, created_by, payment_reference)
+       VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, order_number, status),
+     lines AS (
+       INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
+       SELECT so.id, l.line_no, p.id, l.quantity, l.unit_price_minor, l.line_total_minor
+         FROM so CROSS JOIN unnest($13::int[], $14::text[], $15::int[], $16::bigint[], $17::bigint[]) AS l(line_no, sku, quantity, unit_price_minor, line_total_minor)
+         JOIN erp.product p ON p.sku = l.sku AND p.active
+       RETURNING line_no)
+     SELECT so.id, so.order_number, so.status, (SELECT count(*)::int FROM lines) AS placed FROM so`,
     [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
       order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy,
-      orderPayment(order)?.paymentId ?? null],
+      orderPayment(order)?.paymentId ?? null,
+      order.lines.map((_, i) => i + 1), order.lines.map((l) => l.sku ?? null), order.lines.map((l) => l.quantity),
+      order.lines.map((l) => l.unitPriceMinor), order.lines.map((l) => l.quantity * l.unitPriceMinor)],
   );
+  if (rows[0].placed < order.lines.length) {
+    await productIds(db, order);
+    // Every SKU known now, not a moment ago (a product activated in between): roll back, and the retry places all.
+    throw new Error(`sales order for shop order ${order.id}: ${order.lines.length - rows[0].placed} line(s) found no product; try again`);
+  }
   const created = toRef(rows[0], true);
-  await insertLines(db, created.salesOrderId, order, ids);
   await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', created.salesOrderId, createdBy);
   return created;
 }

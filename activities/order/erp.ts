@@ -63,7 +63,7 @@ export function createOrderErpActivities(deps: OrderErpDeps) {
 
     /** Posts the invoice, settles it with the captured payment and marks the order invoiced. */
     async postInvoice(salesOrderId: number): Promise<{ invoiceNumber: string; status: string }> {
-      return inTransaction(pool, (tx) => postInvoice(tx, salesOrderId));
+      return postInvoice(pool, salesOrderId);
     },
 
     /** Compensation of postInvoice. */

@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { paymentBinding, PaymentBoundElsewhereError, recordPayment, salesOrderAmount, setPaymentStatus } from '../../erp/billing';
-import { setStatus } from '../../erp/sales-orders';
 import { callingWorkflow } from '../shared/context';
 import type { Payment, PaymentsPort } from '../../ports/payments';
 import { callVendor } from '../shared/vendor-errors';
@@ -49,10 +48,9 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
     }
     const fee = payment.chargeId ? ((await callVendor(() => payments.getCharge(payment.chargeId!))).feeMinor ?? 0) : 0;
     const booking = { provider, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
-    await recordPayment(pool, booking).catch((err: unknown) => {
+    await recordPayment(pool, booking, 'paid').catch((err: unknown) => {
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;
     });
-    await setStatus(pool, salesOrderId, 'paid');
     return { paymentId: payment.id, status: 'captured', amountMinor: payment.receivedMinor, feeMinor: fee, currency: payment.currency };
   }
 

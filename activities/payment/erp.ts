@@ -6,7 +6,7 @@ import { CurrencyMismatchError, RefundExceedsPaymentError, UnknownPaymentError }
 import { recordPaymentOutcome, recordPaymentSettlement } from '../../erp/payments/payments';
 import { recordRefund } from '../../erp/payments/refunds';
 import {
-  applyPaymentToOrder, orderOfPayment, ordersAwaitingAmount, ordersNamingPayment, ordersOfShopOrder, reviveCapturedPayment, type PaymentOrderRow,
+  applyPaymentToOrder, ordersAwaitingAmount, paymentOrderLeads, type PaymentOrderRow,
 } from '../../erp/payment-orders';
 import type { Charge, Dispute, Payment, Refund } from '../../ports/payments';
 
@@ -37,7 +37,6 @@ export function createPaymentErpActivities(deps: { pool: Pool }) {
         amountMinor: payment.receivedMinor, feeMinor: charge.feeMinor ?? 0, currency: payment.currency,
         capturedAt: charge.capturedAt ?? payment.createdAt ?? new Date().toISOString(),
       });
-      await reviveCapturedPayment(pool, payments, payment.id);
     },
 
     /** The payment's ERP order: its booking, else the shop order its checkout named, else (optionally) its amount. */
@@ -45,9 +44,10 @@ export function createPaymentErpActivities(deps: { pool: Pool }) {
       payments: string, payment: Pick<Payment, 'id' | 'orderReference' | 'amountMinor' | 'currency' | 'createdAt'>,
       byAmount: { windowSeconds: number } | null,
     ): Promise<OrderMatch<PaymentOrderRow>> {
-      const booked = await orderOfPayment(pool, payments, payment.id);
-      const named = payment.orderReference ? await ordersOfShopOrder(pool, payment.orderReference) : [];
-      const naming = booked || named.length > 0 ? [] : await ordersNamingPayment(pool, payment.id);
+      const leads = await paymentOrderLeads(pool, payments, payment.id, payment.orderReference ?? null);
+      const { booked } = leads;
+      const named = payment.orderReference ? leads.named : [];
+      const naming = booked || named.length > 0 ? [] : leads.naming;
       // A payment that names its shop order waits for that order: another order of the same amount is never its own.
       const sameAmount = byAmount && !booked && named.length === 0 && naming.length === 0 && !payment.orderReference
         ? await ordersAwaitingAmount(pool, {

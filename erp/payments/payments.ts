@@ -27,7 +27,8 @@ export async function recordPaymentSettlement(db: Queryable, s: PaymentSettlemen
        fee_minor = EXCLUDED.fee_minor, net_minor = erp.payment.amount_minor - EXCLUDED.fee_minor,
        provider_charge_id = EXCLUDED.provider_charge_id, provider_balance_txn_id = EXCLUDED.provider_balance_txn_id,
        provider_captured_at = EXCLUDED.provider_captured_at, captured_at = COALESCE(erp.payment.captured_at, EXCLUDED.captured_at),
-       status = CASE WHEN erp.payment.status = 'authorized' THEN 'captured' ELSE erp.payment.status END
+       -- Captured wins over an authorisation and over a failure the ERP saw of an earlier attempt.
+       status = CASE WHEN erp.payment.status IN ('authorized', 'failed') THEN 'captured' ELSE erp.payment.status END
      RETURNING id`,
     [s.provider, s.providerPaymentId, s.currency, s.amountMinor, s.feeMinor, s.chargeId, s.balanceTransactionId, s.capturedAt],
   );
