@@ -1,4 +1,5 @@
 import { Pool, types } from 'pg';
+import { PreparingClient } from './prepared-client';
 
 // bigint (int8) columns hold money in minor units and ids: parse to JS numbers only when safe, else fail loudly.
 types.setTypeParser(types.builtins.INT8, (value: string) => {
@@ -8,7 +9,7 @@ types.setTypeParser(types.builtins.INT8, (value: string) => {
 });
 
 export function createPool(connectionString: string, max = 10): Pool {
-  const pool = new Pool({ connectionString, max, application_name: 'integration-engine' });
+  const pool = new Pool({ connectionString, max, application_name: 'integration-engine', Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

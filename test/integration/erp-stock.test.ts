@@ -29,14 +29,14 @@ const statusOf = async (salesOrderId: number) =>
 const stockOf = async (n: number) =>
   (await pool.query(`SELECT l.on_hand, l.reserved FROM erp.stock_level l JOIN erp.product p ON p.id = l.product_id WHERE p.sku = $1`, [sku(n)])).rows[0];
 
-const THREE_LINES = [
+const THREE_LINES: Array<{ lineId: string; sku: string | null; title: string; quantity: number; unitPriceMinor: number }> = [
   { lineId: 'a', sku: sku(1), title: 'One', quantity: 2, unitPriceMinor: 1000 },
   { lineId: 'b', sku: sku(2), title: 'Two', quantity: 2, unitPriceMinor: 250 },
   { lineId: 'c', sku: sku(1), title: 'One again', quantity: 1, unitPriceMinor: 1000 },
 ];
 
 /** An order of 2 + 1 of product 1 (two lines) and 2 of product 2 (by default): 3 lines, 2 products. */
-async function salesOrder(id: string, lines: Array<{ lineId: string; sku?: string; title: string; quantity: number; unitPriceMinor: number }> = THREE_LINES) {
+async function salesOrder(id: string, lines: Array<{ lineId: string; sku: string | null; title: string; quantity: number; unitPriceMinor: number }> = THREE_LINES) {
   const totalMinor = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
   const order = shopOrder({ id, gid: `gid://shopify/Order/${id}`, totalMinor, subtotalMinor: totalMinor, lines });
   return inTransaction(pool, (tx) => createSalesOrder(tx, order, customerId, `order-shopify-${id}`));
@@ -47,7 +47,7 @@ const ordersCreatedBy = async (createdBy: string) =>
 
 test('an order naming unknown SKUs is refused with all of them, and leaves no sales order behind', async () => {
   const id = `${run}-unknown`;
-  const lines = [...THREE_LINES, { lineId: 'd', sku: `NO-SUCH-${run}`, title: 'Ghost', quantity: 1, unitPriceMinor: 5 }, { lineId: 'e', title: 'Gift wrap', quantity: 1, unitPriceMinor: 0 }];
+  const lines = [...THREE_LINES, { lineId: 'd', sku: `NO-SUCH-${run}`, title: 'Ghost', quantity: 1, unitPriceMinor: 5 }, { lineId: 'e', sku: null, title: 'Gift wrap', quantity: 1, unitPriceMinor: 0 }];
   const refused = salesOrder(id, lines);
   await expect(refused).rejects.toBeInstanceOf(UnknownSkuError);
   await expect(refused).rejects.toMatchObject({ skus: [`NO-SUCH-${run}`, '(no SKU on line "Gift wrap")'] });
