@@ -108,6 +108,9 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       SHOPIFY_BASE_URL: `http://127.0.0.1:${shopifyPort}`, STRIPE_BASE_URL: `http://127.0.0.1:${stripePort}`, HUBSPOT_BASE_URL: `http://127.0.0.1:${hubspotPort}`,
       // The inventory push has a benchmark of its own; here it would only add its work to the orders'.
       INVENTORY_SYNC: 'false',
+      // The audit and the reconciliation (each its own benchmark) fire at each full hour by default: a run across
+      // one would measure them too. Daily, they fire at midnight UTC only.
+      AUDIT_INTERVAL_SECONDS: '86400', RECONCILIATION_INTERVAL_SECONDS: '86400',
       // The relay hands new events over at once (kick); the poll only picks up stragglers.
       DISPATCH_POLL_MS: '200',
       // Metrics endpoints off (0): several workers on one machine would claim the same port.
