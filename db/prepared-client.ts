@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client, type QueryConfig } from 'pg';
 
-/**
- * A pg client that prepares each parameterised statement once per connection (a named statement, the name a hash
- * of its text) instead of having PostgreSQL parse and analyse it on every call. Statements without parameters
- * (BEGIN, COMMIT, migrations, DDL) stay unnamed: they are few and some change the schema the others were prepared on.
- */
 /** A query config object, not a submittable (a cursor or stream, which must keep its own prototype). */
 const isPlainConfig = (value: unknown): value is QueryConfig =>
   typeof value === 'object' && value !== null && typeof (value as QueryConfig).text === 'string' && typeof (value as { submit?: unknown }).submit !== 'function';
@@ -13,6 +8,11 @@ const isPlainConfig = (value: unknown): value is QueryConfig =>
 // The engine has a few hundred statements; a text built per call (an IN list, say) must not prepare without end.
 const MAX_PREPARED = 1000;
 
+/**
+ * A pg client that prepares each parameterised statement once per connection (a named statement, the name a hash
+ * of its text) instead of having PostgreSQL parse and analyse it on every call. Statements without parameters
+ * (BEGIN, COMMIT, migrations, DDL) stay unnamed: they are few and some change the schema the others were prepared on.
+ */
 export class PreparingClient extends Client {
   private static readonly names = new Map<string, string>();
 
