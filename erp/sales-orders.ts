@@ -34,31 +34,44 @@ export async function findSalesOrder(db: Queryable, shop: string, shopOrderId: s
   return binding ? orderRef(db, binding.erpId, false) : undefined;
 }
 
-/** Resolves every line's SKU to an ERP product; all unknown SKUs are reported at once. */
-async function productIds(db: Queryable, order: ShopOrder): Promise<Map<string, number>> {
+/** Refuses the order if a line's SKU names no active ERP product; all unknown SKUs are reported at once. */
+async function refuseUnknownSkus(db: Queryable, order: ShopOrder): Promise<void> {
   const skus = [...new Set(order.lines.map((l) => l.sku ?? ''))];
-  const { rows } = await db.query('SELECT id, sku FROM erp.product WHERE sku = ANY($1) AND active', [skus]);
-  const ids = new Map<string, number>(rows.map((r) => [r.sku as string, r.id as number]));
-  const unknown = order.lines.filter((l) => !l.sku || !ids.has(l.sku)).map((l) => l.sku ?? `(no SKU on line "${l.title}")`);
+  const { rows } = await db.query('SELECT sku FROM erp.product WHERE sku = ANY($1) AND active', [skus]);
+  const known = new Set<string>(rows.map((r) => r.sku as string));
+  const unknown = order.lines.filter((l) => !l.sku || !known.has(l.sku)).map((l) => l.sku ?? `(no SKU on line "${l.title}")`);
   if (unknown.length > 0) throw new UnknownSkuError([...new Set(unknown)]);
-  return ids;
 }
 
-/** The order's lines, numbered from 1 in the shop's order, in one statement. */
-async function insertLines(db: Queryable, salesOrderId: number, order: ShopOrder, ids: Map<string, number>): Promise<void> {
-  await db.query(
-    `INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
-     SELECT $1, l.line_no, l.product_id, l.quantity, l.unit_price_minor, l.line_total_minor
-       FROM unnest($2::int[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[]) AS l(line_no, product_id, quantity, unit_price_minor, line_total_minor)`,
-    [salesOrderId, order.lines.map((_, i) => i + 1), order.lines.map((l) => ids.get(l.sku!)!), order.lines.map((l) => l.quantity),
-      order.lines.map((l) => l.unitPriceMinor), order.lines.map((l) => l.quantity * l.unitPriceMinor)],
-  );
+/**
+ * The insert of an order's lines (numbered from 1 in the shop's order), each line's product found by its SKU among
+ * the active ones: `salesOrderId` is SQL, the lines are the five arrays of `lineArrays` from parameter `$first` on.
+ * A line whose SKU names no product is not inserted; the statement returns one row per line it placed.
+ */
+const insertLinesSql = (salesOrderId: string, first: number): string =>
+  `INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
+   SELECT ${salesOrderId}, l.line_no, p.id, l.quantity, l.unit_price_minor, l.line_total_minor
+     FROM unnest($${first}::int[], $${first + 1}::text[], $${first + 2}::int[], $${first + 3}::bigint[], $${first + 4}::bigint[])
+          AS l(line_no, sku, quantity, unit_price_minor, line_total_minor)
+     JOIN erp.product p ON p.sku = l.sku AND p.active
+   RETURNING line_no`;
+
+const lineArrays = (order: ShopOrder): unknown[] => [
+  order.lines.map((_, i) => i + 1), order.lines.map((l) => l.sku ?? null), order.lines.map((l) => l.quantity),
+  order.lines.map((l) => l.unitPriceMinor), order.lines.map((l) => l.quantity * l.unitPriceMinor),
+];
+
+/** After an insert that placed `placed` lines: a line left out means an unknown SKU, refused (the caller's transaction rolls back). */
+async function expectEveryLinePlaced(db: Queryable, order: ShopOrder, placed: number): Promise<void> {
+  if (placed === order.lines.length) return;
+  await refuseUnknownSkus(db, order);
+  // Every SKU known now, not a moment ago (a product activated in between): roll back, and the retry places all.
+  throw new Error(`shop order ${order.id}: ${order.lines.length - placed} line(s) found no product; try again`);
 }
 
 /**
  * Creates the sales order with its lines and binds it to the shop order; a second call returns the first one.
- * Order and lines go in one statement, each line's product found by its SKU there; a line it could not place means
- * an unknown SKU, reported with every other unknown one (the caller's transaction then rolls the order back).
+ * Order and lines go in one statement.
  */
 export async function createSalesOrder(db: Queryable, order: ShopOrder, customerId: number, createdBy: string): Promise<SalesOrderRef> {
   const existing = await findSalesOrder(db, shopOf(order), order.id);
@@ -69,37 +82,26 @@ export async function createSalesOrder(db: Queryable, order: ShopOrder, customer
        INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
                                     shipping_address, source_created_at, source_reference, created_by, payment_reference)
        VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, order_number, status),
-     lines AS (
-       INSERT INTO erp.sales_order_line (sales_order_id, line_no, product_id, quantity, unit_price_minor, line_total_minor)
-       SELECT so.id, l.line_no, p.id, l.quantity, l.unit_price_minor, l.line_total_minor
-         FROM so CROSS JOIN unnest($13::int[], $14::text[], $15::int[], $16::bigint[], $17::bigint[]) AS l(line_no, sku, quantity, unit_price_minor, line_total_minor)
-         JOIN erp.product p ON p.sku = l.sku AND p.active
-       RETURNING line_no)
+     lines AS (${insertLinesSql('(SELECT id FROM so)', 13)})
      SELECT so.id, so.order_number, so.status, (SELECT count(*)::int FROM lines) AS placed FROM so`,
     [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
       order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy,
-      orderPayment(order)?.paymentId ?? null,
-      order.lines.map((_, i) => i + 1), order.lines.map((l) => l.sku ?? null), order.lines.map((l) => l.quantity),
-      order.lines.map((l) => l.unitPriceMinor), order.lines.map((l) => l.quantity * l.unitPriceMinor)],
+      orderPayment(order)?.paymentId ?? null, ...lineArrays(order)],
   );
-  if (rows[0].placed < order.lines.length) {
-    await productIds(db, order);
-    // Every SKU known now, not a moment ago (a product activated in between): roll back, and the retry places all.
-    throw new Error(`sales order for shop order ${order.id}: ${order.lines.length - rows[0].placed} line(s) found no product; try again`);
-  }
+  await expectEveryLinePlaced(db, order, rows[0].placed as number);
   const created = toRef(rows[0], true);
   await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', created.salesOrderId, createdBy);
   return created;
 }
 
-/** Replaces lines and amounts after an edit in the shop; only while nothing is reserved or paid. */
+/** Replaces lines and amounts after an edit in the shop; only while nothing is reserved or paid (in the caller's transaction). */
 export async function replaceOrderContent(db: Queryable, salesOrderId: number, order: ShopOrder): Promise<void> {
   const { rows } = await db.query(`SELECT status FROM erp.sales_order WHERE id = $1 FOR UPDATE`, [salesOrderId]);
   if (rows[0]?.status !== 'draft') throw new Error(`sales order ${salesOrderId} is ${rows[0]?.status}: its lines can no longer change`);
-  const ids = await productIds(db, order);
   const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
   await db.query('DELETE FROM erp.sales_order_line WHERE sales_order_id = $1', [salesOrderId]);
-  await insertLines(db, salesOrderId, order, ids);
+  const placed = await db.query(insertLinesSql('$1', 2), [salesOrderId, ...lineArrays(order)]);
+  await expectEveryLinePlaced(db, order, placed.rowCount ?? 0);
   await db.query(
     `UPDATE erp.sales_order SET subtotal_minor = $2, tax_minor = $3, shipping_minor = $4, discount_minor = $5, total_minor = $6,
             shipping_address = $7, updated_at = now() WHERE id = $1`,
