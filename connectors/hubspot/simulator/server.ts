@@ -8,6 +8,7 @@ import { signHubspotV3 } from '../signature';
 import type { FaultKind, FaultPlan } from '../../../simulators/faults';
 import { WebhookSender, type DeliveryConfig, type RetryPolicy } from '../../../simulators/webhook-sender';
 import { registerFaultRoutes, serveSimulator, simulatorApp, webhookConfigSchema } from '../../../simulators/control';
+import { SimIdSequence } from '../../../simulators/ids';
 
 /**
  * An in-memory stand-in for HubSpot's CRM v3 contacts API and its webhooks, close enough to the real thing
@@ -121,8 +122,8 @@ type Emit = (contact: SimContact, changes: Array<Pick<HubspotWebhookEvent, 'subs
 export class HubspotSimState {
   readonly contacts = new Map<string, SimContact>();
   readonly events: HubspotWebhookEvent[] = [];
-  /** Seeded from the clock so a restarted simulator never reuses ids the relay has already stored. */
-  private nextContactId = Date.now();
+  /** From the clock and a lane of this simulator's own (SimIdSequence): ids never repeat across simulators. */
+  private readonly contactIds = new SimIdSequence();
   nextEventId = Date.now() * 100;
 
   constructor(private readonly subscribed: readonly string[], private readonly emit: Emit) {}
@@ -130,7 +131,7 @@ export class HubspotSimState {
   create(body: unknown, source: ChangeSource): SimContact {
     const props = parseProperties(body);
     this.assertEmailFree(props.email ?? null, undefined);
-    const id = String(this.nextContactId++);
+    const id = String(this.contactIds.next());
     const now = new Date().toISOString();
     const set = Object.fromEntries(Object.entries(props).filter((e): e is [string, string] => e[1] !== null));
     const contact: SimContact = {

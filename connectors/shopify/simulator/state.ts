@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sumMinor, toMinorUnits } from '../../../domain/money';
+import { SimIdSequence } from '../../../simulators/ids';
 import { IdempotencyStore } from './idempotency';
 import { SimInventory } from './inventory';
 import { refuse, UserErrors, type UserError } from './user-errors';
@@ -192,9 +193,9 @@ export class ShopifySimState {
   readonly orders = new Map<number, SimOrder>();
   readonly variants = new Map<number, SimVariant>();
   readonly customers = new Map<number, SimCustomer>();
-  /** Seeded from the clock so a restarted simulator never reuses ids the relay has already stored. */
-  private nextId = Date.now();
-  // After nextId: the inventory takes an id for its primary location as it is built.
+  /** From the clock and a lane of this simulator's own (SimIdSequence): ids never repeat across simulators. */
+  private readonly ids = new SimIdSequence();
+  // After ids: the inventory takes an id for its primary location as it is built.
   readonly inventory = new SimInventory(() => this.id());
   readonly idempotency = new IdempotencyStore();
   private nextOrderNumber = 1001;
@@ -202,7 +203,7 @@ export class ShopifySimState {
   constructor(private readonly shopCurrency: string, private readonly emit: Emit) {}
 
   id(): number {
-    return this.nextId++;
+    return this.ids.next();
   }
 
   reset(): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { allocate, toDecimalString, toMinorUnits } from '../../../domain/money';
+import { SimIdSequence } from '../../../simulators/ids';
 import { STRIPE_CAPTURED_META, STRIPE_INTENT_META, type WooOrderStatus } from '../schema';
 import {
   productUpdateSchema, type AddressInput, type OrderInput, type OrderUpdate, type ProductInput,
@@ -75,8 +76,8 @@ export class WooSimState {
   readonly orders = new Map<number, SimOrder>();
   readonly products = new Map<number, SimProduct>();
   readonly notes: SimNote[] = [];
-  /** From the clock, so a restarted simulator never reuses order ids the relay and workflows have already seen. */
-  private nextPostId = Date.now();
+  /** From the clock and a lane of this simulator's own (SimIdSequence): ids never repeat across simulators. */
+  private readonly postIds = new SimIdSequence();
   private nextItemId = 1;
   /** Set by the control API: the very next order takes this id, once. */
   private pinnedOrderId: number | null = null;
@@ -87,7 +88,7 @@ export class WooSimState {
     type Fields = { name?: string; sku: string; price: string; stock_quantity: number | null };
     const make = (fields: Fields, type: SimProduct['type'], parentId: number) => {
       const product: SimProduct = {
-        id: this.nextPostId++, parentId, type, name: fields.name ?? fields.sku, sku: fields.sku,
+        id: this.postIds.next(), parentId, type, name: fields.name ?? fields.sku, sku: fields.sku,
         priceMinor: this.minor(fields.price, this.currency),
         manageStock: fields.stock_quantity !== null, stockQuantity: fields.stock_quantity, modifiedAt: new Date(),
       };
@@ -268,9 +269,10 @@ export class WooSimState {
     this.pinnedOrderId = null;
     if (pinned !== null && this.orders.has(pinned)) throw new WooApiError(409, 'sim_order_id_taken', `Order ${pinned} already exists.`);
     if (pinned !== null) return pinned;
-    // A pinned id may lie ahead of the counter: never hand it out a second time.
-    while (this.orders.has(this.nextPostId)) this.nextPostId++;
-    return this.nextPostId++;
+    // A pinned id may lie ahead of the sequence: never hand it out a second time.
+    let id = this.postIds.next();
+    while (this.orders.has(id)) id = this.postIds.next();
+    return id;
   }
 
   private applyStatusDates(order: SimOrder, now: Date, paid: boolean): void {
