@@ -104,8 +104,21 @@ export interface Payout {
 
 export interface Page<T> { items: T[]; nextCursor: string | null }
 
+/** A payment read with its settlement record; what came with them spares the listings. */
+export interface PaymentDetails {
+  payment: Payment;
+  /** The payment's settlement record (`payment.chargeId`) with its fee; null when it has none or it was not read. */
+  charge: Charge | null;
+  /** Every refund of the payment, oldest first, when the read included them all; null: list them. */
+  refunds: Refund[] | null;
+  /** False when the provider says the payment was never disputed; null: list its disputes to know. */
+  disputed: boolean | null;
+}
+
 export interface PaymentsPort {
   getPayment(id: string): Promise<Payment>;
+  /** The payment with its charge, and its refunds and dispute flag where the provider gives them in the same read. */
+  getPaymentDetails(id: string): Promise<PaymentDetails>;
   /** Captures `amountMinor` (at most what is capturable); the same key never captures twice. */
   capture(id: string, opts: { amountMinor: number; idempotencyKey: string }): Promise<Payment>;
   /** Releases an authorisation (or abandons an unpaid payment). */

@@ -38,7 +38,7 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
   /** Books a captured PaymentIntent in the ERP once it is checked against the ERP order, to the cent. */
   async function settleInErp(salesOrderId: number, paymentIntentId: string): Promise<SettledPayment> {
     const expected = await salesOrderAmount(pool, salesOrderId);
-    const payment = await callVendor(() => payments.getPayment(paymentIntentId));
+    const { payment, charge } = await callVendor(() => payments.getPaymentDetails(paymentIntentId));
     if (payment.status !== 'captured') throw ApplicationFailure.nonRetryable(`payment ${paymentIntentId} is ${payment.status}, not captured`, 'PaymentNotCaptured');
     if (payment.currency !== expected.currency || payment.receivedMinor !== expected.amountMinor) {
       throw ApplicationFailure.nonRetryable(
@@ -46,7 +46,8 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
         'AmountMismatch',
       );
     }
-    const fee = payment.chargeId ? ((await callVendor(() => payments.getCharge(payment.chargeId!))).feeMinor ?? 0) : 0;
+    const settled = charge ?? (payment.chargeId ? await callVendor(() => payments.getCharge(payment.chargeId!)) : null);
+    const fee = settled?.feeMinor ?? 0;
     const booking = { provider, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
     await recordPayment(pool, booking, 'paid').catch((err: unknown) => {
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;

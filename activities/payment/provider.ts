@@ -5,6 +5,8 @@ import { callVendor } from '../shared/vendor-errors';
 /**
  * The payment flow's reads from the payment provider. Every pass reads the payment's whole current state (payment,
  * charge, refunds, disputes), so events may arrive in any order, twice, or not at all: only the latest state counts.
+ * One read usually brings it all (Stripe: the intent with its charge, fee and refunds expanded, and whether it was
+ * ever disputed); the listings run only for what it could not say.
  */
 
 export interface PaymentState {
@@ -19,13 +21,17 @@ export function createPaymentProviderActivities(deps: { payments: ReadonlyMap<st
     /** The payment as the provider sees it now; null when the provider does not know it (404). */
     async readPaymentState(paymentId: string, connection: string): Promise<PaymentState | null> {
       const port = portOf(deps.payments, connection, 'payments');
-      const payment = await callVendor(() => port.getPayment(paymentId), { notFound: null });
-      if (!payment) return null;
-      const charge = payment.chargeId ? await callVendor(() => port.getCharge(payment.chargeId!)) : null;
+      const details = await callVendor(() => port.getPaymentDetails(paymentId), { notFound: null });
+      if (!details) return null;
+      const { payment } = details;
+      const charge = details.charge ?? (payment.chargeId ? await callVendor(() => port.getCharge(payment.chargeId!)) : null);
       const captured = payment.status === 'captured' || (charge?.capturedMinor ?? 0) > 0;
-      const [refunds, disputes] = captured
-        ? await Promise.all([callVendor(() => port.listRefunds(paymentId)), callVendor(() => port.listDisputes(paymentId))])
-        : [[], []];
+      if (!captured) return { payment, charge, refunds: [], disputes: [] };
+      // What the read brought is used; only what it could not say is listed.
+      const [refunds, disputes] = await Promise.all([
+        details.refunds ?? callVendor(() => port.listRefunds(paymentId)),
+        details.disputed === false ? [] : callVendor(() => port.listDisputes(paymentId)),
+      ]);
       return { payment, charge, refunds, disputes };
     },
   };

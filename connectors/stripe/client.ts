@@ -210,6 +210,15 @@ export class StripePayments implements PaymentsPort {
     return paymentIntentView(await this.call('GET', path, () => this.stripe.paymentIntents.retrieve(id)));
   }
 
+  /**
+   * The intent with its latest charge expanded, and in the charge its balance transaction (the fee) and the first
+   * page of its refunds: what a payment's whole state needs, in one call.
+   */
+  async retrievePaymentIntentWithCharge(id: string): Promise<Stripe.PaymentIntent> {
+    const path = `/v1/payment_intents/${requireId(id, 'pi', 'PaymentIntent')}`;
+    return this.call('GET', path, () => this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge.balance_transaction', 'latest_charge.refunds'] }));
+  }
+
   /** Full capture unless `amountMinor`; an intent already captured for that amount is returned, not an error. */
   async capturePaymentIntent(id: string, opts: { amountMinor?: number; idempotencyKey: string }): Promise<PaymentIntentView> {
     requireKey(opts.idempotencyKey);

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import type { BalanceTransaction, Charge, Dispute, InstantRange, Page, Payment, PaymentsPort, Payout, Refund } from '../../ports/payments';
-import { StripePayments, toVendorError, type StripePaymentsOptions } from './client';
+import type { BalanceTransaction, Charge, Dispute, InstantRange, Page, Payment, PaymentDetails, PaymentsPort, Payout, Refund } from '../../ports/payments';
+import { chargeView, paymentIntentView, StripePayments, toVendorError, type StripePaymentsOptions } from './client';
 import { toBalanceTransaction, toCharge, toDispute, toListedRefund, toPayment, toPayout, toRefund } from './mapper';
 
 /** The payments port on Stripe: PaymentIntents are payments, their latest charge holds the fee. */
@@ -13,6 +13,24 @@ export class StripePaymentsPort implements PaymentsPort {
 
   async getPayment(id: string): Promise<Payment> {
     return toPayment(await this.client.retrievePaymentIntent(id));
+  }
+
+  /**
+   * One read: the intent, its latest charge with the fee, and the charge's refunds unless there are more than one
+   * page of them. A PaymentIntent's money is on its latest charge (earlier ones failed), so its refunds and disputes
+   * are that charge's; `disputed` is Stripe's own flag, true once any dispute was opened.
+   */
+  async getPaymentDetails(id: string): Promise<PaymentDetails> {
+    const pi = await this.client.retrievePaymentIntentWithCharge(id);
+    const payment = toPayment(paymentIntentView(pi));
+    if (pi.latest_charge === null) return { payment, charge: null, refunds: [], disputed: false };
+    const charge = typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
+    return {
+      payment,
+      charge: charge ? toCharge(chargeView(charge)) : null,
+      refunds: charge?.refunds && !charge.refunds.has_more ? [...charge.refunds.data].reverse().map(toListedRefund) : null,
+      disputed: typeof charge?.disputed === 'boolean' ? charge.disputed : null,
+    };
   }
 
   async capture(id: string, opts: { amountMinor: number; idempotencyKey: string }): Promise<Payment> {

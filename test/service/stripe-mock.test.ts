@@ -232,6 +232,21 @@ describe(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (Strip
       expect(lastResponse()).toMatchObject({ path: '/v1/payment_intents/pi_3MockPortCancel0001/cancel', status: 200, idempotency_key: cancelKey });
     });
 
+    it('reads a payment with its charge, fee and refunds expanded in one request that Stripe\'s spec accepts', async () => {
+      const details = await port().getPaymentDetails('pi_3MockPortDetails0001');
+      expect(lastResponse()).toMatchObject({ method: 'GET', status: 200 });
+      const query = decodeURIComponent(lastResponse().path);
+      expect(query).toContain('/v1/payment_intents/pi_3MockPortDetails0001?');
+      expect(query).toContain('expand[0]=latest_charge.balance_transaction');
+      expect(query).toContain('expand[1]=latest_charge.refunds');
+      expect(isNeutralPayment(details.payment)).toBe(true);
+      // stripe-mock's fixture has a latest charge: it comes back expanded, with its fee and a refunds page.
+      expect(details.charge).toMatchObject({ id: expect.stringMatching(/^ch_\w+$/), balanceTransactionId: expect.stringMatching(/^txn_\w+$/) });
+      expect(Number.isSafeInteger(details.charge!.feeMinor)).toBe(true);
+      expect(details.refunds === null || details.refunds.every((r) => /^re_\w+$/.test(r.id) && isMinor(r.amountMinor))).toBe(true);
+      expect(typeof details.disputed).toBe('boolean');
+    });
+
     it('refunds (our key in its metadata passes Stripe\'s validation), and reads a charge\'s fee', async () => {
       const refundKey = key('port-refund');
       const refund = await port().refund({ paymentId: 'pi_3MockPortRefund0001', amountMinor: 250, idempotencyKey: refundKey });
@@ -281,7 +296,7 @@ describe(`our Stripe connector against stripe-mock ${STRIPE_MOCK_VERSION} (Strip
     });
 
     it('sent nothing Stripe\'s OpenAPI validation refused', () => {
-      expect(responses.length - firstResponse).toBe(8);
+      expect(responses.length - firstResponse).toBe(9);
       expect(responses.slice(firstResponse).filter((r) => r.status !== 200)).toEqual([]);
     });
   });

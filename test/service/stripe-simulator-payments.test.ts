@@ -79,6 +79,36 @@ describe('Stripe simulator: payments, refunds, disputes and payouts', () => {
     expect(f.receiver.of('charge.dispute.funds_withdrawn')).toHaveLength(0);
   });
 
+  it('reads a payment with its charge, fee, refunds and dispute flag in one call; more than a page of refunds is left to the listing', async () => {
+    const pi = await paid(10_000);
+    expect(await f.port.getPaymentDetails(pi.id)).toEqual({
+      payment: expect.objectContaining({ id: pi.id, status: 'captured', receivedMinor: 10_000, chargeId: pi.latestChargeId }),
+      charge: expect.objectContaining({ id: pi.latestChargeId, capturedMinor: 10_000, refundedMinor: 0, feeMinor: 320, netMinor: 9_680 }),
+      refunds: [],
+      disputed: false,
+    });
+
+    const first = await f.payments.createRefund({ paymentIntentId: pi.id, amountMinor: 100, idempotencyKey: key('refund') });
+    const second = await f.payments.createRefund({ paymentIntentId: pi.id, amountMinor: 200, idempotencyKey: key('refund') });
+    await control<SimDispute>('disputes', { charge: pi.latestChargeId });
+    const details = await f.port.getPaymentDetails(pi.id);
+    // The same refunds, oldest first, as the listing gives them.
+    expect(details.refunds).toEqual(await f.port.listRefunds(pi.id));
+    expect(details.refunds!.map((r) => [r.id, r.amountMinor])).toEqual([[first.id, 100], [second.id, 200]]);
+    expect(details).toMatchObject({ charge: { refundedMinor: 300 }, disputed: true });
+
+    for (let i = 0; i < 9; i++) await f.payments.createRefund({ paymentIntentId: pi.id, amountMinor: 10, idempotencyKey: key('refund') });
+    expect((await f.port.getPaymentDetails(pi.id)).refunds).toBeNull();
+    expect(await f.port.listRefunds(pi.id)).toHaveLength(11);
+
+    const authorised = await f.payments.createPaymentIntent({
+      amountMinor: 500, currency: 'usd', captureMethod: 'manual', paymentMethod: 'pm_card_visa', confirm: true, idempotencyKey: key('create'),
+    });
+    expect(await f.port.getPaymentDetails(authorised.id)).toMatchObject({ payment: { status: 'authorised' }, charge: { capturedMinor: 0 }, refunds: [], disputed: false });
+    // Stripe refuses to expand what cannot be expanded.
+    expect((await failure(() => f.stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge.nothing'] }), Stripe.errors.StripeInvalidRequestError)).message).toContain('cannot be expanded');
+  });
+
   it('loses a partial JPY dispute: the fee stays withdrawn and the next payout settles the loss', async () => {
     const pi = await paid(5_000, 'jpy');
     const dispute = await control<SimDispute>('disputes', { charge: pi.latestChargeId, amount: 2_000 });

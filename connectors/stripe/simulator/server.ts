@@ -189,7 +189,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions): Promis
   const expandPath = (node: Record<string, unknown>, [head, ...rest]: string[], full: string): void => {
     if (head === undefined) return;
     const cannot = () => invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
-    let value = node[head];
+    let value = head in node ? node[head] : (node[head] = state.expandableList(node, head));
     if (typeof value === 'string') {
       const found = state.find(value);
       if (!found) throw cannot();

@@ -31,6 +31,8 @@ export interface SimCharge {
   paid: boolean; payment_intent: string; payment_method: string;
   payment_method_details: { type: 'card'; card: { brand: string; last4: string; exp_month: number; exp_year: number; funding: 'credit' } };
   refunded: boolean; status: 'succeeded' | 'failed';
+  /** Whether the charge was ever disputed (stays true once a dispute is opened). */
+  disputed: boolean;
 }
 
 export interface SimBalanceTransaction {
@@ -372,6 +374,7 @@ export class StripeSimState {
       is_charge_refundable: false, livemode: false, metadata: {}, payment_intent: charge.payment_intent, reason: init.reason ?? 'fraudulent', status: 'needs_response',
     };
     this.disputes.set(id, dispute);
+    charge.disputed = true;
     this.raise('charge.dispute.created', dispute);
     this.raise('charge.dispute.funds_withdrawn', dispute);
     return dispute;
@@ -427,6 +430,16 @@ export class StripeSimState {
   find(id: string): SimObject | undefined {
     return this.paymentIntents.get(id) ?? this.charges.get(id) ?? this.balanceTransactions.get(id) ?? this.refunds.get(id) ?? this.payouts.get(id)
       ?? this.disputes.get(id);
+  }
+
+  /**
+   * A list field the API leaves out unless `expand[]` names it: a charge's `refunds`, its first page (10, newest
+   * first, `has_more` beyond). Undefined for any other field.
+   */
+  expandableList(node: { object?: unknown; id?: unknown }, field: string): StripeList<SimRefund> | undefined {
+    if (node.object !== 'charge' || field !== 'refunds' || typeof node.id !== 'string') return undefined;
+    const refunds = [...this.refunds.values()].filter((r) => r.charge === node.id).map((r) => this.view(r)).reverse();
+    return { object: 'list', data: refunds.slice(0, 10), has_more: refunds.length > 10, url: `/v1/charges/${node.id}/refunds` };
   }
 
   payoutOf(txnId: string): string | undefined {
@@ -488,7 +501,7 @@ export class StripeSimState {
       outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
       paid: true, payment_intent: pi.id, payment_method: pi.payment_method,
       payment_method_details: { type: 'card', card: { brand: card.brand, last4: card.last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, funding: 'credit' } },
-      refunded: false, status: 'succeeded',
+      refunded: false, status: 'succeeded', disputed: false,
     };
     this.charges.set(charge.id, charge);
     pi.latest_charge = charge.id;
