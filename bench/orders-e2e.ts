@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { temporal } from '@temporalio/proto';
 import { childNames, cpuMeter, treeMeter } from './support/cpu';
 import { runFloor } from './support/floor';
 import { fmt, type RunStats } from './support/load';
@@ -75,6 +76,8 @@ async function measureEngine(stack: BenchStack, pass: Pass, orders: number, rate
     const placed = await placeOrders(stack, orders, rate);
     const stats = await awaitConfirmed(stack, placed, 15 * 60_000);
     sayBreakdown('engine', tree(), stats.completed);
+    ordersPlaced += warm.shopOrderIds.length + placed.shopOrderIds.length;
+    await sayInboxTraffic(stack, ordersPlaced);
     return { stats, cpu: meter(), sample: warm.shopOrderIds[0]! };
   } finally {
     await stopAll(workers);
@@ -105,6 +108,38 @@ function sayBreakdown(label: string, cpu: { machine: number; stolen: number; byN
   say(`  ${label} CPU ms per order: machine ${perOrder(cpu.machine)}; ${parts.join(', ')}; stolen by the host: ${fmt(cpu.stolen, 1)} s`);
 }
 
+let ordersPlaced = 0;
+
+/** Temporal's side of the work: the flows the engine ran, and the history of one of each type (events by type). */
+async function sayTemporalWork(stack: BenchStack): Promise<void> {
+  const byType = new Map<string, { count: number; sample: string }>();
+  for await (const wf of stack.client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {
+    const seen = byType.get(wf.type) ?? { count: 0, sample: wf.workflowId };
+    seen.count++;
+    byType.set(wf.type, seen);
+  }
+  for (const [type, { count, sample }] of byType) {
+    const history = await stack.client.workflow.getHandle(sample).fetchHistory();
+    const events = new Map<string, number>();
+    for (const e of history.events ?? []) {
+      const name = (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? 'unknown').replace(/^EVENT_TYPE_/, '');
+      if (process.env.BENCH_HISTORY) say(`    ${name} ${JSON.stringify(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ? Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes.indexedFields) : '')}`);
+      events.set(name, (events.get(name) ?? 0) + 1);
+    }
+    const detail = [...events].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n.toLowerCase()} ${c}`).join(', ');
+    say(`  ${type}: ${count} flows; one of them (${sample}): ${history.events?.length ?? 0} events: ${detail}`);
+  }
+}
+
+/** What reached the relay per order so far (webhooks by topic and what became of them): the work behind the CPU. */
+async function sayInboxTraffic(stack: BenchStack, orders: number): Promise<void> {
+  const { rows } = await stack.pool.query<{ provider: string; topic: string; status: string; n: string }>(
+    `SELECT provider, topic, status, count(*) AS n FROM integration.webhook_inbox GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
+  );
+  const parts = rows.map((r) => `${r.provider} ${r.topic} ${r.status} ${fmt(Number(r.n) / Math.max(orders, 1), 2)}`);
+  say(`  webhooks per order so far (${orders} orders): ${parts.join(', ')}`);
+}
+
 function row(label: string, s: RunStats, cpu: { machine: number; processes: number }): string {
   return `| ${label} | ${s.completed}/${s.offered} | ${fmt(s.throughput, 2)} | ${fmt(s.p50Ms, 0)} | ${fmt(s.p95Ms, 0)} | ${fmt(s.wallMs / 1000, 1)} | ${fmt(cpu.processes, 1)} / ${fmt(cpu.machine, 1)} |`;
 }
@@ -130,6 +165,7 @@ async function main(): Promise<void> {
       say(`\npass ${pass.name}: ${pass.what}`);
       const engine = await measureEngine(stack, pass, orders, rate, warmup);
       count ??= await activitiesUntilConfirmed(stack.client, engine.sample);
+      if (results.length === 0) await sayTemporalWork(stack);
       say(`  engine: ${engine.stats.completed}/${engine.stats.offered} confirmed, ${fmt(engine.stats.throughput, 2)}/s, p50 ${fmt(engine.stats.p50Ms, 0)} ms, p95 ${fmt(engine.stats.p95Ms, 0)} ms`);
       const floor = await measureFloor(stack, pass, orders, rate, warmup, count.activities + count.localActivities);
       say(`  floor (${count.activities + count.localActivities} no-op activities): ${floor.stats.completed}/${floor.stats.offered}, ${fmt(floor.stats.throughput, 2)}/s, p50 ${fmt(floor.stats.p50Ms, 0)} ms, p95 ${fmt(floor.stats.p95Ms, 0)} ms`);
