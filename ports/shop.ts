@@ -32,3 +32,4 @@ export interface ShopOrderPage { orders: ShopOrderSummary[]; nextCursor: string 
 
 /** The ERP number as the shop shows it (a Shopify tag, a WooCommerce reference note). */
 export const erpReference = (erpNumber: string) => `erp:${erpNumber}`;
+export const isErpReference = (tag: string) => tag.startsWith('erp:') && tag.length > 4;

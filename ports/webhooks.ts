@@ -35,6 +35,11 @@ export interface WebhookSource {
   /** What a stored event means; null for a topic no flow takes. */
   kindOf(topic: string, payload: unknown): EventKind | null;
   /**
+   * The marks our own writes left on the order that an order update shows (`erpReference` tags), so the relay can
+   * tell the announcement of our write from other edits (engine/write-echo.ts). Shops only.
+   */
+  echoMarks?(topic: string, payload: unknown): readonly string[];
+  /**
    * The payment a payments event is about (a charge's, refund's or dispute's payment), when it is not the event's
    * own object; null when the event names none. Only payment providers implement it.
    */

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../config/logger';
 import { claimDue, deferAfterOutage, markDispatched, markUndeliverable, releaseClaims, requeueUnrouted, type InboxRow } from '../engine/inbox';
+import { takeWriteEcho } from '../engine/write-echo';
 import { classifyHandOverError, describeError, retryDelayMs } from './dispatch-failure';
 import { handOver, temporalAnswers, type HandOverTimeouts } from './hand-over';
 import { DispatchObserver } from '../observability/dispatch-observer';
@@ -218,11 +219,21 @@ export class Dispatcher {
       return;
     }
     if (this.outage !== undefined) return this.defer(rows, this.outage);
+    if (await this.isOwnEcho(plan, rows)) return;
     const { outage } = await this.deliver(plan, rows);
     if (outage === undefined) return;
     if (this.outage === undefined) logger.warn({ err: outage }, 'Temporal unreachable; events stay in the inbox');
     this.outage = outage;
     await this.defer(rows, outage);
+  }
+
+  /** The announcement of our own write to a shop order: recorded as such (one statement), not handed over. */
+  private async isOwnEcho(plan: DispatchPlan, rows: InboxRow[]): Promise<boolean> {
+    if (plan.kind !== 'update' || !plan.echoOf || rows.length !== 1) return false;
+    const mark = await takeWriteEcho(this.opts.pool, plan.echoOf, rows[0]!.id, plan.workflowId);
+    if (mark === null) return false;
+    this.observer.dispatched(rows[0]!.id, rows[0]!.provider);
+    return true;
   }
 
   /** Temporal is down: the rows wait, with backoff, without counting as failures. */

@@ -4,6 +4,7 @@ import { connectionLabel, connectorOf } from '../connectors/registry';
 import type { LeadPolicy } from '../domain/lead';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-attributes';
 import type { InboxRow } from '../engine/inbox';
+import type { EchoOf } from '../engine/write-echo';
 import type { EventKind } from '../ports/webhooks';
 import { contactChangedSignal, LEAD_WORKFLOW, leadWorkflowId } from '../workflows/lead/api';
 import {
@@ -47,7 +48,11 @@ export interface SignalPlan extends Start { kind: 'signal'; signal: string; sign
  * The update id comes from the inbox event, so a retried hand-over attaches to the first update instead of running
  * the edit again.
  */
-export interface UpdatePlan extends Start { kind: 'update'; update: string; updateArgs: unknown[]; updateId: string }
+export interface UpdatePlan extends Start {
+  kind: 'update'; update: string; updateArgs: unknown[]; updateId: string;
+  /** A shop order update showing marks of our own writes: maybe only their announcement (engine/write-echo.ts). */
+  echoOf?: EchoOf;
+}
 export type DispatchPlan = SignalPlan | UpdatePlan;
 
 /** One inbox event, one update id (Temporal deduplicates updates by id within a run). */
@@ -132,8 +137,11 @@ export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | u
         return { ...start, kind: 'signal', signal: shopOrderChangedSignal.name, signalArgs: [event] };
       case 'order-cancelled':
         return { ...start, kind: 'signal', signal: shopOrderCancelledSignal.name, signalArgs: [event] };
-      case 'order-updated':
-        return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], updateId: inboxUpdateId(row) };
+      case 'order-updated': {
+        const marks = connectorOf(connection.vendor).webhooks.echoMarks?.(row.topic, row.payload) ?? [];
+        const echoOf = marks.length > 0 ? { shop: connection.id, shopOrderId: id, marks } : undefined;
+        return { ...start, kind: 'update', update: editOrderUpdate.name, updateArgs: [event], updateId: inboxUpdateId(row), ...(echoOf ? { echoOf } : {}) };
+      }
       default:
         return undefined;
     }

@@ -1,5 +1,7 @@
 import type { ShopOrder } from '../../domain/order';
-import type { ShopPort } from '../../ports/shop';
+import type { Queryable } from '../../db/transaction';
+import { expectWriteEcho } from '../../engine/write-echo';
+import { erpReference, type ShopPort } from '../../ports/shop';
 import { portOf } from '../shared/ports';
 import { callVendor } from '../shared/vendor-errors';
 
@@ -11,6 +13,8 @@ import { callVendor } from '../shared/vendor-errors';
 export interface OrderShopDeps {
   /** Shop ports by connection id. */
   shops: ReadonlyMap<string, ShopPort>;
+  /** Where the announcements of our own writes are awaited (engine/write-echo.ts). */
+  pool: Queryable;
 }
 
 /** Tracking as the flow passes it (`company` is the carrier). */
@@ -25,8 +29,12 @@ export function createOrderShopActivities(deps: OrderShopDeps) {
       return order && { ...order, shop };
     },
 
-    /** Tells the shop the ERP order number (a tag or reference the shop's staff can search by). */
+    /**
+     * Tells the shop the ERP order number (a tag or reference the shop's staff can search by). The shop announces
+     * the write as an order update: awaited first, so the relay need not hand it back to the flow.
+     */
     async tagShopOrder(shopOrderId: string, orderNumber: string, shop = 'shopify'): Promise<void> {
+      await expectWriteEcho(deps.pool, shop, shopOrderId, erpReference(orderNumber));
       await callVendor(() => shopOf(shop).noteErpNumber(shopOrderId, orderNumber));
     },
 

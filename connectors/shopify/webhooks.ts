@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { businessKeyOf, digits, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
+import { isErpReference } from '../../ports/shop';
 import { verifyShopify } from './signature';
 
 /** Shopify webhooks: one resource per request, topic and webhook id in headers, HMAC of the raw body. */
@@ -43,4 +44,12 @@ export const shopifyWebhooks: WebhookSource = {
   // Shopify sends byte-identical bodies under several topics (orders/paid and orders/updated): topic and id count.
   fingerprint: (raw, headers) => fingerprintOf(raw, headers['x-shopify-topic'], headers['x-shopify-webhook-id']),
   kindOf: (topic) => KINDS[topic] ?? null,
+  echoMarks: (_topic, payload) => shopifyErpTags(payload),
 };
+
+/** The ERP tags in a webhook's order (REST `tags`: one comma-separated string). */
+export function shopifyErpTags(payload: unknown): string[] {
+  const tags = (payload as { tags?: unknown } | null)?.tags;
+  if (typeof tags !== 'string') return [];
+  return tags.split(',').map((t) => t.trim()).filter(isErpReference);
+}

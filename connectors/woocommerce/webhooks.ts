@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { businessKeyOf, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
+import { isErpReference } from '../../ports/shop';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
 import { safeEqual, type Verdict } from '../../domain/webhooks/signatures';
+import { ERP_TAGS_META } from './schema';
 
 /**
  * WooCommerce order webhooks: signing (the simulator), verification and parsing (the relay), in the shapes the
@@ -81,4 +83,13 @@ export const woocommerceWebhooks: WebhookSource = {
   // Woo gives every delivery its own id, also a resend of the same body: the body alone identifies it.
   fingerprint: (raw) => fingerprintOf(raw),
   kindOf: orderKind,
+  echoMarks: (_topic, payload) => wooErpTags(payload),
 };
+
+/** The ERP tags in a webhook's order: our meta field, one comma-separated string. */
+export function wooErpTags(payload: unknown): string[] {
+  const meta = (payload as { meta_data?: unknown } | null)?.meta_data;
+  if (!Array.isArray(meta)) return [];
+  const entry = meta.find((m: unknown) => (m as { key?: unknown } | null)?.key === ERP_TAGS_META) as { value?: unknown } | undefined;
+  return typeof entry?.value === 'string' ? entry.value.split(',').map((t) => t.trim()).filter(isErpReference) : [];
+}

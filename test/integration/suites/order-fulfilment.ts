@@ -242,6 +242,16 @@ export function orderFulfilmentCases(shopName: ShopName): void {
     const placed = await shop.placeOrder({ lines: [{ sku: 'TEE', quantity: 1, unitPriceMinor: 2500 }], payment: 'authorized' });
     await reachesState(h, placed.workflowId, 'awaiting-shipment');
     const handle = handleOf(placed.workflowId);
+    // The shop announced our own ERP tag as an order update: recorded as such, and not handed back to the flow.
+    const echo = await eventually('the announcement of our tag', async () => {
+      const r = await h.pool.query(
+        `SELECT outcome FROM integration.webhook_inbox WHERE business_key = $1 AND topic = $2 AND outcome LIKE 'echo of our own write%'`,
+        [shop.businessKey(placed.order.id), shop.updateTopic]);
+      return r.rows[0]?.outcome as string | undefined;
+    });
+    expect(echo).toMatch(/^echo of our own write \(erp:\S+\): not handed over$/);
+    const updatesAccepted = async () => (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+    expect(await updatesAccepted()).toBe(0);
     await shop.changeShippingAddress(placed.order, {
       address1: '2 New Road', city: 'Shelbyville', zip: '54321', countryCode: 'US', firstName: 'Ada', lastName: 'Buyer',
     });
@@ -254,6 +264,8 @@ export function orderFulfilmentCases(shopName: ShopName): void {
       return r.rows[0]?.outcome as string | undefined;
     });
     expect(outcome).toBe('update editOrder: {"applied":["address"]}');
+    // The edit came after the announcement: handed over, though it shows our tag too.
+    expect(await updatesAccepted()).toBe(1);
     await expect(handle.executeUpdate(editOrderUpdate, { args: [{ eventId: 'manual', topic: shop.updateTopic }] }))
       .resolves.toEqual({ applied: [] });
     // Held at its shop fulfilment (a fault), the shipped order is still running when the late edit comes.

@@ -1,0 +1,15 @@
+-- A write of ours to a shop order that the shop will announce back as an order update (Shopify's orders/updated for
+-- the ERP tag, WooCommerce's order.updated for its meta): the order flow records it before writing, keyed by the
+-- mark the write leaves on the order; the relay lets the first update showing that mark stand for the write and does
+-- not hand it to the flow (consumed_by names that inbox row). One expectation per order and mark, ever: a retried
+-- write expects nothing more.
+CREATE TABLE integration.shop_write_echo (
+  shop text NOT NULL,
+  shop_order_id text NOT NULL,
+  mark text NOT NULL,
+  expected_at timestamptz NOT NULL DEFAULT now(),
+  consumed_at timestamptz,
+  consumed_by bigint,
+  PRIMARY KEY (shop, shop_order_id, mark)
+);
+CREATE INDEX shop_write_echo_expected_at ON integration.shop_write_echo (expected_at);
