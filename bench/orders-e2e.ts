@@ -134,7 +134,8 @@ async function sayTemporalWork(stack: BenchStack): Promise<void> {
 /** What reached the relay per order so far (webhooks by topic and what became of them): the work behind the CPU. */
 async function sayInboxTraffic(stack: BenchStack, orders: number): Promise<void> {
   const { rows } = await stack.pool.query<{ provider: string; topic: string; status: string; n: string }>(
-    `SELECT provider, topic, status, count(*) AS n FROM integration.webhook_inbox GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
+    `SELECT provider, topic, CASE WHEN outcome LIKE 'echo of our own write%' THEN 'our own write, not handed over' ELSE status END AS status,
+            count(*) AS n FROM integration.webhook_inbox GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
   );
   const parts = rows.map((r) => `${r.provider} ${r.topic} ${r.status} ${fmt(Number(r.n) / Math.max(orders, 1), 2)}`);
   say(`  webhooks per order so far (${orders} orders): ${parts.join(', ')}`);
