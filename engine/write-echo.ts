@@ -9,8 +9,9 @@ import type { Queryable } from '../db/transaction';
  *
  * Why this loses no change: every write, ours or anyone's, is announced by its own webhook, and only one webhook
  * per write of ours is taken. If the one taken was someone else's edit, the announcement of our write comes after
- * it and is handed over, and the flow then reads the order as it is after both. Updates of one order are taken in
- * the order they arrived (the relay's lanes), and an expectation older than ECHO_WINDOW is never taken.
+ * it and is handed over, and the flow then reads the order as it is after both. That needs the one taken to have
+ * arrived first: an update is taken only when no earlier event of its order still waits in the inbox (one relay's
+ * lane keeps them in order; several relays may each hold one). An expectation older than ECHO_WINDOW is never taken.
  */
 
 /** How long after our write its announcement is awaited; a later one is handed over like any other update. */
@@ -41,7 +42,11 @@ export async function takeWriteEcho(db: Queryable, echo: EchoOf, inboxId: number
     `WITH taken AS (
        UPDATE integration.shop_write_echo SET consumed_at = coalesce(consumed_at, now()), consumed_by = $4
         WHERE shop = $1 AND shop_order_id = $2 AND mark = ANY($3::text[])
-          AND ((consumed_by IS NULL AND expected_at > now() - $5::interval) OR consumed_by = $4)
+          AND ((consumed_by IS NULL AND expected_at > now() - $5::interval
+                AND NOT EXISTS (SELECT 1 FROM integration.webhook_inbox earlier, integration.webhook_inbox this
+                                 WHERE this.id = $4 AND earlier.business_key = this.business_key
+                                   AND earlier.status = 'pending' AND earlier.id < $4))
+               OR consumed_by = $4)
         RETURNING mark),
      done AS (
        UPDATE integration.webhook_inbox

@@ -64,6 +64,15 @@ test('an update without the mark, of another order, or long after the write is h
   expect(await rowOf(late)).toMatchObject({ status: 'pending' });
 });
 
+test('an update is not taken while an earlier event of its order still waits (another relay may be handing it over)', async () => {
+  const order = `${run}6`;
+  await expectWriteEcho(pool, shop, order, 'erp:SO-6');
+  const echo = { shop, shopOrderId: order, marks: ['erp:SO-6'] };
+  const [earlier, later] = [await updateRow(order, 1), await updateRow(order, 2)];
+  expect(await takeWriteEcho(pool, echo, later, 'wf')).toBeNull();
+  expect(await takeWriteEcho(pool, echo, earlier, 'wf')).toBe('erp:SO-6');
+});
+
 test('expectations are pruned with the inbox retention', async () => {
   const order = `${run}5`;
   await expectWriteEcho(pool, shop, order, 'erp:SO-5');
