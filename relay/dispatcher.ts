@@ -219,7 +219,7 @@ export class Dispatcher {
       return;
     }
     if (this.outage !== undefined) return this.defer(rows, this.outage);
-    if (await this.isOwnEcho(plan, rows)) return;
+    if (await this.tookAsOwnEcho(plan, rows)) return;
     const { outage } = await this.deliver(plan, rows);
     if (outage === undefined) return;
     if (this.outage === undefined) logger.warn({ err: outage }, 'Temporal unreachable; events stay in the inbox');
@@ -227,8 +227,8 @@ export class Dispatcher {
     await this.defer(rows, outage);
   }
 
-  /** The announcement of our own write to a shop order: recorded as such (one statement), not handed over. */
-  private async isOwnEcho(plan: DispatchPlan, rows: InboxRow[]): Promise<boolean> {
+  /** Whether the rows were the announcement of our own write to a shop order: then recorded so (one statement), not handed over. */
+  private async tookAsOwnEcho(plan: DispatchPlan, rows: InboxRow[]): Promise<boolean> {
     if (plan.kind !== 'update' || !plan.echoOf || rows.length !== 1) return false;
     const mark = await takeWriteEcho(this.opts.pool, plan.echoOf, rows[0]!.id, plan.workflowId);
     if (mark === null) return false;
