@@ -45,6 +45,7 @@ export async function takeWriteEcho(db: Queryable, echo: EchoOf, inboxId: number
           AND ((consumed_by IS NULL AND expected_at > now() - $5::interval
                 AND NOT EXISTS (SELECT 1 FROM integration.webhook_inbox earlier, integration.webhook_inbox this
                                  WHERE this.id = $4 AND earlier.business_key = this.business_key
+                                   -- status and LIKE: the partial index webhook_inbox_pending_order
                                    AND earlier.status = 'pending' AND earlier.business_key LIKE '%:order:%' AND earlier.id < $4))
                OR consumed_by = $4)
         RETURNING mark),

@@ -107,7 +107,7 @@ export interface Page<T> { items: T[]; nextCursor: string | null }
 /** A payment read with its settlement record; what came with them spares the listings. */
 export interface PaymentDetails {
   payment: Payment;
-  /** The payment's settlement record (`payment.chargeId`) with its fee; null when it has none or it was not read. */
+  /** The payment's settlement record (`payment.chargeId`) with its fee; null when it has none. */
   charge: Charge | null;
   /** Every refund of the payment, oldest first, when the read included them all; null: list them. */
   refunds: Refund[] | null;

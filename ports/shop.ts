@@ -33,3 +33,5 @@ export interface ShopOrderPage { orders: ShopOrderSummary[]; nextCursor: string 
 /** The ERP number as the shop shows it (a Shopify tag, a WooCommerce reference note). */
 export const erpReference = (erpNumber: string) => `erp:${erpNumber}`;
 export const isErpReference = (tag: string) => tag.startsWith('erp:') && tag.length > 4;
+/** The ERP references in a shop's comma-separated tag list. */
+export const erpReferencesIn = (tags: string) => tags.split(',').map((t) => t.trim()).filter(isErpReference);

@@ -46,8 +46,7 @@ export function createOrderPaymentActivities(deps: { pool: Pool; payments: Payme
         'AmountMismatch',
       );
     }
-    const settled = charge ?? (payment.chargeId ? await callVendor(() => payments.getCharge(payment.chargeId!)) : null);
-    const fee = settled?.feeMinor ?? 0;
+    const fee = charge?.feeMinor ?? 0;
     const booking = { provider, providerPaymentId: payment.id, salesOrderId, status: 'captured' as const, currency: payment.currency, amountMinor: payment.receivedMinor, feeMinor: fee };
     await recordPayment(pool, booking, 'paid').catch((err: unknown) => {
       throw err instanceof PaymentBoundElsewhereError ? ApplicationFailure.nonRetryable(err.message, 'PaymentBoundElsewhere') : err;

@@ -23,8 +23,7 @@ export function createPaymentProviderActivities(deps: { payments: ReadonlyMap<st
       const port = portOf(deps.payments, connection, 'payments');
       const details = await callVendor(() => port.getPaymentDetails(paymentId), { notFound: null });
       if (!details) return null;
-      const { payment } = details;
-      const charge = details.charge ?? (payment.chargeId ? await callVendor(() => port.getCharge(payment.chargeId!)) : null);
+      const { payment, charge } = details;
       const captured = payment.status === 'captured' || (charge?.capturedMinor ?? 0) > 0;
       if (!captured) return { payment, charge, refunds: [], disputes: [] };
       // What the read brought is used; only what it could not say is listed.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { businessKeyOf, digits, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
-import { isErpReference } from '../../ports/shop';
+import { erpReferencesIn } from '../../ports/shop';
 import { verifyShopify } from './signature';
 
 /** Shopify webhooks: one resource per request, topic and webhook id in headers, HMAC of the raw body. */
@@ -51,5 +51,5 @@ export const shopifyWebhooks: WebhookSource = {
 export function shopifyErpTags(payload: unknown): string[] {
   const tags = (payload as { tags?: unknown } | null)?.tags;
   if (typeof tags !== 'string') return [];
-  return tags.split(',').map((t) => t.trim()).filter(isErpReference);
+  return erpReferencesIn(tags);
 }

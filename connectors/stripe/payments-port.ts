@@ -24,12 +24,16 @@ export class StripePaymentsPort implements PaymentsPort {
     const pi = await this.client.retrievePaymentIntentWithCharge(id);
     const payment = toPayment(paymentIntentView(pi));
     if (pi.latest_charge === null) return { payment, charge: null, refunds: [], disputed: false };
-    const charge = typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
+    if (typeof pi.latest_charge === 'string') {
+      // Not expanded after all: the charge read on its own, the listings left to the caller.
+      return { payment, charge: await this.getCharge(pi.latest_charge), refunds: null, disputed: null };
+    }
+    const charge = pi.latest_charge;
     return {
       payment,
-      charge: charge ? toCharge(chargeView(charge)) : null,
-      refunds: charge?.refunds && !charge.refunds.has_more ? [...charge.refunds.data].reverse().map(toListedRefund) : null,
-      disputed: typeof charge?.disputed === 'boolean' ? charge.disputed : null,
+      charge: toCharge(chargeView(charge)),
+      refunds: charge.refunds && !charge.refunds.has_more ? [...charge.refunds.data].reverse().map(toListedRefund) : null,
+      disputed: typeof charge.disputed === 'boolean' ? charge.disputed : null,
     };
   }
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { businessKeyOf, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
-import { isErpReference } from '../../ports/shop';
+import { erpReferencesIn } from '../../ports/shop';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
 import { safeEqual, type Verdict } from '../../domain/webhooks/signatures';
 import { ERP_TAGS_META } from './schema';
@@ -91,5 +91,5 @@ export function wooErpTags(payload: unknown): string[] {
   const meta = (payload as { meta_data?: unknown } | null)?.meta_data;
   if (!Array.isArray(meta)) return [];
   const entry = meta.find((m: unknown) => (m as { key?: unknown } | null)?.key === ERP_TAGS_META) as { value?: unknown } | undefined;
-  return typeof entry?.value === 'string' ? entry.value.split(',').map((t) => t.trim()).filter(isErpReference) : [];
+  return typeof entry?.value === 'string' ? erpReferencesIn(entry.value) : [];
 }
