@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../stack/free-port';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
@@ -164,17 +164,6 @@ async function measure(pool: Pool, databaseUrl: string, kind: IntakeServerKind, 
   } finally {
     await stop(server);
   }
-}
-
-/** A port nothing listens on now (other benchmarks and test runs may hold the usual ones). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const perRequest = (cpuSeconds: number, requests: number) => Math.round((cpuSeconds * 1e6) / Math.max(1, requests));

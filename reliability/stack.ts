@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { extname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -11,6 +10,7 @@ import { WORKFLOW_PRELOAD_MODULES } from '../observability/workflow-bundle';
 import { startEmbeddedPostgres, type PostgresHandle } from '../stack/postgres';
 import { startDevServer, type DevServerHandle } from '../stack/temporal-server';
 import { waitForHttp } from '../stack/processes';
+import { freePort } from '../stack/free-port';
 import { startHubspotSimulator, type HubspotSimulator } from '../connectors/hubspot/simulator/server';
 import { startShopifySimulator, type ShopifySimulator } from '../connectors/shopify/simulator/server';
 import { startStripeSimulator, type StripeSimulator } from '../connectors/stripe/simulator/server';
@@ -71,17 +71,6 @@ export interface StackOptions {
   verbose?: boolean;
   /** Extra settings for the relay and worker (e.g. shorter waits). */
   env?: Record<string, string>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The process's entry point: compiled JavaScript under dist/, or the TypeScript source with our loader (tests). */

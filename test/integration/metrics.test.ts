@@ -8,7 +8,7 @@ import { workerMetrics } from '../../observability/metrics';
 import { startMetricsServer, type MetricsServer } from '../../observability/metrics-server';
 import { leadWorkflowId } from '../../workflows/lead/api';
 import type { Harness } from '../support/harness';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 
 /**
  * The Prometheus endpoints, end to end: webhooks sent to the real relay are counted by outcome exactly as sent, the

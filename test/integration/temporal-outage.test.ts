@@ -4,7 +4,7 @@ import { listIssues } from '../../engine/issues';
 import { leadWorkflowId } from '../../workflows/lead/api';
 import { startDevServer, type DevServerHandle } from '../../stack/temporal-server';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 import { simGet } from '../support/sim-control';
 
 /** Temporal goes away while webhooks keep arriving: the relay still answers 2xx, keeps them, and delivers them later. */

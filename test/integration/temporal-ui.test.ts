@@ -6,7 +6,7 @@ import { startDevServer, type DevServerHandle } from '../../stack/temporal-serve
 import { launchChromium } from '../support/chromium';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { reachesState, ship } from '../support/orders';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 import { shopDriver } from '../support/shop-drivers';
 
 /**

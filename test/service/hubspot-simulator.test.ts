@@ -7,7 +7,7 @@ import { parseHubspot } from '../../connectors/hubspot/webhooks';
 import { verifyHubspotV3 } from '../../connectors/hubspot/signature';
 import { startHubspotSimulator, type HubspotSimulator, type HubspotWebhookEvent } from '../../connectors/hubspot/simulator/server';
 import { WebhookSender } from '../../simulators/webhook-sender';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 import { failure, waitFor, WebhookReceiver } from '../support/webhook-receiver';
 
 /** The HubSpot simulator driven over HTTP by the real connector, with a stand-in relay receiving its webhooks. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/paths';
 import { portsInUseProblem, unreachableAsRootProblem } from '../../stack/startup-problems';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 
 /**
  * Start-up failures of `npm start` against real processes: a port held by another program, PostgreSQL's data

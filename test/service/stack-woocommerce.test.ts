@@ -12,7 +12,7 @@ import { checkout, type CheckoutSpec } from '../../connectors/shopify/simulator/
 import { woocommerceCheckout } from '../../connectors/woocommerce/simulator/checkout';
 import { DEMO_CATALOGUE } from '../../stack/catalogue';
 import type { StackInfo } from '../../stack/stack-info';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 
 /**
  * `SHOP=woocommerce npm start` and `SHOPS=shopify,woocommerce npm start` for real: stack/start.ts as its own

@@ -4,7 +4,7 @@ import { ENGINE_REFUND_KEY, StripePayments } from '../../connectors/stripe/clien
 import { parseStripe } from '../../connectors/stripe/webhooks';
 import { verifyStripe } from '../../connectors/stripe/signature';
 import type { StripeSimulator } from '../../connectors/stripe/simulator/server';
-import { freePort } from '../support/ports';
+import { freePort } from '../../stack/free-port';
 import { injectFaults, simPost } from '../support/sim-control';
 import { SIM_KEY as KEY, SIM_WEBHOOK_SECRET as SECRET, startStripeSimFixture, type StripeEventReceiver, type StripeSimFixture } from '../support/stripe-sim-fixture';
 import { failure, waitFor } from '../support/webhook-receiver';

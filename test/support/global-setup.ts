@@ -5,7 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../observability/workflow-bundle';
 import { startEmbeddedPostgres } from '../../stack/postgres';
 import { startDevServer } from '../../stack/temporal-server';
-import { freePort } from './ports';
+import { freePort } from '../../stack/free-port';
 
 /**
  * Starts what the integration tests share: one real PostgreSQL (DATABASE_URL if given, else embedded) and one

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from '../../stack/free-port';
 import { join } from 'node:path';
 
 /**
@@ -36,17 +37,6 @@ export async function trainClassDataArchive(java: string, dir: string, mainClass
   if (existsSync(scratch)) renameSync(scratch, archive);
   else log('could not make a class-data archive of the test server: it starts without one (slower)');
   rmSync(scratch, { force: true });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the port accepts a connection; rejects if the process exits first or after a minute. */
