@@ -8,7 +8,7 @@ import { startBenchStack, type BenchStack } from './support/stack';
 import type { ChildService } from '../stack/processes';
 
 /**
- * Orders end to end: `npm run bench -- orders-e2e [--orders N] [--rate R] [--passes default,tuned,tuned-2w]`.
+ * Orders end to end: `npm run bench -- orders-e2e [--orders N] [--rate R] [--passes default,tuned,tuned-2w] [--pairs K]`.
  *
  * The whole engine as `npm start` runs it (separate processes: relay, Shopify and Stripe simulators at zero latency,
  * worker(s), PostgreSQL, Temporal dev server). N orders are checked out at the shop simulator at R per second (Stripe
@@ -20,6 +20,11 @@ import type { ChildService } from '../stack/processes';
  * The floor, in each pass and with the same worker count and settings: N workflows started the same way
  * (signal-with-start, one per order, at the same rate) on the same Temporal server, each running as many no-op
  * activities as an order flow runs up to its confirmation (counted from a real order's history).
+ *
+ * With --pairs K each pass measures K engine runs and K floor runs, interleaved engine, floor, floor, engine, engine,
+ * floor..., and reports each pair's ratio and their median: two cores shared with other work change speed over
+ * minutes, and a ratio of two runs made side by side (in alternating order, so a steady drift favours neither)
+ * carries less of that than one engine run followed by one floor run.
  */
 
 interface Pass { name: string; workers: number; env: NodeJS.ProcessEnv; what: string }
@@ -58,7 +63,7 @@ function positiveInt(name: string, fallback: number): number {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-interface PassResult { pass: Pass; engine: RunStats; floor: RunStats; engineCpu: { machine: number; processes: number }; floorCpu: { machine: number; processes: number } }
+interface PassResult { pass: Pass; pair: number; engine: RunStats; floor: RunStats; engineCpu: { machine: number; processes: number }; floorCpu: { machine: number; processes: number } }
 
 async function stopAll(children: ChildService[]): Promise<void> {
   await Promise.all(children.map((c) => c.stop()));
@@ -155,7 +160,8 @@ async function main(): Promise<void> {
     process.stderr.write(`--passes: unknown pass ${unknown.join(', ')}; known: ${Object.keys(PASSES).join(', ')}\n`);
     process.exit(2);
   }
-  say(`orders-e2e: ${orders} orders per run at ${rate}/s offered, ${warmup} warm-up orders, passes ${passNames.join(', ')}`);
+  const pairs = positiveInt('pairs', 1);
+  say(`orders-e2e: ${orders} orders per run at ${rate}/s offered, ${warmup} warm-up orders, passes ${passNames.join(', ')}, ${pairs} engine/floor pair(s) each`);
   const stack = await startBenchStack({ log: (l) => say(`[stack] ${l}`) });
   const results: PassResult[] = [];
   let count: ActivityCount | undefined;
@@ -164,13 +170,26 @@ async function main(): Promise<void> {
     for (const name of passNames) {
       const pass = PASSES[name]!;
       say(`\npass ${pass.name}: ${pass.what}`);
-      const engine = await measureEngine(stack, pass, orders, rate, warmup);
-      count ??= await activitiesUntilConfirmed(stack.client, engine.sample);
-      if (results.length === 0) await sayTemporalWork(stack);
-      say(`  engine: ${engine.stats.completed}/${engine.stats.offered} confirmed, ${fmt(engine.stats.throughput, 2)}/s, p50 ${fmt(engine.stats.p50Ms, 0)} ms, p95 ${fmt(engine.stats.p95Ms, 0)} ms`);
-      const floor = await measureFloor(stack, pass, orders, rate, warmup, count.activities + count.localActivities);
-      say(`  floor (${count.activities + count.localActivities} no-op activities): ${floor.stats.completed}/${floor.stats.offered}, ${fmt(floor.stats.throughput, 2)}/s, p50 ${fmt(floor.stats.p50Ms, 0)} ms, p95 ${fmt(floor.stats.p95Ms, 0)} ms`);
-      results.push({ pass, engine: engine.stats, floor: floor.stats, engineCpu: engine.cpu, floorCpu: floor.cpu });
+      for (let pair = 1; pair <= pairs; pair++) {
+        const runEngine = async () => {
+          const engine = await measureEngine(stack, pass, orders, rate, warmup);
+          count ??= await activitiesUntilConfirmed(stack.client, engine.sample);
+          if (results.length === 0 && pair === 1) await sayTemporalWork(stack);
+          say(`  engine: ${engine.stats.completed}/${engine.stats.offered} confirmed, ${fmt(engine.stats.throughput, 2)}/s, p50 ${fmt(engine.stats.p50Ms, 0)} ms, p95 ${fmt(engine.stats.p95Ms, 0)} ms`);
+          return engine;
+        };
+        const runFloorPass = async () => {
+          const floor = await measureFloor(stack, pass, orders, rate, warmup, count!.activities + count!.localActivities);
+          say(`  floor (${count!.activities + count!.localActivities} no-op activities): ${floor.stats.completed}/${floor.stats.offered}, ${fmt(floor.stats.throughput, 2)}/s, p50 ${fmt(floor.stats.p50Ms, 0)} ms, p95 ${fmt(floor.stats.p95Ms, 0)} ms`);
+          return floor;
+        };
+        // The floor needs the activity count of a real order, so the very first run is the engine's.
+        const engineFirst = pair % 2 === 1 || count === undefined;
+        const engine = engineFirst ? await runEngine() : undefined;
+        const floor = await runFloorPass();
+        const measured = engine ?? await runEngine();
+        results.push({ pass, pair, engine: measured.stats, floor: floor.stats, engineCpu: measured.cpu, floorCpu: floor.cpu });
+      }
     }
   } finally {
     await stack.stop();
@@ -178,17 +197,34 @@ async function main(): Promise<void> {
 
   say(`\nActivities of an order flow up to its ERP confirmation: ${count!.activities} (${count!.names.join(', ')}), local activities: ${count!.localActivities}`);
   say(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  const label = (r: PassResult) => (pairs > 1 ? `${r.pass.what}, pair ${r.pair}` : r.pass.what);
   say('| run | done/offered | orders/s | p50 ms | p95 ms | wall s | CPU s worker(s) / machine |');
   say('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    say(row(`engine, ${r.pass.what}`, r.engine, r.engineCpu));
-    say(row(`floor, ${r.pass.what}`, r.floor, r.floorCpu));
+    say(row(`engine, ${label(r)}`, r.engine, r.engineCpu));
+    say(row(`floor, ${label(r)}`, r.floor, r.floorCpu));
   }
-  say('\n| pass | throughput ratio (engine / floor) | p50 ratio (engine / floor) | p95 ratio |');
-  say('|---|---:|---:|---:|');
+  say('\n| pass | throughput ratio (engine / floor) | p50 ratio (engine / floor) | p95 ratio | machine CPU per order ratio (floor / engine) |');
+  say('|---|---:|---:|---:|---:|');
+  const cpuPerOrder = (cpu: { machine: number }, s: RunStats) => cpu.machine / Math.max(s.completed, 1);
   for (const r of results) {
-    say(`| ${r.pass.what} | ${fmt(r.engine.throughput / r.floor.throughput, 2)} | ${fmt(r.engine.p50Ms / r.floor.p50Ms, 1)} | ${fmt(r.engine.p95Ms / r.floor.p95Ms, 1)} |`);
+    const cpuRatio = cpuPerOrder(r.floorCpu, r.floor) / cpuPerOrder(r.engineCpu, r.engine);
+    say(`| ${label(r)} | ${fmt(r.engine.throughput / r.floor.throughput, 2)} | ${fmt(r.engine.p50Ms / r.floor.p50Ms, 1)} | ${fmt(r.engine.p95Ms / r.floor.p95Ms, 1)} | ${fmt(cpuRatio, 2)} |`);
   }
+  if (pairs > 1) {
+    say('\n| pass | pairs | throughput ratio: median (lowest to highest) |');
+    say('|---|---:|---|');
+    for (const name of passNames) {
+      const ratios = results.filter((r) => r.pass.name === name).map((r) => r.engine.throughput / r.floor.throughput).sort((a, b) => a - b);
+      say(`| ${PASSES[name]!.what} | ${ratios.length} | ${fmt(median(ratios), 2)} (${fmt(ratios[0]!, 2)} to ${fmt(ratios[ratios.length - 1]!, 2)}) |`);
+    }
+  }
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(sorted: readonly number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
