@@ -40,7 +40,12 @@ declare module 'autocannon' {
     '4xx': number;
     '5xx': number;
   }
+  /** What autocannon returns when given a callback: it emits each answer as it comes. */
+  interface Instance {
+    on(event: 'response', listener: (client: Client, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+  }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  function autocannon(options: autocannon.Options, done: (err: Error | null, result: autocannon.Result) => void): autocannon.Instance;
   export = autocannon;
 }
