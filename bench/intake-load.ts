@@ -54,8 +54,10 @@ function signedDeliveries(order: LoadOrder, count: number, first: number): autoc
  * Runs the load and measures it from the moment every connection is set up. autocannon builds each connection's
  * requests (here a slice of pre-signed deliveries) when it creates the connection, while the first connections are
  * already sending: 60,000 deliveries took about 0.7 s of building inside its own clock, which is a quarter of a fast
- * server's run, and inflated the latency of the first requests. So throughput and latency are taken from the
- * responses after the last connection's set-up (autocannon's counts still check that every request was answered).
+ * server's run, and inflated the latency of the first requests. And it ends a run only at its next sample tick
+ * (once a second), so its duration was rounded up to whole seconds. So throughput and latency are taken from the
+ * answers between the last connection's set-up and the last answer (autocannon's counts still check that every
+ * request was answered).
  */
 export async function runLoad(order: LoadOrder): Promise<LoadResult> {
   // autocannon gives connection i floor(amount/connections) requests, one more to the first amount % connections.
@@ -65,8 +67,9 @@ export async function runLoad(order: LoadOrder): Promise<LoadResult> {
   let setUpAt: number | undefined;
   const latencies: number[] = [];
   let measured2xx = 0;
+  let lastAnswerAt = 0;
   const cpuBefore = process.cpuUsage();
-  const { result, doneAt } = await new Promise<{ result: autocannon.Result; doneAt: number }>((resolve, reject) => {
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
       url: order.url, connections: order.connections, pipelining: 1, amount: order.amount, timeout: 30,
       setupClient: (client) => {
@@ -74,15 +77,17 @@ export async function runLoad(order: LoadOrder): Promise<LoadResult> {
         // Set-up runs synchronously per connection; once the last one is done, the next turn starts the window.
         if (next === order.connections) setImmediate(() => (setUpAt = performance.now()));
       },
-    }, (err, done) => (err ? reject(err) : resolve({ result: done, doneAt: performance.now() })));
+    }, (err, done) => (err ? reject(err) : resolve(done)));
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       if (setUpAt === undefined || statusCode < 200 || statusCode >= 300) return;
       measured2xx++;
+      lastAnswerAt = performance.now();
       // A request sent during the set-up waited for it: its latency is the set-up's, not the server's.
       if (performance.now() - responseTime >= setUpAt) latencies.push(responseTime);
     });
   });
-  const seconds = (doneAt - (setUpAt ?? doneAt)) / 1000;
+  // Up to the last answer: autocannon notices that the amount is reached only at its next one-second tick.
+  const seconds = (lastAnswerAt - (setUpAt ?? lastAnswerAt)) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
   return {
