@@ -83,7 +83,7 @@ export async function runLoad(order: LoadOrder): Promise<LoadResult> {
       measured2xx++;
       lastAnswerAt = performance.now();
       // A request sent during the set-up waited for it: its latency is the set-up's, not the server's.
-      if (performance.now() - responseTime >= setUpAt) latencies.push(responseTime);
+      if (lastAnswerAt - responseTime >= setUpAt) latencies.push(responseTime);
     });
   });
   // Up to the last answer: autocannon notices that the amount is reached only at its next one-second tick.
