@@ -44,20 +44,21 @@ export const inboxKey = (provider: string, eventId: string): string => `${provid
 // Rows go in in the order given: ids follow arrival, which the dispatcher's oldest-first claim relies on.
 const INSERT_NEW = {
   name: 'inbox-insert-new-json',
-  text: `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, status, raw_body, headers)
-         SELECT r->>0, r->>1, r->>2, r->>3, r->4, r->>5, decode(r->>6, 'base64'), r->7
+  text: `INSERT INTO integration.webhook_inbox (provider, event_id, topic, business_key, payload, status, raw_body, headers, source_version)
+         SELECT r->>0, r->>1, r->>2, r->>3, r->4, r->>5, decode(r->>6, 'base64'), r->7, (r->>8)::timestamptz
            FROM jsonb_array_elements($1::jsonb) AS r
          ON CONFLICT (provider, event_id) DO NOTHING
          RETURNING provider, event_id`,
 };
 
-/** The entries as the statement's one parameter: a JSON array of [provider, event id, topic, business key, payload, status, raw body, headers]. */
+/** The entries as the statement's one parameter: a JSON array of [provider, event id, topic, business key, payload, status, raw body, headers, version]. */
 export function inboxRowsJson(entries: readonly InboxEntry[]): string {
   let text = '[';
   for (const [i, { event: e, rawBody, headersJson }] of entries.entries()) {
     if (i > 0) text += ',';
     text += `[${JSON.stringify(e.provider)},${JSON.stringify(e.eventId)},${JSON.stringify(e.topic)},${JSON.stringify(e.businessKey)},`;
-    text += `${JSON.stringify(e.payload) ?? 'null'},"${e.ignored ? 'ignored' : 'pending'}","${rawBody.toString('base64')}",${headersJson}]`;
+    text += `${JSON.stringify(e.payload) ?? 'null'},"${e.ignored ? 'ignored' : 'pending'}","${rawBody.toString('base64')}",${headersJson},`;
+    text += e.version === undefined ? 'null]' : `${JSON.stringify(e.version)}]`;
   }
   return text + ']';
 }
@@ -76,6 +77,20 @@ export async function insertNewEvents(db: Queryable, entries: readonly InboxEntr
 export async function storeEvents(db: Queryable, events: InboundEvent[], rawBody: Buffer, headers: Record<string, unknown>): Promise<number> {
   const headersJson = JSON.stringify(headers);
   return (await insertNewEvents(db, events.map((event) => ({ event, rawBody, headersJson })))).size;
+}
+
+/**
+ * The latest version each business key's webhooks announced (`source_version`, any status: a delivery taken as the
+ * echo of our own write announced its version too). Keys without any are absent.
+ */
+export async function announcedVersions(db: Queryable, businessKeys: readonly string[]): Promise<Map<string, Date>> {
+  if (businessKeys.length === 0) return new Map();
+  const { rows } = await db.query<{ business_key: string; version: Date }>(
+    `SELECT business_key, max(source_version) AS version FROM integration.webhook_inbox
+      WHERE business_key = ANY($1::text[]) AND source_version IS NOT NULL GROUP BY business_key`,
+    [businessKeys],
+  );
+  return new Map(rows.map((r) => [r.business_key, r.version]));
 }
 
 /** A claimed row, with what an observer of the hand-over wants to know of its arrival. */

@@ -6,6 +6,7 @@ import { BusinessKey, Flow, FlowState, SourceSystem } from '../domain/search-att
 import type { InboxRow } from '../engine/inbox';
 import type { EchoOf } from '../engine/write-echo';
 import type { EventKind } from '../ports/webhooks';
+import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
 import { contactChangedSignal, LEAD_WORKFLOW, leadWorkflowId } from '../workflows/lead/api';
 import {
   DEFAULT_PAYMENT_POLICY, PAYMENT_WORKFLOW, paymentBusinessKey, paymentEventSignal, paymentWorkflowId, type PaymentPolicy,
@@ -65,10 +66,18 @@ const attributes = (businessKey: string, flow: string, source: string): SearchAt
   { key: FlowState, value: 'running' },
 ];
 
-/** What the event means to the engine, by its connection's connector; null for a topic no flow takes. */
+/** The engine's own order events: changes the order catch-up found that no webhook announced. */
+const UNANNOUNCED_KINDS: Readonly<Record<string, EventKind>> = {
+  [UNANNOUNCED_ORDER_TOPICS.changed]: 'order-updated',
+  [UNANNOUNCED_ORDER_TOPICS.cancelled]: 'order-cancelled',
+};
+
+/** What the event means to the engine, by its connection's connector (or the catch-up's); null for a topic no flow takes. */
 export function kindOf(row: Pick<InboxRow, 'provider' | 'topic' | 'payload'>, ctx: Pick<RouteContext, 'connections'>): EventKind | null {
   const connection = ctx.connections.get(row.provider);
-  return connection ? connectorOf(connection.vendor).webhooks.kindOf(row.topic, row.payload) : null;
+  if (!connection) return null;
+  if (connection.role === 'shop' && Object.hasOwn(UNANNOUNCED_KINDS, row.topic)) return UNANNOUNCED_KINDS[row.topic]!;
+  return connectorOf(connection.vendor).webhooks.kindOf(row.topic, row.payload);
 }
 
 export function planDispatch(row: InboxRow, ctx: RouteContext): DispatchPlan | undefined {

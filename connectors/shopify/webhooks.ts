@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessKeyOf, digits, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
+import { businessKeyOf, digits, fingerprintOf, instantOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
 import { erpReferencesIn } from '../../ports/shop';
 import { verifyShopify } from './signature';
@@ -33,7 +33,12 @@ export function parseShopify(connection: string, raw: Buffer, headers: DeliveryH
   }
   const order = shopifyOrder.safeParse(json.value);
   if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
-  return { ok: true, events: [{ provider: connection, eventId: webhookId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value }] };
+  // Every order topic carries the whole order, `updated_at` included (with the shop's offset): the version announced.
+  const version = instantOf((json.value as { updated_at?: unknown }).updated_at);
+  return { ok: true, events: [{
+    provider: connection, eventId: webhookId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value,
+    ...(version ? { version } : {}),
+  }] };
 }
 
 export const shopifyWebhooks: WebhookSource = {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { businessKeyOf, fingerprintOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
+import { businessKeyOf, fingerprintOf, instantOf, issuesText, parseJson, type DeliveryHeaders, type ParseResult } from '../../domain/webhooks/events';
 import { erpReferencesIn } from '../../ports/shop';
 import type { EventKind, WebhookSource } from '../../ports/webhooks';
 import { safeEqual, type Verdict } from '../../domain/webhooks/signatures';
@@ -59,7 +59,13 @@ export function parseWoocommerce(connection: string, rawBody: Buffer, headers: D
   if (resource !== undefined && resource !== 'order') return { ok: false, reason: `unexpected resource ${resource}` };
   const order = orderBody.safeParse(json.value);
   if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
-  return { ok: true, events: [{ provider: connection, eventId: deliveryId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value }] };
+  // order.deleted carries only the id; the other topics the order with `date_modified_gmt` (UTC, no offset): the version announced.
+  const modified = (json.value as { date_modified_gmt?: unknown }).date_modified_gmt;
+  const version = typeof modified === 'string' ? instantOf(`${modified}Z`) : undefined;
+  return { ok: true, events: [{
+    provider: connection, eventId: deliveryId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value,
+    ...(version ? { version } : {}),
+  }] };
 }
 
 /**

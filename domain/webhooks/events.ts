@@ -18,6 +18,11 @@ export interface InboundEvent {
   payload: unknown;
   /** A topic no flow subscribes to: stored as `ignored`, never dispatched. */
   ignored?: boolean;
+  /**
+   * The vendor's last-modified instant of the object as the event shows it (UTC, ISO 8601), where it has one: the
+   * version this webhook announced. The order catch-up hands over versions no webhook announced.
+   */
+  version?: string;
 }
 
 export type ParseResult = { ok: true; events: InboundEvent[] } | { ok: false; reason: string };
@@ -35,6 +40,16 @@ export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: fal
   } catch {
     return { ok: false, reason: 'body is not valid JSON' };
   }
+}
+
+/**
+ * A vendor's timestamp as a UTC instant ("2026-03-01T09:30:00-05:00" -> "2026-03-01T14:30:00.000Z"); undefined if
+ * unreadable or without a zone (read as local time, it would shift with the server's).
+ */
+export function instantOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 export const digits = z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]);

@@ -52,6 +52,17 @@ describe('webhook payload parsing', () => {
     expect(parseShopify(Buffer.from('nope'), { topic: 'products/create', webhookId: 'w' })).toEqual({ ok: false, reason: 'body is not valid JSON' });
     expect(parseShopify(json({ name: '#1' }), { topic: 'orders/paid', webhookId: 'w' })).toMatchObject({ ok: false, reason: expect.stringMatching(/id/) });
   });
+  it('reads the version a Shopify order webhook announces, with the shop\'s offset, as a UTC instant', () => {
+    const order = { id: 1042, updated_at: '2026-03-01T05:45:12-05:00' };
+    expect(parseShopify(json(order), { topic: 'orders/updated', webhookId: 'w-2' })).toMatchObject({
+      ok: true, events: [{ businessKey: 'shopify:order:1042', version: '2026-03-01T10:45:12.000Z' }],
+    });
+    // Without a zone the instant would depend on the server's: no version rather than a wrong one.
+    for (const updated_at of ['2026-03-01T05:45:12', 'soon', 17]) {
+      const parsed = parseShopify(json({ ...order, updated_at }), { topic: 'orders/updated', webhookId: 'w-3' });
+      expect(parsed.ok && parsed.events[0]).not.toHaveProperty('version');
+    }
+  });
   it('keys Stripe events by the object they concern', () => {
     const event = { id: 'evt_1', object: 'event', type: 'charge.refunded', data: { object: { id: 'ch_9', object: 'charge' } } };
     expect(parseStripe(json(event))).toMatchObject({ ok: true, events: [{ eventId: 'evt_1', businessKey: 'stripe:charge:ch_9' }] });

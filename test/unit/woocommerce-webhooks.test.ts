@@ -45,6 +45,15 @@ describe('WooCommerce webhook parsing', () => {
     });
   });
 
+  it('reads the version the webhook announces from date_modified_gmt (UTC without an offset)', () => {
+    const dated = Buffer.from(JSON.stringify({ id: 4750, status: 'processing', date_modified: '2026-03-01T10:45:00', date_modified_gmt: '2026-03-01T09:45:00' }));
+    expect(parseWoocommerce(dated, headers)).toMatchObject({ ok: true, events: [{ version: '2026-03-01T09:45:00.000Z' }] });
+    // Unreadable: the event is kept without a version (the catch-up then counts the change as not announced).
+    const odd = Buffer.from(JSON.stringify({ id: 4750, date_modified_gmt: 'yesterday' }));
+    const parsed = parseWoocommerce(odd, headers);
+    expect(parsed.ok && parsed.events[0]).not.toHaveProperty('version');
+  });
+
   it('accepts order.deleted, which carries only the id', () => {
     const parsed = parseWoocommerce(Buffer.from('{"id":4750}'), { ...headers, topic: 'order.deleted' });
     expect(parsed.ok && parsed.events[0]).toMatchObject({ topic: 'order.deleted', businessKey: 'woocommerce:order:4750' });

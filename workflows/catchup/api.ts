@@ -1,7 +1,7 @@
 import type { OrderPolicy } from '../order/api';
 
 /**
- * The scheduled catch-up of orders no webhook announced: ids, steps, input and result, defined once for the
+ * The scheduled catch-up of order changes no webhook announced: ids, steps, input and result, defined once for the
  * workflow, the worker's schedule and our tools.
  */
 
@@ -39,8 +39,20 @@ export interface OrderCatchupInput {
 /** What one run looked at: orders changed in [since, until) (until: when the listing began, the next cursor). */
 export interface CatchupWindow { since: string; until: string }
 
-export interface CatchupPage { nextCursor: string | null; listed: number; handedOver: string[]; known: number; skipped: number }
+/**
+ * The topics of the inbox events the catch-up writes for a change of a known order that no webhook announced: the
+ * dispatcher hands them to the order flow as it would the shop's own update or cancellation.
+ */
+export const UNANNOUNCED_ORDER_TOPICS = { changed: 'catchup.order_changed', cancelled: 'catchup.order_cancelled' } as const;
+
+/**
+ * What one page (or the whole run) found: orders the ERP lacked and handed to a new flow (`handedOver`); orders it
+ * knows with a change no webhook announced, put in the inbox for their flow (`reannounced`); orders it knows whose
+ * latest change was announced (`known`); cancelled orders it never knew (`skipped`).
+ */
+export interface CatchupCounts { listed: number; handedOver: string[]; reannounced: string[]; known: number; skipped: number }
+export interface CatchupPage extends CatchupCounts { nextCursor: string | null }
 
 export type OrderCatchupOutcome =
-  | { status: 'caught-up'; window: CatchupWindow; listed: number; handedOver: string[]; known: number; skipped: number }
+  | ({ status: 'caught-up'; window: CatchupWindow } & CatchupCounts)
   | { status: 'compensated'; reason: string; undone: string[] };
