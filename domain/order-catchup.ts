@@ -4,10 +4,13 @@ import type { ShopOrderSummary } from '../ports/shop';
  * What the order catch-up does with one order the shop listed as changed in its window. Pure: the bindings and the
  * announced versions are read by the caller.
  *
- * A change is "announced" when a webhook of the order showed a version at least as new as the listed one (any
- * order topic: a creation, a payment, the echo of our own write). Shops give versions to the second, so a change in
- * the same second as an announced one, whose own webhook is lost, counts as announced: a gap of one second, where
- * before every lost edit of a known order stayed lost.
+ * A version is "announced" when an event of the order brought that version, or a newer one, to its flow: a
+ * creation (the flow reads the order after it), an update (the flow applies the order as it is then), a
+ * cancellation. Not a payment (once the lines are frozen the flow takes only the payment from it) and not the echo
+ * of our own write (never handed over): a change hidden behind one of those would stay lost. So after our write of
+ * the ERP number the order's new version is handed over once, and the flow reads the order once more.
+ * Shops give versions to the second: a change in the same second as an announced one, whose own webhook is lost,
+ * counts as announced.
  */
 export type CatchupAction =
   /** The ERP does not know the order: its flow is started (or signalled) as the creation webhook would. */

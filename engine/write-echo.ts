@@ -12,6 +12,8 @@ import type { Queryable } from '../db/transaction';
  * it and is handed over, and the flow then reads the order as it is after both. That needs the one taken to have
  * arrived first: an update is taken only when no earlier event of its order still waits in the inbox (one relay's
  * lane keeps them in order; several relays may each hold one). An expectation older than ECHO_WINDOW is never taken.
+ * A webhook the shop never delivers is another matter: the order catch-up finds the version it would have brought,
+ * and the taken echo does not count as having brought its own (see `source_version` below).
  */
 
 /** How long after our write its announcement is awaited; a later one is handed over like any other update. */
@@ -52,7 +54,10 @@ export async function takeWriteEcho(db: Queryable, echo: EchoOf, inboxId: number
      done AS (
        UPDATE integration.webhook_inbox
           SET status = 'dispatched', dispatched_at = now(), workflow_id = $6, last_error = NULL,
-              outcome = 'echo of our own write (' || (SELECT min(mark) FROM taken) || '): not handed over'
+              outcome = 'echo of our own write (' || (SELECT min(mark) FROM taken) || '): not handed over',
+              -- Its version never reached the flow: an edit made between the flow's read and our write, whose own
+              -- webhook was lost, would hide behind it from the order catch-up (domain/order-catchup.ts).
+              source_version = NULL
         WHERE id = $4 AND status = 'pending' AND EXISTS (SELECT 1 FROM taken))
      SELECT min(mark) AS mark FROM taken HAVING count(*) > 0`,
     [echo.shop, echo.shopOrderId, [...echo.marks], inboxId, ECHO_WINDOW, workflowId],

@@ -33,8 +33,9 @@ export function parseShopify(connection: string, raw: Buffer, headers: DeliveryH
   }
   const order = shopifyOrder.safeParse(json.value);
   if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
-  // Every order topic carries the whole order, `updated_at` included (with the shop's offset): the version announced.
-  const version = instantOf((json.value as { updated_at?: unknown }).updated_at);
+  // Every order topic carries the whole order, `updated_at` included (with the shop's offset): the version the event
+  // brings to the flow. Not orders/paid: once its lines are frozen the flow takes only the payment from a re-read.
+  const version = topic === 'orders/paid' ? undefined : instantOf((json.value as { updated_at?: unknown }).updated_at);
   return { ok: true, events: [{
     provider: connection, eventId: webhookId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value,
     ...(version ? { version } : {}),

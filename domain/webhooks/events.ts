@@ -19,8 +19,9 @@ export interface InboundEvent {
   /** A topic no flow subscribes to: stored as `ignored`, never dispatched. */
   ignored?: boolean;
   /**
-   * The vendor's last-modified instant of the object as the event shows it (UTC, ISO 8601), where it has one: the
-   * version this webhook announced. The order catch-up hands over versions no webhook announced.
+   * The vendor's last-modified instant of the object as the event shows it (UTC, ISO 8601), where the event brings
+   * that version's content to its flow: shop order creations, updates and cancellations. The order catch-up hands
+   * over the versions of known orders no event brought.
    */
   version?: string;
 }

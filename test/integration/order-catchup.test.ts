@@ -3,8 +3,9 @@ import { ensureOrderCatchupSchedules, catchupScheduleIdOf, type OrderCatchupSche
 import { DEFAULT_ORDER_CATCHUP_POLICY, ORDER_CATCHUP_STREAM, type OrderCatchupOutcome } from '../../workflows/catchup/api';
 import { orderCatchup } from '../../workflows/catchup/workflow';
 import type { OrderPolicy } from '../../workflows/order/api';
+import { decideUpdate } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { erpView, expectUndone, reachesState } from '../support/orders';
+import { erpView, expectUndone, openIssue, reachesState } from '../support/orders';
 import { shopDriver, type ShopDriver, type ShopName } from '../support/shop-drivers';
 
 /**
@@ -105,6 +106,30 @@ describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) =>
     expect(await catchupRows(placed.order.id)).toHaveLength(1);
   });
 
+  test('an edit whose webhook was lost between the flow\'s read and our ERP-number write does not hide behind that write\'s echo', async () => {
+    h.activityFaults.set('tagShopOrder', { remaining: 1 });
+    const placed = await shop.placeOrder({ lines: [{ sku: 'CUP', quantity: 1, unitPriceMinor: 1200 }], payment: 'captured' });
+    const held = await openIssue(h, placed.workflowId);
+    await pastAnnouncedVersion(placed.order.id);
+    await shop.pointWebhooks('nowhere');
+    await shop.changeShippingAddress(placed.order, {
+      address1: '4 Hidden Edit Road', city: 'Springfield', zip: '12345', countryCode: 'US', firstName: 'Ada', lastName: 'Buyer',
+    });
+    await shop.pointWebhooks('relay');
+    // The ERP number is written now; the shop announces that write (showing the edit too) and the relay takes it for our echo.
+    await h.client.workflow.getHandle(placed.workflowId).executeUpdate(decideUpdate, { args: [{ decision: { action: 'retry' }, issueId: held.id }] });
+    await reachesState(h, placed.workflowId, 'awaiting-shipment');
+    await eventually('the echo taken', async () => ((await h.pool.query(
+      `SELECT 1 FROM integration.webhook_inbox WHERE business_key = $1 AND outcome LIKE 'echo of our own write%'`,
+      [shop.businessKey(placed.order.id)])).rows[0]));
+    expect((await erpView(h, shopName, placed.order.id)).order.address1).not.toBe('4 Hidden Edit Road');
+
+    const run = await catchUp();
+    expect(run).toMatchObject({ status: 'caught-up', reannounced: [placed.order.id] });
+    expect(await catchupOutcome(placed.order.id)).toBe('update editOrder: {"applied":["address"]}');
+    expect((await erpView(h, shopName, placed.order.id)).order.address1).toBe('4 Hidden Edit Road');
+  });
+
   test('a cancellation of a known order whose webhook was lost undoes it through the catch-up', async () => {
     const placed = await shop.placeOrder({ lines: [{ sku: 'CUP', quantity: 3, unitPriceMinor: 1200 }], payment: 'captured' });
     await reachesState(h, placed.workflowId, 'awaiting-shipment');
@@ -133,11 +158,14 @@ describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) =>
    * must be of a later second to be told apart from the announced one (domain/order-catchup.ts).
    */
   async function announcedUpToNow(shopOrderId: string): Promise<void> {
-    await eventually('the announcement of our ERP number', async () => {
-      const { rows } = await h.pool.query(
-        `SELECT 1 FROM integration.webhook_inbox WHERE business_key = $1 AND outcome LIKE 'echo of our own write%'`, [shop.businessKey(shopOrderId)]);
-      return rows.length > 0 ? true : undefined;
-    });
+    const echo = await eventually('the announcement of our ERP number', async () => (await h.pool.query(
+      `SELECT source_version FROM integration.webhook_inbox WHERE business_key = $1 AND outcome LIKE 'echo of our own write%'`,
+      [shop.businessKey(shopOrderId)])).rows[0]);
+    // Not handed to the flow, so it brought the flow no version.
+    expect(echo.source_version).toBeNull();
+    await pastAnnouncedVersion(shopOrderId);
+  }
+  async function pastAnnouncedVersion(shopOrderId: string): Promise<void> {
     const { rows } = await h.pool.query(
       'SELECT max(source_version) AS version FROM integration.webhook_inbox WHERE business_key = $1', [shop.businessKey(shopOrderId)]);
     const version = rows[0].version as Date;
