@@ -17,6 +17,8 @@ export interface Convergence {
 export interface InvariantReport {
   webhooksEmitted: number;
   webhooksAccepted: number;
+  /** Inbox events of the order catch-up: changes of known orders that no webhook brought to their flow. */
+  catchupEvents: number;
   /** Webhook ids a simulator emitted that never reached the inbox. */
   lost: number;
   /** Effects made twice: customers, sales orders, captures, refunds. */
@@ -105,12 +107,14 @@ async function webhookLedger(stack: ReliabilityStack): Promise<{ emitted: Map<st
   return { emitted, acknowledged };
 }
 
-/** Webhook ids emitted so far and inbox rows so far: a scenario on a shared stack reports what came after them. */
-export async function webhookTotals(stack: ReliabilityStack): Promise<{ emitted: number; accepted: number }> {
+/** Webhook ids emitted so far, inbox rows so far and the catch-up's events: a scenario on a shared stack reports what came after them. */
+export async function webhookTotals(stack: ReliabilityStack): Promise<{ emitted: number; accepted: number; catchupEvents: number }> {
   const { emitted } = await webhookLedger(stack);
-  // The order catch-up's own events (changes it found no webhook announced) are not webhooks.
-  const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE topic NOT LIKE 'catchup.%'`);
-  return { emitted: emitted.size, accepted: rows[0].n as number };
+  // The order catch-up's own events (changes no webhook brought) are not webhooks.
+  const { rows } = await stack.pool.query(
+    `SELECT count(*) FILTER (WHERE topic NOT LIKE 'catchup.%')::int AS accepted, count(*) FILTER (WHERE topic LIKE 'catchup.%')::int AS caught_up
+       FROM integration.webhook_inbox`);
+  return { emitted: emitted.size, accepted: rows[0].accepted as number, catchupEvents: rows[0].caught_up as number };
 }
 
 /**
@@ -139,7 +143,9 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
 
   // Webhooks: everything emitted reached the inbox; each accepted event was handed over (none left pending or failed).
   const { emitted } = await webhookLedger(stack);
-  const { rows: inboxRows } = await pool.query(`SELECT provider || ':' || event_id AS key, status FROM integration.webhook_inbox`);
+  // The order catch-up's own events (changes no webhook brought) are no webhooks: counted apart.
+  const { rows: inboxRows } = await pool.query(`SELECT provider || ':' || event_id AS key, status FROM integration.webhook_inbox WHERE topic NOT LIKE 'catchup.%'`);
+  const caughtUp = await one<{ n: number }>(pool, `SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE topic LIKE 'catchup.%'`);
   const inInbox = new Set(inboxRows.map((r) => r.key as string));
   const lostIds = [...emitted.keys()].filter((k) => !inInbox.has(k));
   if (lostIds.length > 0) violations.push(`${lostIds.length} webhooks never reached the inbox: ${lostIds.slice(0, 5).join(', ')}`);
@@ -212,7 +218,7 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
     if (s.onHandMinusReserved < 0) violations.push(`${s.sku}: on hand - reserved = ${s.onHandMinusReserved}`);
     if (s.shopify !== s.erp || s.woocommerce !== s.erp) violations.push(`${s.sku}: ERP sellable ${s.erp}, Shopify ${s.shopify}, WooCommerce ${s.woocommerce}`);
   }
-  return { webhooksEmitted: emitted.size, webhooksAccepted: inboxRows.length, lost: lostIds.length, duplicatedEffects: duplicated, violations };
+  return { webhooksEmitted: emitted.size, webhooksAccepted: inboxRows.length, catchupEvents: caughtUp.n, lost: lostIds.length, duplicatedEffects: duplicated, violations };
 }
 
 /** The lowest on hand − reserved of the load's SKUs right now (sampled through a scenario: stock never negative). */

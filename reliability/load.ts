@@ -52,7 +52,7 @@ export async function seedCatalogue(stack: ReliabilityStack): Promise<void> {
 }
 
 /** Retries a storefront or CRM call the load makes itself (the simulators may be faulted): a user would click again. */
-async function persistently<T>(what: string, call: () => Promise<T>, errors: string[], attempts = 8): Promise<T | undefined> {
+export async function persistently<T>(what: string, call: () => Promise<T>, errors: string[], attempts = 8): Promise<T | undefined> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       return await call();

@@ -10,7 +10,7 @@ export function reportTable(results: ScenarioResult[]): string {
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
-    lines.push(`| ${r.scenario} | ${r.scale} | ${r.load.leads} / ${r.load.orders} / ${r.load.refunds}${r.load.loadErrors ? ` (${r.load.loadErrors} gave up)` : ''} | ${faults(r)} | ${r.webhooksAccepted} (of ${r.webhooksEmitted} emitted ids) | ${r.lost} | ${r.duplicatedEffects} | ${r.convergeSeconds === null ? 'never' : `${r.convergeSeconds} s`} (run ${r.totalSeconds} s) | ${r.passed ? 'pass' : 'FAIL'} |`);
+    lines.push(`| ${r.scenario} | ${r.scale} | ${r.load.leads} / ${r.load.orders} / ${r.load.refunds}${r.load.loadErrors ? ` (${r.load.loadErrors} gave up)` : ''} | ${faults(r)} | ${r.webhooksAccepted} (of ${r.webhooksEmitted} emitted ids)${r.catchupEvents ? `; ${r.catchupEvents} changes found by the order catch-up` : ''} | ${r.lost} | ${r.duplicatedEffects} | ${r.convergeSeconds === null ? 'never' : `${r.convergeSeconds} s`} (run ${r.totalSeconds} s) | ${r.passed ? 'pass' : 'FAIL'} |`);
   }
   const failed = results.filter((r) => !r.passed);
   for (const r of failed) lines.push('', `${r.scenario}: ${r.violations.join('; ')}`);

@@ -18,6 +18,8 @@ export interface ScenarioResult {
   faultsInjected: Record<string, number>;
   webhooksEmitted: number;
   webhooksAccepted: number;
+  /** Changes of known orders no webhook brought, which the order catch-up put in the inbox. */
+  catchupEvents: number;
   lost: number;
   duplicatedEffects: number;
   /** From the end of the faults (healing done) until every effect is there; null if it never converged. */
@@ -73,16 +75,17 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
     await scenario.before?.(ctx);
     const placed = await runLoad(stack, LOAD[scale], (done) => scenario.during?.(ctx, done) ?? Promise.resolve());
     log(`load placed: ${placed.leads.length} leads, ${placed.orders.length} orders, ${placed.refunds.length} refunds (${placed.errors.length} load errors)`);
-    await scenario.after?.(ctx);
+    await scenario.after?.(ctx, placed);
     const healed = Date.now();
 
     let last = '';
     const converged = await waitFor('convergence', async () => {
       const c = await convergence(stack, placed);
-      const now = c.waitingFor.join('; ');
+      const own = (await scenario.unsettled?.(ctx, placed)) ?? [];
+      const now = [...c.waitingFor, ...own].join('; ');
       if (now !== last) log(`waiting for: ${now || 'nothing'}`);
       last = now;
-      return c.converged;
+      return c.converged && own.length === 0;
     }, opts.convergeTimeoutMs ?? (scale === 'full' ? 900_000 : 240_000), log).then(() => true, () => false);
     const convergedAt = Date.now();
     sampling = false;
@@ -93,13 +96,14 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
     // The load's own calls that kept failing (a storefront giving up under the storm) shrink the load; they are
     // reported with it, and the invariants hold for what was placed.
     if (placed.errors.length > 0) log(`load errors: ${placed.errors.slice(0, 5).join('; ')}`);
-    const violations = [...report.violations, ...(crashes > 0 ? [`${crashes} engine processes exited by themselves`] : [])];
+    const unsettled = (await scenario.unsettled?.(ctx, placed)) ?? [];
+    const violations = [...report.violations, ...unsettled, ...(crashes > 0 ? [`${crashes} engine processes exited by themselves`] : [])];
     if (!converged) violations.unshift(`did not converge: ${last}`);
     return {
       scenario: scenario.name, title: scenario.title, scale,
       load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length, loadErrorSamples: placed.errors.slice(0, 5) },
       faultsInjected: Object.fromEntries(ctx.injected),
-      webhooksEmitted: report.webhooksEmitted - baseline.emitted, webhooksAccepted: report.webhooksAccepted - baseline.accepted, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
+      webhooksEmitted: report.webhooksEmitted - baseline.emitted, webhooksAccepted: report.webhooksAccepted - baseline.accepted, catchupEvents: report.catchupEvents - baseline.catchupEvents, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
       convergeSeconds: converged ? Math.round((convergedAt - healed) / 100) / 10 : null,
       totalSeconds: Math.round((convergedAt - started) / 100) / 10,
       processCrashes: crashes,

@@ -1,3 +1,4 @@
+import type { Placed } from './load';
 import type { ReliabilityStack, StackLog } from './stack';
 
 /** One reliability scenario: the faults it injects while the mixed load runs, and how it heals the system after. */
@@ -23,7 +24,12 @@ export interface Scenario {
   /** Called as the load progresses, `done` from 0 to 1, possibly from several load lanes at once. */
   during?(ctx: ScenarioContext, done: number): Promise<void>;
   /** After the load: the remaining faults, then the healing; convergence is measured from its end. */
-  after?(ctx: ScenarioContext): Promise<void>;
+  after?(ctx: ScenarioContext, placed: Placed): Promise<void>;
+  /**
+   * What the scenario's own faults must have led to and has not yet (empty: all of it), beside the shared
+   * invariants: waited for with them, and reported as violations if convergence never comes.
+   */
+  unsettled?(ctx: ScenarioContext, placed: Placed): Promise<string[]>;
 }
 
 export function count(ctx: ScenarioContext, kind: string, n = 1): void {

@@ -3,6 +3,7 @@ import { temporalRestartScenario } from './faults/temporal-restart';
 import { temporalUnreachableScenario } from './faults/temporal-unreachable';
 import { vendorStormScenario } from './faults/vendor-storm';
 import { webhookChaosScenario } from './faults/webhook-chaos';
+import { webhooksLostScenario } from './faults/webhooks-lost';
 import { workerKillScenario } from './faults/worker-kill';
 import type { Scenario } from './scenario';
 
@@ -14,4 +15,5 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   'postgres-restart': postgresRestartScenario,
   'temporal-restart': temporalRestartScenario,
   'temporal-unreachable': temporalUnreachableScenario,
+  'webhooks-lost': webhooksLostScenario,
 };

@@ -66,3 +66,4 @@ test('webhook chaos (each sent three times, shuffled, delayed, all resent later)
 test('PostgreSQL restarted mid-run: nothing lost, every effect once', scenario('postgres-restart'));
 test('the Temporal dev server restarted mid-run on its SQLite file: nothing lost, every effect once', scenario('temporal-restart'));
 test('Temporal unreachable for a while as webhooks keep arriving: every webhook kept and processed once', scenario('temporal-unreachable'));
+test('shop webhooks never delivered (orders and address edits): the order catch-up brings every one to the ERP once', scenario('webhooks-lost'));
