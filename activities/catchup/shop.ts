@@ -3,11 +3,11 @@ import { TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common
 import type { Pool } from 'pg';
 import type { Connection } from '../../connections/connection';
 import { connectionLabel } from '../../connectors/registry';
+import { catchupAction } from '../../domain/order-catchup';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
+import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
 import { findBinding } from '../../erp/external-refs';
 import { shopOrderKey } from '../../erp/sales-orders';
-import { catchupAction } from '../../domain/order-catchup';
-import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
 import type { ShopOrderSummary, ShopPort } from '../../ports/shop';
 import { UNANNOUNCED_ORDER_TOPICS, type CatchupPage, type CatchupWindow } from '../../workflows/catchup/api';
 import { ORDER_WORKFLOW, orderBusinessKey, orderWorkflowId, shopOrderChangedSignal, type OrderPolicy } from '../../workflows/order/api';
@@ -36,7 +36,7 @@ export function createCatchupShopActivities(deps: {
       const bound = new Set<string>();
       for (const order of page.orders) if (await findBinding(deps.pool, shopOrderKey(shop, order.id))) bound.add(order.id);
       const announced = await announcedVersions(deps.pool, [...bound].map((id) => orderBusinessKey(shop, id)));
-      const unannounced: InboxEntry[] = [];
+      const unannounced: Array<{ orderId: string; entry: InboxEntry }> = [];
       for (const order of page.orders) {
         const action = catchupAction(order, bound.has(order.id), announced.get(orderBusinessKey(shop, order.id)));
         if (action === 'skip-cancelled') result.skipped++;
@@ -44,12 +44,12 @@ export function createCatchupShopActivities(deps: {
         else if (action === 'start-flow') {
           if (await startOrderFlow(deps, connection, order.id, window, orderPolicy)) result.handedOver.push(order.id);
           else result.known++;
-        } else unannounced.push(unannouncedChange(shop, order, action === 'reannounce-cancellation'));
+        } else unannounced.push({ orderId: order.id, entry: unannouncedChange(shop, order, action === 'reannounce-cancellation') });
       }
       // One statement for the page; a version put in the inbox by an earlier run is not put there again.
-      const stored = await insertNewEvents(deps.pool, unannounced);
-      for (const { event } of unannounced) {
-        if (stored.has(inboxKey(event.provider, event.eventId))) result.reannounced.push(event.businessKey.split(':')[2]!);
+      const stored = await insertNewEvents(deps.pool, unannounced.map((u) => u.entry));
+      for (const { orderId, entry: { event } } of unannounced) {
+        if (stored.has(inboxKey(event.provider, event.eventId))) result.reannounced.push(orderId);
         else result.known++;
       }
       return result;
@@ -83,12 +83,12 @@ async function startOrderFlow(
 }
 
 /**
- * The inbox event standing for a change no webhook announced: its id names the order and the version, so a later
- * run that lists the same version finds it stored; its version counts as announced from then on. The "raw body"
- * is the catch-up's own record of what it saw.
+ * The inbox event standing for a change no event brought to the order's flow: its id names the order and the
+ * version, so a later run that lists the same version finds it stored; its version counts as announced from then
+ * on. The "raw body" is the catch-up's own record of what it saw.
  */
 function unannouncedChange(shop: string, order: ShopOrderSummary, cancelled: boolean): InboxEntry {
-  const payload = { id: order.id, updatedAt: order.updatedAt, cancelled, note: 'listed by the order catch-up; no webhook announced this version' };
+  const payload = { id: order.id, updatedAt: order.updatedAt, cancelled, note: 'listed by the order catch-up; no event brought this version to the flow' };
   const rawBody = Buffer.from(JSON.stringify(payload));
   return {
     event: {
