@@ -32,6 +32,11 @@ export function addressDiffers(a: ShopOrder, b: ShopOrder): boolean {
   return JSON.stringify(a.shippingAddress) !== JSON.stringify(b.shippingAddress);
 }
 
+/** Whether two reads of an order agree on everything the order flow takes from it: lines, total, address, cancellation. */
+export function sameOrderContent(a: ShopOrder, b: ShopOrder): boolean {
+  return !linesDiffer(a, b) && !addressDiffers(a, b) && (a.cancelledAt === null) === (b.cancelledAt === null);
+}
+
 /** Order totals must add up exactly; a 1-cent difference is a data problem to show, not to round away. */
 export function totalsProblem(order: ShopOrder): string | null {
   const gross = order.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);

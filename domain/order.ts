@@ -64,6 +64,8 @@ export const shopOrderSchema = z.object({
   lines: z.array(shopOrderLineSchema).min(1),
   payment: shopPaymentSchema.nullable(),
   tags: z.array(z.string()),
+  /** The shop's last change of the order as read (UTC instant): which version of the order this is. */
+  version: z.string().datetime({ offset: true }).optional(),
   /** The shop connection the order came from (set by the engine when it reads the order). */
   shop: z.string().optional(),
 });

@@ -65,6 +65,29 @@ export async function takeWriteEcho(db: Queryable, echo: EchoOf, inboxId: number
   return rows[0]?.mark ?? null;
 }
 
+/**
+ * Records that the flow holds the order as it is after our write (the shop's answer to the write showed the content
+ * the flow has), at that version: the order catch-up need not hand that version over (`broughtVersions`).
+ */
+export async function recordBroughtVersion(db: Queryable, shop: string, shopOrderId: string, mark: string, version: string): Promise<void> {
+  await db.query(
+    `UPDATE integration.shop_write_echo SET brought_version = GREATEST(brought_version, $4::timestamptz)
+      WHERE shop = $1 AND shop_order_id = $2 AND mark = $3`,
+    [shop, shopOrderId, mark, version],
+  );
+}
+
+/** The latest version each order's flow holds after a write of ours (`recordBroughtVersion`), by shop order id. */
+export async function broughtVersions(db: Queryable, shop: string, shopOrderIds: readonly string[]): Promise<Map<string, Date>> {
+  if (shopOrderIds.length === 0) return new Map();
+  const { rows } = await db.query<{ shop_order_id: string; version: Date }>(
+    `SELECT shop_order_id, max(brought_version) AS version FROM integration.shop_write_echo
+      WHERE shop = $1 AND shop_order_id = ANY($2::text[]) AND brought_version IS NOT NULL GROUP BY shop_order_id`,
+    [shop, shopOrderIds],
+  );
+  return new Map(rows.map((r) => [r.shop_order_id, r.version]));
+}
+
 /** Deletes expectations older than `days` (taken or not: they can no longer be taken). */
 export async function pruneWriteEchoes(db: Queryable, days: number): Promise<number> {
   const { rowCount } = await db.query(`DELETE FROM integration.shop_write_echo WHERE expected_at < now() - make_interval(days => $1)`, [days]);

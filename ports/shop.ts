@@ -13,8 +13,11 @@ export interface Tracking { number: string; carrier: string }
 export interface ShopPort {
   /** The order as the shop has it now (never the webhook body). */
   getOrder(orderId: string): Promise<ShopOrder>;
-  /** Notes the ERP order number on the shop order, where the shop's staff can search for it. Repeatable. */
-  noteErpNumber(orderId: string, erpNumber: string): Promise<void>;
+  /**
+   * Notes the ERP order number on the shop order, where the shop's staff can search for it, and returns the order as
+   * it is after that write (its `version` included). Repeatable.
+   */
+  noteErpNumber(orderId: string, erpNumber: string): Promise<ShopOrder>;
   /** Cancels the order in the shop, putting its stock back; refunds are the payment provider's business. Repeatable. */
   cancelOrder(orderId: string, opts: { reason: ShopCancelReason; restock: boolean }): Promise<void>;
   /** Marks the order shipped with its tracking, so that the buyer is told. Repeatable; refused for a dead order. */

@@ -6,6 +6,7 @@ import { connectionLabel } from '../../connectors/registry';
 import { catchupAction } from '../../domain/order-catchup';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
 import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
+import { broughtVersions } from '../../engine/write-echo';
 import { findBinding } from '../../erp/external-refs';
 import { shopOrderKey } from '../../erp/sales-orders';
 import type { ShopOrderSummary, ShopPort } from '../../ports/shop';
@@ -35,10 +36,10 @@ export function createCatchupShopActivities(deps: {
       const result: CatchupPage = { nextCursor: page.nextCursor, listed: page.orders.length, handedOver: [], reannounced: [], known: 0, skipped: 0 };
       const bound = new Set<string>();
       for (const order of page.orders) if (await findBinding(deps.pool, shopOrderKey(shop, order.id))) bound.add(order.id);
-      const announced = await announcedVersions(deps.pool, [...bound].map((id) => orderBusinessKey(shop, id)));
+      const announced = await broughtToFlows(deps.pool, shop, [...bound]);
       const unannounced: Array<{ orderId: string; entry: InboxEntry }> = [];
       for (const order of page.orders) {
-        const action = catchupAction(order, bound.has(order.id), announced.get(orderBusinessKey(shop, order.id)));
+        const action = catchupAction(order, bound.has(order.id), announced.get(order.id));
         if (action === 'skip-cancelled') result.skipped++;
         else if (action === 'announced') result.known++;
         else if (action === 'start-flow') {
@@ -55,6 +56,23 @@ export function createCatchupShopActivities(deps: {
       return result;
     },
   };
+}
+
+/**
+ * The latest version of each order its flow was brought, by shop order id: by an event (`webhook_inbox`) or, after
+ * a write of ours that changed nothing else, by the shop's answer to that write (`shop_write_echo`).
+ */
+async function broughtToFlows(pool: Pool, shop: string, shopOrderIds: string[]): Promise<Map<string, Date>> {
+  const [byEvents, byOurWrites] = await Promise.all([
+    announcedVersions(pool, shopOrderIds.map((id) => orderBusinessKey(shop, id))),
+    broughtVersions(pool, shop, shopOrderIds),
+  ]);
+  const latest = new Map<string, Date>();
+  for (const id of shopOrderIds) {
+    const versions = [byEvents.get(orderBusinessKey(shop, id)), byOurWrites.get(id)].filter((v): v is Date => v !== undefined);
+    if (versions.length > 0) latest.set(id, new Date(Math.max(...versions.map((v) => v.getTime()))));
+  }
+  return latest;
 }
 
 /** Starts (or signals) the flow of an order the ERP does not know; false if its flow has ended (e.g. cancelled and undone). */

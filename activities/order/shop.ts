@@ -1,6 +1,7 @@
 import type { ShopOrder } from '../../domain/order';
 import type { Queryable } from '../../db/transaction';
-import { expectWriteEcho } from '../../engine/write-echo';
+import { sameOrderContent } from '../../domain/order-rules';
+import { expectWriteEcho, recordBroughtVersion } from '../../engine/write-echo';
 import { erpReference, type ShopPort } from '../../ports/shop';
 import { portOf } from '../shared/ports';
 import { callVendor } from '../shared/vendor-errors';
@@ -31,11 +32,15 @@ export function createOrderShopActivities(deps: OrderShopDeps) {
 
     /**
      * Tells the shop the ERP order number (a tag or reference the shop's staff can search by). The shop announces
-     * the write as an order update: awaited first, so the relay need not hand it back to the flow.
+     * the write as an order update: awaited first, so the relay need not hand it back to the flow. When the order as
+     * the shop answers the write has the content the flow holds (`held`), the flow has that version too: recorded,
+     * so the order catch-up does not hand it over (an edit made in between, whose webhook was lost, makes it differ).
      */
-    async tagShopOrder(shopOrderId: string, orderNumber: string, shop = 'shopify'): Promise<void> {
-      await expectWriteEcho(deps.pool, shop, shopOrderId, erpReference(orderNumber));
-      await callVendor(() => shopOf(shop).noteErpNumber(shopOrderId, orderNumber));
+    async tagShopOrder(shopOrderId: string, orderNumber: string, shop = 'shopify', held?: ShopOrder | null): Promise<void> {
+      const mark = erpReference(orderNumber);
+      await expectWriteEcho(deps.pool, shop, shopOrderId, mark);
+      const after = await callVendor(() => shopOf(shop).noteErpNumber(shopOrderId, orderNumber));
+      if (held && after.version && sameOrderContent(held, after)) await recordBroughtVersion(deps.pool, shop, shopOrderId, mark, after.version);
     },
 
     /** Cancels the order in the shop (compensation, where policy says so); our refund goes through the provider. */

@@ -156,9 +156,13 @@ export class ShopifyClient {
     return toShopOrder({ ...order, lineItems: { nodes } });
   }
 
-  async addTags(orderId: string, tags: string[], signal?: AbortSignal): Promise<void> {
-    const data = await this.request<{ tagsAdd: unknown }>(TAGS_ADD, { id: toGid(orderId, 'Order'), tags }, signal);
+  /** Adds the tags and returns the order as it is after the write (its version included). */
+  async addTags(orderId: string, tags: string[], signal?: AbortSignal): Promise<ShopOrder> {
+    const orderGid = toGid(orderId, 'Order');
+    const data = await this.request<{ tagsAdd: { node?: Record<string, unknown> | null } | null }>(TAGS_ADD, { id: orderGid, tags }, signal);
     this.payload('TagsAdd', data.tagsAdd, 'userErrors');
+    if (!data.tagsAdd?.node) throw this.notFound('TagsAdd', orderGid);
+    return this.withAllLines(orderGid, data.tagsAdd.node, signal);
   }
 
   async setNote(orderId: string, note: string | null, signal?: AbortSignal): Promise<void> {

@@ -13,7 +13,7 @@ export const SHOPIFY_ORDER_MAPPING: EntityMapping = {
   map: toShopOrder,
   sample: {
     id: 'gid://shopify/Order/5523456789012', legacyResourceId: '5523456789012', name: '#1001', createdAt: '2026-03-01T09:30:00Z',
-    cancelledAt: null, cancelReason: null, email: 'ada@example.com', displayFinancialStatus: 'AUTHORIZED', displayFulfillmentStatus: 'UNFULFILLED',
+    updatedAt: '2026-03-01T09:45:00Z', cancelledAt: null, cancelReason: null, email: 'ada@example.com', displayFinancialStatus: 'AUTHORIZED', displayFulfillmentStatus: 'UNFULFILLED',
     currencyCode: 'EUR', tags: ['web'], note: null, subtotalPriceSet: bag('54.97'), totalTaxSet: bag('10.99'), totalShippingPriceSet: bag('4.90'),
     totalDiscountsSet: bag('5.00'), totalPriceSet: bag('70.86'),
     customer: { id: 'gid://shopify/Customer/42', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', phone: null },
@@ -31,6 +31,7 @@ export const SHOPIFY_ORDER_MAPPING: EntityMapping = {
     { vendor: 'id', engine: 'gid', rule: '`gid://shopify/Order/<id>` as is', example: { value: 'gid://shopify/Order/777', engine: 'gid://shopify/Order/777' } },
     { vendor: 'name', engine: 'name', rule: 'as is, e.g. `#1042`: the number people quote (search attribute `ShopOrderNumber` without `#`)', erp: { column: 'erp.sales_order.source_reference', file: SALES_ORDER }, example: { value: '#1042', engine: '#1042' } },
     { vendor: 'createdAt', engine: 'createdAt', rule: 're-serialised as ISO 8601 UTC', erp: { column: 'erp.sales_order.source_created_at', file: SALES_ORDER }, example: { value: '2026-03-01T10:30:00+01:00', engine: '2026-03-01T09:30:00.000Z' } },
+    { vendor: 'updatedAt', engine: 'version', rule: 're-serialised as ISO 8601 UTC: which version of the order this read is (the order catch-up compares it with the versions the flow was brought; also read from the answer to our ERP-number write)', example: { value: '2026-03-01T10:45:00+01:00', engine: '2026-03-01T09:45:00.000Z' } },
     { vendor: 'cancelledAt', engine: 'cancelledAt', rule: 'ISO 8601 UTC or `null`', example: { value: '2026-03-02T08:00:00Z', engine: '2026-03-02T08:00:00.000Z' } },
     { vendor: 'email', engine: 'email', rule: 'blank → `null`', example: { value: '  ', engine: null } },
     { vendor: 'currencyCode', engine: 'currency', rule: 'the order currency; every MoneyBag must be in it (`shopMoney.currencyCode`), else a mapping error', erp: { column: 'erp.sales_order.currency', file: SALES_ORDER } },

@@ -22,7 +22,7 @@ const LINE_ITEM_FIELDS = `id sku title quantity originalUnitPriceSet { ${MONEY} 
 
 export const ORDER_FIELDS = /* GraphQL */ `
   fragment OrderFields on Order {
-    id legacyResourceId name createdAt cancelledAt cancelReason email
+    id legacyResourceId name createdAt updatedAt cancelledAt cancelReason email
     displayFinancialStatus displayFulfillmentStatus currencyCode tags note
     subtotalPriceSet { ${MONEY} }
     totalTaxSet { ${MONEY} }
@@ -67,8 +67,9 @@ export const ORDER_CREATE = op('OrderCreate', /* GraphQL */ `
 
 export const TAGS_ADD = op('TagsAdd', /* GraphQL */ `
   mutation TagsAdd($id: ID!, $tags: [String!]!) {
-    tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
+    tagsAdd(id: $id, tags: $tags) { node { ... on Order { ...OrderFields } } userErrors { field message } }
   }
+  ${ORDER_FIELDS}
 `);
 
 export const ORDER_UPDATE = op('OrderUpdate', /* GraphQL */ `

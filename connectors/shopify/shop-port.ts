@@ -28,8 +28,8 @@ export class ShopifyShop implements ShopPort, InventoryPort {
     return this.client.getOrder(orderId);
   }
 
-  async noteErpNumber(orderId: string, erpNumber: string): Promise<void> {
-    await this.client.addTags(orderId, [erpReference(erpNumber)]);
+  noteErpNumber(orderId: string, erpNumber: string): Promise<ShopOrder> {
+    return this.client.addTags(orderId, [erpReference(erpNumber)]);
   }
 
   async cancelOrder(orderId: string, opts: { reason: ShopCancelReason; restock: boolean }): Promise<void> {

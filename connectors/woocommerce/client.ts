@@ -76,15 +76,19 @@ export class WoocommerceClient {
     return parseWith(VENDOR, wooOrderSchema, await this.call('GET', this.orderPath(orderId), { signal }));
   }
 
-  /** Woo orders have no tags: the references go to order meta (`erp_tags`) and, for the shop's staff, a note each. */
-  async addTags(orderId: string, tags: string[], signal?: AbortSignal): Promise<void> {
-    const order = await this.getWooOrder(orderId, signal);
-    const present = erpTags(order);
+  /**
+   * Woo orders have no tags: the references go to order meta (`erp_tags`) and, for the shop's staff, a note each.
+   * Returns the order as it is after the write (a note leaves the order's modification date alone).
+   */
+  async addTags(orderId: string, tags: string[], signal?: AbortSignal): Promise<ShopOrder> {
+    let raw = await this.call('GET', this.orderPath(orderId), { signal });
+    const present = erpTags(parseWith(VENDOR, wooOrderSchema, raw));
     const merged = [...new Set([...present, ...tags])];
     if (merged.length > present.length) {
-      await this.call('PUT', this.orderPath(orderId), { body: { meta_data: [{ key: ERP_TAGS_META, value: merged.join(',') }] }, signal });
+      raw = await this.call('PUT', this.orderPath(orderId), { body: { meta_data: [{ key: ERP_TAGS_META, value: merged.join(',') }] }, signal });
     }
     for (const tag of tags) await this.addNoteOnce(orderId, erpTagNote(tag), signal);
+    return toShopOrder(raw);
   }
 
   /**

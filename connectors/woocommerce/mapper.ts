@@ -128,6 +128,7 @@ export function toShopOrder(raw: unknown): ShopOrder {
     gid: `woocommerce:order:${o.id}`,
     name: `#${o.number}`,
     createdAt: fromWooGmt(o.date_created_gmt),
+    version: fromWooGmt(o.date_modified_gmt),
     // Woo keeps no cancellation date; the last change is when the order was cancelled or trashed.
     cancelledAt: status.cancelled ? fromWooGmt(o.date_modified_gmt) : null,
     email: blankToNull(o.billing.email),

@@ -26,6 +26,7 @@ export const WOOCOMMERCE_ORDER_MAPPING: EntityMapping = {
     { vendor: 'id', engine: 'gid', rule: '`woocommerce:order:<id>`', example: { value: 777, engine: 'woocommerce:order:777' } },
     { vendor: 'number', engine: 'name', rule: '`#<number>`: the number people quote (search attribute `ShopOrderNumber` without `#`)', erp: { column: 'erp.sales_order.source_reference', file: SALES_ORDER }, example: { value: '1042', engine: '#1042' } },
     { vendor: 'date_created_gmt', engine: 'createdAt', rule: 'UTC without offset, read as UTC, ISO 8601', erp: { column: 'erp.sales_order.source_created_at', file: SALES_ORDER }, example: { value: '2026-03-02T08:00:00', engine: '2026-03-02T08:00:00.000Z' } },
+    { vendor: 'date_modified_gmt', engine: 'version', rule: 'UTC without offset, read as UTC, ISO 8601: which version of the order this read is (also read from the answer to our ERP-number write)', example: { value: '2026-03-02T08:15:00', engine: '2026-03-02T08:15:00.000Z' } },
     { vendor: 'status, date_modified_gmt', engine: 'cancelledAt', rule: 'for status `cancelled` or `trash` the last modification (Woo keeps no cancellation date), else `null`', example: { path: 'status', value: 'cancelled', engine: '2026-03-01T09:45:00.000Z' } },
     { vendor: 'billing.email', engine: 'email', rule: 'blank → `null`', example: { value: '', engine: null } },
     { vendor: 'currency', engine: 'currency', rule: 'as is; every amount is read in it', erp: { column: 'erp.sales_order.currency', file: SALES_ORDER } },

@@ -40,8 +40,8 @@ export class WoocommerceShop implements ShopPort, InventoryPort {
     };
   }
 
-  async noteErpNumber(orderId: string, erpNumber: string): Promise<void> {
-    await this.client.addTags(orderId, [erpReference(erpNumber)]);
+  noteErpNumber(orderId: string, erpNumber: string): Promise<ShopOrder> {
+    return this.client.addTags(orderId, [erpReference(erpNumber)]);
   }
 
   async cancelOrder(orderId: string, opts: { reason: ShopCancelReason; restock: boolean }): Promise<void> {

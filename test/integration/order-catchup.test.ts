@@ -67,21 +67,16 @@ describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) =>
     expect(erp.order).toMatchObject({ status: 'invoiced', total_minor: 2400 });
     expect(await salesOrders()).toBe(before + 1);
 
-    // The next run overlaps the first. The ERP knows the order now, but it changed since (the ERP number was noted
-    // on it) and no webhook announced that, webhooks going nowhere: the change goes to its flow, which re-reads the
-    // order and finds nothing to apply.
+    // The next run overlaps the first. The ERP knows the order now. It changed since (the ERP number was noted on
+    // it) and no webhook announced that, webhooks going nowhere; but the shop's answer to that write showed the
+    // flow what it held, so the flow has that version: nothing to hand over, no second read.
     const second = await catchUp();
     if (second.status !== 'caught-up') throw new Error(`catch-up ended ${second.status}`);
     expect(Date.parse(second.window.since)).toBeLessThan(Date.parse(first.window.until));
     expect(second.handedOver).not.toContain(placed.order.id);
-    expect(second.reannounced).toEqual([placed.order.id]);
-    expect(await catchupOutcome(placed.order.id)).toBe('update editOrder: {"applied":[]}');
-    // The third finds that version in the inbox: nothing more to do.
-    const third = await catchUp();
-    if (third.status !== 'caught-up') throw new Error(`catch-up ended ${third.status}`);
-    expect(third.handedOver).not.toContain(placed.order.id);
-    expect(third.reannounced).toEqual([]);
-    expect(third.known).toBeGreaterThanOrEqual(1);
+    expect(second.reannounced).toEqual([]);
+    expect(second.known).toBeGreaterThanOrEqual(1);
+    expect(await catchupRows(placed.order.id)).toEqual([]);
     expect(await visibleRuns(placed.workflowId)).toHaveLength(1);
     expect(await salesOrders()).toBe(before + 1);
   });
@@ -165,9 +160,12 @@ describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) =>
     expect(echo.source_version).toBeNull();
     await pastAnnouncedVersion(shopOrderId);
   }
+  /** Until the clock has left the second of the latest version the order's flow was brought (by an event or our write). */
   async function pastAnnouncedVersion(shopOrderId: string): Promise<void> {
     const { rows } = await h.pool.query(
-      'SELECT max(source_version) AS version FROM integration.webhook_inbox WHERE business_key = $1', [shop.businessKey(shopOrderId)]);
+      `SELECT greatest((SELECT max(source_version) FROM integration.webhook_inbox WHERE business_key = $1),
+                       (SELECT max(brought_version) FROM integration.shop_write_echo WHERE shop = $2 AND shop_order_id = $3)) AS version`,
+      [shop.businessKey(shopOrderId), shopName, shopOrderId]);
     const version = rows[0].version as Date;
     await eventually('a second later than the announced version', async () => (Date.now() >= version.getTime() + 1000 ? true : undefined));
   }

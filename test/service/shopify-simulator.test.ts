@@ -283,10 +283,10 @@ describe('Shopify simulator with the Shopify connector', () => {
       const order = await shopify.createOrder(mugOrder(await seedMug()));
       await control.post('/__sim/throttle', { maximumAvailable: 100, restoreRate: 20, currentlyAvailable: 0 });
 
-      const throttled = await vendorError(() => shopify.addTags(order.id, ['a']));
+      const throttled = await vendorError(() => shopify.setNote(order.id, 'a'));
       expect([throttled.statusClass, throttled.status]).toEqual(['rate-limited', 429]);
       expect(throttled.message).toContain('THROTTLED');
-      // tagsAdd { node { id } userErrors } costs 12: (12 − ~0) / 20 per second ≈ 600 ms.
+      // orderUpdate { order { id } userErrors } costs 12: (12 − ~0) / 20 per second ≈ 600 ms.
       expect(throttled.retryAfterMs).toBeGreaterThan(400);
       expect(throttled.retryAfterMs).toBeLessThanOrEqual(600);
       const body = throttled.body as { errors: Array<{ extensions: { code: string; documentation: string } }>; extensions: { cost: { actualQueryCost: null } } };
@@ -296,7 +296,7 @@ describe('Shopify simulator with the Shopify connector', () => {
 
       // The next call waits for the bucket on its own instead of failing again.
       const started = Date.now();
-      await shopify.addTags(order.id, ['a']);
+      await shopify.setNote(order.id, 'a');
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect((await shopify.getOrder(order.id).catch(() => null))).toBeNull(); // ~230 points never fit a 100-point bucket
     });

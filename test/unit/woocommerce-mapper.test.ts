@@ -37,7 +37,7 @@ describe('WooCommerce order mapper', () => {
   it('maps an order to a ShopOrder with exact minor units, UTC instants and the Stripe authorisation', () => {
     const order = toShopOrder(raw());
     expect(order).toEqual({
-      id: '4750', gid: 'woocommerce:order:4750', name: '#4750', createdAt: '2026-03-01T09:30:00.000Z', cancelledAt: null,
+      id: '4750', gid: 'woocommerce:order:4750', name: '#4750', createdAt: '2026-03-01T09:30:00.000Z', version: '2026-03-01T09:45:00.000Z', cancelledAt: null,
       email: 'ada@example.com', currency: 'EUR',
       subtotalMinor: 5997, taxMinor: 1099, shippingMinor: 490, discountMinor: 500, totalMinor: 7086,
       financialStatus: 'AUTHORIZED',

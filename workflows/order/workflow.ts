@@ -165,7 +165,7 @@ class OrderFlow {
     this.invoiceNumber = invoice.value.invoiceNumber;
 
     this.enter('telling-shop');
-    await flow.step(STEP.tagShopOrder, () => shopStep().tagShopOrder(this.shopOrderId, so.orderNumber, this.shop));
+    await flow.step(STEP.tagShopOrder, () => shopStep().tagShopOrder(this.shopOrderId, so.orderNumber, this.shop, this.state.order));
     const confirmed = await flow.step(STEP.confirmOrder, () => erpStep().confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
