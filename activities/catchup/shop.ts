@@ -7,8 +7,8 @@ import { catchupAction } from '../../domain/order-catchup';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
 import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
 import { broughtVersions } from '../../engine/write-echo';
-import { findBinding } from '../../erp/external-refs';
-import { shopOrderKey } from '../../erp/sales-orders';
+import { boundIds } from '../../erp/external-refs';
+import { SHOP_ORDER_ENTITY } from '../../erp/sales-orders';
 import type { ShopOrderSummary, ShopPort } from '../../ports/shop';
 import { UNANNOUNCED_ORDER_TOPICS, type CatchupPage, type CatchupWindow } from '../../workflows/catchup/api';
 import { ORDER_WORKFLOW, orderBusinessKey, orderWorkflowId, shopOrderChangedSignal, type OrderPolicy } from '../../workflows/order/api';
@@ -34,8 +34,7 @@ export function createCatchupShopActivities(deps: {
       const port = portOf(deps.shops, shop, 'shop');
       const page = await callVendor(() => port.listOrdersUpdatedSince(window.since, cursor));
       const result: CatchupPage = { nextCursor: page.nextCursor, listed: page.orders.length, handedOver: [], reannounced: [], known: 0, skipped: 0 };
-      const bound = new Set<string>();
-      for (const order of page.orders) if (await findBinding(deps.pool, shopOrderKey(shop, order.id))) bound.add(order.id);
+      const bound = await boundIds(deps.pool, shop, SHOP_ORDER_ENTITY, page.orders.map((o) => o.id));
       const announced = await broughtToFlows(deps.pool, shop, [...bound]);
       const unannounced: Array<{ orderId: string; entry: InboxEntry }> = [];
       for (const order of page.orders) {
