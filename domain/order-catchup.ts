@@ -4,13 +4,13 @@ import type { ShopOrderSummary } from '../ports/shop';
  * What the order catch-up does with one order the shop listed as changed in its window. Pure: the bindings and the
  * announced versions are read by the caller.
  *
- * A version is "announced" when its flow was brought that version, or a newer one: by an event of the order (a
- * creation: the flow reads the order after it; an update: the flow applies the order as it is then; a
- * cancellation), or by the shop's answer to our own write of the ERP number, when that answer showed the content
- * the flow holds. Not by a payment (once the lines are frozen the flow takes only the payment from it), nor by the
- * announcement of our write (never handed over): a change hidden behind one of those would stay lost.
+ * A version is "announced" when its flow was brought that version, or a newer one: by an event of the order that
+ * the flow applies whole (an update, a cancellation), or by the shop's answer to our own write of the ERP number,
+ * when that answer showed the content the flow holds. Not by a creation (a flow under way only notes it), a payment
+ * (once the lines are frozen the flow takes only the payment from it), or the announcement of our write (never
+ * handed over): a change hidden behind one of those would stay lost.
  * Shops give versions to the second: a change in the same second as an announced one, whose own webhook is lost,
- * counts as announced.
+ * counts as announced. Our write of the ERP number makes that most likely for an edit in the second after it.
  */
 export type CatchupAction =
   /** The ERP does not know the order: its flow is started (or signalled) as the creation webhook would. */

@@ -80,14 +80,16 @@ export async function storeEvents(db: Queryable, events: InboundEvent[], rawBody
 }
 
 /**
- * The latest version each business key's webhooks announced (`source_version`, any status: a delivery taken as the
- * echo of our own write announced its version too). Keys without any are absent.
+ * The latest version each business key's events brought, or are bringing, to their flow (`source_version` of rows
+ * pending, handed over, or failed: a failed one is an operator's, with its issue). Not `ignored` or `unrouted` rows,
+ * which no flow took. Keys without any are absent.
  */
 export async function announcedVersions(db: Queryable, businessKeys: readonly string[]): Promise<Map<string, Date>> {
   if (businessKeys.length === 0) return new Map();
   const { rows } = await db.query<{ business_key: string; version: Date }>(
     `SELECT business_key, max(source_version) AS version FROM integration.webhook_inbox
-      WHERE business_key = ANY($1::text[]) AND source_version IS NOT NULL GROUP BY business_key`,
+      WHERE business_key = ANY($1::text[]) AND source_version IS NOT NULL AND status IN ('pending', 'dispatched', 'failed')
+      GROUP BY business_key`,
     [businessKeys],
   );
   return new Map(rows.map((r) => [r.business_key, r.version]));

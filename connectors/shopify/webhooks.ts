@@ -13,6 +13,8 @@ const KINDS: Record<string, EventKind> = {
   'orders/cancelled': 'order-cancelled',
 };
 export const SHOPIFY_TOPICS = Object.keys(KINDS);
+/** The topics whose order the flow applies as it is: their `updated_at` is a version brought to the flow. */
+const VERSIONED_TOPICS: ReadonlySet<string> = new Set(['orders/updated', 'orders/cancelled']);
 
 const shopifyOrder = z.object({ id: digits }).passthrough();
 const shopifyAnyResource = z.object({ id: z.union([z.number(), z.string()]).optional() }).passthrough();
@@ -34,8 +36,10 @@ export function parseShopify(connection: string, raw: Buffer, headers: DeliveryH
   const order = shopifyOrder.safeParse(json.value);
   if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
   // Every order topic carries the whole order, `updated_at` included (with the shop's offset): the version the event
-  // brings to the flow. Not orders/paid: once its lines are frozen the flow takes only the payment from a re-read.
-  const version = topic === 'orders/paid' ? undefined : instantOf((json.value as { updated_at?: unknown }).updated_at);
+  // brings to the flow, for the topics the flow applies whole (an update, a cancellation). Not orders/paid (once the
+  // lines are frozen the flow takes only the payment from a re-read) nor orders/create (a flow already under way only
+  // notes it); the flow's own write of the ERP number records what it holds (engine/write-echo.ts).
+  const version = VERSIONED_TOPICS.has(topic) ? instantOf((json.value as { updated_at?: unknown }).updated_at) : undefined;
   return { ok: true, events: [{
     provider: connection, eventId: webhookId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value,
     ...(version ? { version } : {}),

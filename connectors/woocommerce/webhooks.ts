@@ -59,9 +59,11 @@ export function parseWoocommerce(connection: string, rawBody: Buffer, headers: D
   if (resource !== undefined && resource !== 'order') return { ok: false, reason: `unexpected resource ${resource}` };
   const order = orderBody.safeParse(json.value);
   if (!order.success) return { ok: false, reason: `invalid order payload: ${issuesText(order.error)}` };
-  // order.deleted carries only the id; the other topics the order with `date_modified_gmt` (UTC, no offset): the version announced.
+  // order.updated carries the order with `date_modified_gmt` (UTC, no offset): the version it brings to the flow,
+  // which applies the order as it is. Not order.created: Woo builds a body when it delivers it, so a late creation
+  // may show a newer order than a flow already under way (which only notes it) holds. order.deleted carries the id only.
   const modified = (json.value as { date_modified_gmt?: unknown }).date_modified_gmt;
-  const version = typeof modified === 'string' ? instantOf(`${modified}Z`) : undefined;
+  const version = topic === 'order.updated' && typeof modified === 'string' ? instantOf(`${modified}Z`) : undefined;
   return { ok: true, events: [{
     provider: connection, eventId: deliveryId, topic, businessKey: businessKeyOf(connection, 'order', order.data.id), payload: json.value,
     ...(version ? { version } : {}),

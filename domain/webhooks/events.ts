@@ -20,8 +20,8 @@ export interface InboundEvent {
   ignored?: boolean;
   /**
    * The vendor's last-modified instant of the object as the event shows it (UTC, ISO 8601), where the event brings
-   * that version's content to its flow: shop order creations, updates and cancellations. The order catch-up hands
-   * over the versions of known orders no event brought.
+   * that version's content to its flow: shop order updates and cancellations. The order catch-up hands over the
+   * versions of known orders their flows were not brought.
    */
   version?: string;
 }

@@ -138,8 +138,11 @@ describe('WooCommerce simulator with the WooCommerce connector', () => {
 
   it('stores the ERP reference as order meta and one note, however often the step runs', async () => {
     const id = await createOrder(mugOrder());
-    await woo.addTags(id, ['erp:SO-1001']);
-    await woo.addTags(id, ['erp:SO-1001']);
+    const written = await woo.addTags(id, ['erp:SO-1001']);
+    // Each run answers the order as it is after the step: the write's answer, or the order as read when nothing was left to write.
+    const again = await woo.addTags(id, ['erp:SO-1001']);
+    expect(written).toMatchObject({ id, tags: ['erp:SO-1001'], version: expect.stringMatching(/Z$/) });
+    expect(again).toEqual(written);
     expect((await woo.getOrder(id)).tags).toEqual(['erp:SO-1001']);
     expect(await notes(id)).toEqual(['ERP reference erp:SO-1001']);
     await woo.addTags(id, ['erp:SO-1002']);

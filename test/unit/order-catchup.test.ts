@@ -1,4 +1,6 @@
 import { catchupAction } from '../../domain/order-catchup';
+import { sameOrderContent } from '../../domain/order-rules';
+import { shopAddress, shopOrder } from '../support/shop-order-fixture';
 
 describe('what the order catch-up does with a listed order', () => {
   const listed = (updatedAt: string, cancelled = false) => ({ id: '1001', updatedAt, cancelled });
@@ -22,5 +24,20 @@ describe('what the order catch-up does with a listed order', () => {
     expect(catchupAction(listed('2026-03-01T10:00:01Z'), true, at('2026-03-01T10:00:00Z'))).toBe('reannounce-change');
     expect(catchupAction(listed('2026-03-01T10:00:01Z'), true, undefined)).toBe('reannounce-change');
     expect(catchupAction(listed('2026-03-01T10:00:01Z', true), true, at('2026-03-01T10:00:00Z'))).toBe('reannounce-cancellation');
+  });
+});
+
+describe('whether the shop\'s answer to our write shows what the flow holds', () => {
+  const held = shopOrder({ version: '2026-03-01T10:00:00.000Z' });
+
+  it('agrees when only the version, the tags and the payment moved (our write)', () => {
+    expect(sameOrderContent(held, { ...held, version: '2026-03-01T10:00:03.000Z', tags: ['erp:SO-10001'], payment: null })).toBe(true);
+  });
+
+  it('differs on another address, other lines, another total, or a cancellation', () => {
+    expect(sameOrderContent(held, { ...held, shippingAddress: shopAddress('Someone Else') })).toBe(false);
+    expect(sameOrderContent(held, { ...held, lines: held.lines.map((l) => ({ ...l, quantity: l.quantity + 1 })) })).toBe(false);
+    expect(sameOrderContent(held, { ...held, totalMinor: held.totalMinor + 1 })).toBe(false);
+    expect(sameOrderContent(held, { ...held, cancelledAt: '2026-03-01T10:00:02.000Z' })).toBe(false);
   });
 });

@@ -57,9 +57,13 @@ describe('webhook payload parsing', () => {
     expect(parseShopify(json(order), { topic: 'orders/updated', webhookId: 'w-2' })).toMatchObject({
       ok: true, events: [{ businessKey: 'shopify:order:1042', version: '2026-03-01T10:45:12.000Z' }],
     });
-    // orders/paid brings only a payment to a flow whose lines are frozen: it stands for no version of the order.
-    const paid = parseShopify(json(order), { topic: 'orders/paid', webhookId: 'w-4' });
-    expect(paid.ok && paid.events[0]).not.toHaveProperty('version');
+    // orders/paid brings only a payment to a flow whose lines are frozen, orders/create only a note to a flow under
+    // way: they stand for no version of the order.
+    for (const topic of ['orders/paid', 'orders/create']) {
+      const parsed = parseShopify(json(order), { topic, webhookId: 'w-4' });
+      expect(parsed.ok && parsed.events[0]).not.toHaveProperty('version');
+    }
+    expect(parseShopify(json(order), { topic: 'orders/cancelled', webhookId: 'w-5' })).toMatchObject({ ok: true, events: [{ version: '2026-03-01T10:45:12.000Z' }] });
     // Without a zone the instant would depend on the server's: no version rather than a wrong one.
     for (const updated_at of ['2026-03-01T05:45:12', 'soon', 17]) {
       const parsed = parseShopify(json({ ...order, updated_at }), { topic: 'orders/updated', webhookId: 'w-3' });

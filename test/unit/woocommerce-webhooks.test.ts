@@ -48,6 +48,9 @@ describe('WooCommerce webhook parsing', () => {
   it('reads the version the webhook announces from date_modified_gmt (UTC without an offset)', () => {
     const dated = Buffer.from(JSON.stringify({ id: 4750, status: 'processing', date_modified: '2026-03-01T10:45:00', date_modified_gmt: '2026-03-01T09:45:00' }));
     expect(parseWoocommerce(dated, headers)).toMatchObject({ ok: true, events: [{ version: '2026-03-01T09:45:00.000Z' }] });
+    // A creation's body is built when Woo delivers it: it stands for no version.
+    const created = parseWoocommerce(dated, { ...headers, topic: 'order.created' });
+    expect(created.ok && created.events[0]).not.toHaveProperty('version');
     // Unreadable: the event is kept without a version (the catch-up then counts the change as not announced).
     const odd = Buffer.from(JSON.stringify({ id: 4750, date_modified_gmt: 'yesterday' }));
     const parsed = parseWoocommerce(odd, headers);
