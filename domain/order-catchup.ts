@@ -4,9 +4,10 @@ import type { ShopOrderSummary } from '../ports/shop';
  * What the order catch-up does with one order the shop listed as changed in its window. Pure: the bindings and the
  * announced versions are read by the caller.
  *
- * A version is "announced" when its flow was brought that version, or a newer one: by an event of the order that
- * the flow applies whole (an update, a cancellation), or by the shop's answer to our own write of the ERP number,
- * when that answer showed the content the flow holds. Not by a creation (a flow under way only notes it), a payment
+ * A version is "announced" when its flow was brought that version, or a newer one: by its own read of the order
+ * (the version the sales order was made from), by an event of the order that the flow applies whole (an update, a
+ * cancellation), or by the shop's answer to our own write of the ERP number, when that answer showed the content
+ * the flow holds. Not by a creation (a flow under way only notes it), a payment
  * (once the lines are frozen the flow takes only the payment from it), or the announcement of our write (never
  * handed over): a change hidden behind one of those would stay lost.
  * Shops give versions to the second: a change in the same second as an announced one, whose own webhook is lost,

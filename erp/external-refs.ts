@@ -34,16 +34,6 @@ export async function findBinding(db: Queryable, key: ExternalKey): Promise<Bind
   return rows[0] && toBinding(rows[0]);
 }
 
-/** Which of these external ids of one system and entity type are bound: one statement for a page of them. */
-export async function boundIds(db: Queryable, system: string, entityType: string, externalIds: readonly string[]): Promise<Set<string>> {
-  if (externalIds.length === 0) return new Set();
-  const { rows } = await db.query<{ external_id: string }>(
-    'SELECT external_id FROM erp.external_ref WHERE system = $1 AND entity_type = $2 AND external_id = ANY($3::text[])',
-    [system, entityType, externalIds],
-  );
-  return new Set(rows.map((r) => r.external_id));
-}
-
 /**
  * Binds once; a second bind of the same key keeps the first binding and returns it. One round trip: the insert, or
  * else the binding already there. A binding another transaction committed while this statement ran is not in its

@@ -82,18 +82,32 @@ export async function createSalesOrder(db: Queryable, order: ShopOrder, customer
   const { rows } = await db.query(
     `WITH so AS (
        INSERT INTO erp.sales_order (customer_id, status, currency, subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor,
-                                    shipping_address, source_created_at, source_reference, created_by, payment_reference)
-       VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, order_number, status),
-     lines AS (${insertLinesSql('(SELECT id FROM so)', 13)})
+                                    shipping_address, source_created_at, source_reference, created_by, payment_reference, source_version)
+       VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, order_number, status),
+     lines AS (${insertLinesSql('(SELECT id FROM so)', 14)})
      SELECT so.id, so.order_number, so.status, (SELECT count(*)::int FROM lines) AS placed FROM so`,
     [customerId, order.currency, gross, order.taxMinor, order.shippingMinor, order.discountMinor, order.totalMinor,
       order.shippingAddress ? JSON.stringify(order.shippingAddress) : null, order.createdAt, order.name, createdBy,
-      orderPayment(order)?.paymentId ?? null, ...lineArrays(order)],
+      orderPayment(order)?.paymentId ?? null, order.version ?? null, ...lineArrays(order)],
   );
   await expectEveryLinePlaced(db, order, rows[0].placed as number);
   const created = toRef(rows[0], true);
   await bind(db, shopOrderKey(shopOf(order), order.id), 'sales_order', created.salesOrderId, createdBy);
   return created;
+}
+
+/**
+ * The shop orders of these ids the ERP has a sales order for, each with the shop's version the sales order was made
+ * from (null when it predates versions): one statement for a page of them.
+ */
+export async function boundShopOrders(db: Queryable, shop: string, shopOrderIds: readonly string[]): Promise<Map<string, Date | null>> {
+  if (shopOrderIds.length === 0) return new Map();
+  const { rows } = await db.query<{ external_id: string; source_version: Date | null }>(
+    `SELECT r.external_id, o.source_version FROM erp.external_ref r LEFT JOIN erp.sales_order o ON o.id = r.erp_id AND r.erp_table = 'sales_order'
+      WHERE r.system = $1 AND r.entity_type = $2 AND r.external_id = ANY($3::text[])`,
+    [shop, SHOP_ORDER_ENTITY, shopOrderIds],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.source_version]));
 }
 
 /** Replaces lines and amounts after an edit in the shop; only while nothing is reserved or paid (in the caller's transaction). */

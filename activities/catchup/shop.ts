@@ -7,8 +7,7 @@ import { catchupAction } from '../../domain/order-catchup';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
 import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
 import { broughtVersions } from '../../engine/write-echo';
-import { boundIds } from '../../erp/external-refs';
-import { SHOP_ORDER_ENTITY } from '../../erp/sales-orders';
+import { boundShopOrders } from '../../erp/sales-orders';
 import type { ShopOrderSummary, ShopPort } from '../../ports/shop';
 import { UNANNOUNCED_ORDER_TOPICS, type CatchupPage, type CatchupWindow } from '../../workflows/catchup/api';
 import { ORDER_WORKFLOW, orderBusinessKey, orderWorkflowId, shopOrderChangedSignal, type OrderPolicy } from '../../workflows/order/api';
@@ -34,8 +33,8 @@ export function createCatchupShopActivities(deps: {
       const port = portOf(deps.shops, shop, 'shop');
       const page = await callVendor(() => port.listOrdersUpdatedSince(window.since, cursor));
       const result: CatchupPage = { nextCursor: page.nextCursor, listed: page.orders.length, handedOver: [], reannounced: [], known: 0, skipped: 0 };
-      const bound = await boundIds(deps.pool, shop, SHOP_ORDER_ENTITY, page.orders.map((o) => o.id));
-      const announced = await broughtToFlows(deps.pool, shop, [...bound]);
+      const bound = await boundShopOrders(deps.pool, shop, page.orders.map((o) => o.id));
+      const announced = await broughtToFlows(deps.pool, shop, bound);
       const unannounced: Array<{ orderId: string; entry: InboxEntry }> = [];
       for (const order of page.orders) {
         const action = catchupAction(order, bound.has(order.id), announced.get(order.id));
@@ -58,17 +57,19 @@ export function createCatchupShopActivities(deps: {
 }
 
 /**
- * The latest version of each order its flow was brought, by shop order id: by an event (`webhook_inbox`) or, after
- * a write of ours that changed nothing else, by the shop's answer to that write (`shop_write_echo`).
+ * The latest version of each bound order its flow was brought, by shop order id: the one its sales order was made
+ * from (`bound`), one an event brought (`webhook_inbox`), or, after a write of ours that changed nothing else, the
+ * shop's answer to that write (`shop_write_echo`).
  */
-async function broughtToFlows(pool: Pool, shop: string, shopOrderIds: string[]): Promise<Map<string, Date>> {
+async function broughtToFlows(pool: Pool, shop: string, bound: ReadonlyMap<string, Date | null>): Promise<Map<string, Date>> {
+  const shopOrderIds = [...bound.keys()];
   const [byEvents, byOurWrites] = await Promise.all([
     announcedVersions(pool, shopOrderIds.map((id) => orderBusinessKey(shop, id))),
     broughtVersions(pool, shop, shopOrderIds),
   ]);
   const latest = new Map<string, Date>();
   for (const id of shopOrderIds) {
-    const versions = [byEvents.get(orderBusinessKey(shop, id)), byOurWrites.get(id)].filter((v): v is Date => v !== undefined);
+    const versions = [bound.get(id) ?? undefined, byEvents.get(orderBusinessKey(shop, id)), byOurWrites.get(id)].filter((v): v is Date => v !== undefined);
     if (versions.length > 0) latest.set(id, new Date(Math.max(...versions.map((v) => v.getTime()))));
   }
   return latest;

@@ -50,7 +50,8 @@ export function webhooksLostScenario(): Scenario {
       const { rows } = await ctx.stack.pool.query<{ ready: number }>(
         `SELECT count(*) FILTER (WHERE o.confirmed_at IS NOT NULL AND coalesce(greatest(
                   (SELECT max(source_version) FROM integration.webhook_inbox WHERE business_key = k.shop || ':order:' || k.id),
-                  (SELECT max(brought_version) FROM integration.shop_write_echo WHERE shop = k.shop AND shop_order_id = k.id)),
+                  (SELECT max(brought_version) FROM integration.shop_write_echo WHERE shop = k.shop AND shop_order_id = k.id),
+                  o.source_version),
                 '-infinity') < now() - interval '1 second')::int AS ready
            FROM unnest($1::text[], $2::text[]) AS k(shop, id)
            LEFT JOIN erp.external_ref r ON r.system = k.shop AND r.entity_type = 'order' AND r.external_id = k.id AND r.erp_table = 'sales_order'
