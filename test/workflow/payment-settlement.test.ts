@@ -1,7 +1,7 @@
 import { paymentEventSignal } from '../../workflows/payment/api';
 import { ORDER, PaymentFakes, startPayment } from './support/payment-flow';
 import { stateIs } from './support/progress';
-import { WorkflowTestEnv } from './support/workflow-env';
+import { skipTo, WorkflowTestEnv } from './support/workflow-env';
 
 /** The payment flow in simulated time: the wait for a late order and the idle end. */
 
@@ -13,13 +13,16 @@ afterAll(() => testEnv?.teardown());
 
 const event = (n: number) => ({ eventId: `evt_${n}`, topic: 'charge.refunded' });
 
+/** The wait for the order counts from the flow's first look for it. */
+const firstLookAt = (p: PaymentFakes) => p.callsOf('findPaymentOrder')[0]!.atMs;
+
 test('a payment whose order never comes is parked as unmatched, with an issue, exactly at its deadline', async () => {
   const p = new PaymentFakes();
   p.match = { kind: 'none' };
   await testEnv.withWorker(p.fakes, async (t) => {
     const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60 });
     await stateIs(handle, 'awaiting-order');
-    await t.env.sleep('3599 seconds');
+    await skipTo(t, firstLookAt(p) + 3_599_000);
     expect(p.issues).toEqual([]);
     await t.env.sleep('1 second');
     await stateIs(handle, 'unmatched');
@@ -64,7 +67,7 @@ test('orders fitting by amount alone: the flow keeps polling, no question until 
   await testEnv.withWorker(p.fakes, async (t) => {
     const handle = await startPayment(t, { orderWaitSeconds: 3600, orderPollSeconds: 60 });
     await stateIs(handle, 'awaiting-order');
-    await t.env.sleep('3599 seconds');
+    await skipTo(t, firstLookAt(p) + 3_599_000);
     expect(p.issues).toEqual([]);
     expect(p.callsOf('findPaymentOrder').length).toBeGreaterThanOrEqual(60);
     await t.env.sleep('1 second');
@@ -118,8 +121,9 @@ test('an idle flow ends idleSeconds after its last event', async () => {
     await t.env.sleep('300 seconds');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.signal(paymentEventSignal, event(1));
-    await p.called('readPaymentState', 2);
-    await t.env.sleep('599 seconds');
+    const [, afterEvent] = await p.called('readPaymentState', 2);
+    // The idle time counts from the flow's read after the event.
+    await skipTo(t, afterEvent!.atMs + 599_000);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await t.env.sleep('1 second');
 

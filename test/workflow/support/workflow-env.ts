@@ -15,6 +15,15 @@ Runtime.install({ logger: new DefaultLogger((process.env.TEST_WORKER_LOG_LEVEL a
 
 export interface WorkflowTest { client: Client; taskQueue: string; env: TestWorkflowEnvironment }
 
+/**
+ * Skips the test server's clock to `atMs` (its own time, as fake activities record it). For "not yet at t − 1 s,
+ * then at t": the real time a test takes to see a flow waiting runs on the server's clock too, and on a slow machine
+ * it alone can exceed that one second, so a sleep counted from "now" could overshoot the deadline.
+ */
+export async function skipTo(t: WorkflowTest, atMs: number): Promise<void> {
+  await t.env.sleep(Math.max(0, atMs - await t.env.currentTimeMs()));
+}
+
 export class WorkflowTestEnv {
   private constructor(readonly env: TestWorkflowEnvironment, private readonly bundle: WorkflowBundleWithSourceMap) {}
 
