@@ -18,9 +18,9 @@ export interface SalesOrderRef {
   created: boolean;
 }
 
-/** The binding key of a shop order: its shop connection names the system. */
 /** The entity type of shop orders' bindings (erp.external_ref). */
 export const SHOP_ORDER_ENTITY = 'order';
+/** The binding key of a shop order: its shop connection names the system. */
 export const shopOrderKey = (shop: string, shopOrderId: string): ExternalKey => ({ system: shop, entityType: SHOP_ORDER_ENTITY, externalId: shopOrderId });
 
 const toRef = (r: { id: number; order_number: string; status: string }, created: boolean): SalesOrderRef =>

@@ -1,6 +1,10 @@
 import type { Pool } from 'pg';
 import { CATALOGUE, vendorClients, type Placed } from './load';
 import type { ReliabilityStack } from './stack';
+import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
+
+/** The order catch-up's own inbox events (changes no webhook brought): no webhooks, counted apart. */
+const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
 
 /**
  * What must hold in every system once the engine has converged after a scenario, read from the ERP (SQL), the
@@ -110,10 +114,9 @@ async function webhookLedger(stack: ReliabilityStack): Promise<{ emitted: Map<st
 /** Webhook ids emitted so far, inbox rows so far and the catch-up's events: a scenario on a shared stack reports what came after them. */
 export async function webhookTotals(stack: ReliabilityStack): Promise<{ emitted: number; accepted: number; catchupEvents: number }> {
   const { emitted } = await webhookLedger(stack);
-  // The order catch-up's own events (changes no webhook brought) are not webhooks.
   const { rows } = await stack.pool.query(
-    `SELECT count(*) FILTER (WHERE topic NOT LIKE 'catchup.%')::int AS accepted, count(*) FILTER (WHERE topic LIKE 'catchup.%')::int AS caught_up
-       FROM integration.webhook_inbox`);
+    `SELECT count(*) FILTER (WHERE NOT topic = ANY($1))::int AS accepted, count(*) FILTER (WHERE topic = ANY($1))::int AS caught_up
+       FROM integration.webhook_inbox`, [CATCHUP_TOPICS]);
   return { emitted: emitted.size, accepted: rows[0].accepted as number, catchupEvents: rows[0].caught_up as number };
 }
 
@@ -143,9 +146,9 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
 
   // Webhooks: everything emitted reached the inbox; each accepted event was handed over (none left pending or failed).
   const { emitted } = await webhookLedger(stack);
-  // The order catch-up's own events (changes no webhook brought) are no webhooks: counted apart.
-  const { rows: inboxRows } = await pool.query(`SELECT provider || ':' || event_id AS key, status FROM integration.webhook_inbox WHERE topic NOT LIKE 'catchup.%'`);
-  const caughtUp = await one<{ n: number }>(pool, `SELECT count(*)::int AS n FROM integration.webhook_inbox WHERE topic LIKE 'catchup.%'`);
+  const { rows: allRows } = await pool.query(`SELECT provider || ':' || event_id AS key, status, topic FROM integration.webhook_inbox`);
+  const inboxRows = allRows.filter((r) => !CATCHUP_TOPICS.includes(r.topic as string));
+  const caughtUp = { n: allRows.length - inboxRows.length };
   const inInbox = new Set(inboxRows.map((r) => r.key as string));
   const lostIds = [...emitted.keys()].filter((k) => !inInbox.has(k));
   if (lostIds.length > 0) violations.push(`${lostIds.length} webhooks never reached the inbox: ${lostIds.slice(0, 5).join(', ')}`);

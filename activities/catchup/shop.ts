@@ -5,9 +5,8 @@ import type { Connection } from '../../connections/connection';
 import { connectionLabel } from '../../connectors/registry';
 import { catchupAction } from '../../domain/order-catchup';
 import { BusinessKey, Flow, FlowState, SourceSystem } from '../../domain/search-attributes';
-import { announcedVersions, inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
-import { broughtVersions } from '../../engine/write-echo';
-import { boundShopOrders } from '../../erp/sales-orders';
+import { inboxKey, insertNewEvents, type InboxEntry } from '../../engine/inbox';
+import { knownOrderVersions } from '../../engine/order-versions';
 import type { ShopOrderSummary, ShopPort } from '../../ports/shop';
 import { UNANNOUNCED_ORDER_TOPICS, type CatchupPage, type CatchupWindow } from '../../workflows/catchup/api';
 import { ORDER_WORKFLOW, orderBusinessKey, orderWorkflowId, shopOrderChangedSignal, type OrderPolicy } from '../../workflows/order/api';
@@ -33,11 +32,10 @@ export function createCatchupShopActivities(deps: {
       const port = portOf(deps.shops, shop, 'shop');
       const page = await callVendor(() => port.listOrdersUpdatedSince(window.since, cursor));
       const result: CatchupPage = { nextCursor: page.nextCursor, listed: page.orders.length, handedOver: [], reannounced: [], known: 0, skipped: 0 };
-      const bound = await boundShopOrders(deps.pool, shop, page.orders.map((o) => o.id));
-      const announced = await broughtToFlows(deps.pool, shop, bound);
+      const { bound, brought } = await knownOrderVersions(deps.pool, shop, page.orders.map((o) => o.id));
       const unannounced: Array<{ orderId: string; entry: InboxEntry }> = [];
       for (const order of page.orders) {
-        const action = catchupAction(order, bound.has(order.id), announced.get(order.id));
+        const action = catchupAction(order, bound.has(order.id), brought.get(order.id));
         if (action === 'skip-cancelled') result.skipped++;
         else if (action === 'announced') result.known++;
         else if (action === 'start-flow') {
@@ -54,25 +52,6 @@ export function createCatchupShopActivities(deps: {
       return result;
     },
   };
-}
-
-/**
- * The latest version of each bound order its flow was brought, by shop order id: the one its sales order was made
- * from (`bound`), one an event brought (`webhook_inbox`), or, after a write of ours that changed nothing else, the
- * shop's answer to that write (`shop_write_echo`).
- */
-async function broughtToFlows(pool: Pool, shop: string, bound: ReadonlyMap<string, Date | null>): Promise<Map<string, Date>> {
-  const shopOrderIds = [...bound.keys()];
-  const [byEvents, byOurWrites] = await Promise.all([
-    announcedVersions(pool, shopOrderIds.map((id) => orderBusinessKey(shop, id))),
-    broughtVersions(pool, shop, shopOrderIds),
-  ]);
-  const latest = new Map<string, Date>();
-  for (const id of shopOrderIds) {
-    const versions = [bound.get(id) ?? undefined, byEvents.get(orderBusinessKey(shop, id)), byOurWrites.get(id)].filter((v): v is Date => v !== undefined);
-    if (versions.length > 0) latest.set(id, new Date(Math.max(...versions.map((v) => v.getTime()))));
-  }
-  return latest;
 }
 
 /** Starts (or signals) the flow of an order the ERP does not know; false if its flow has ended (e.g. cancelled and undone). */

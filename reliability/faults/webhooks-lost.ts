@@ -1,5 +1,6 @@
 import { ORDER_UPDATE } from '../../connectors/shopify/queries';
 import { toGid } from '../../connectors/shopify/mapper';
+import { knownOrderVersions } from '../../engine/order-versions';
 import { persistently, vendorClients, type Placed, type PlacedOrder } from '../load';
 import { count, sleep, type Scenario, type ScenarioContext } from '../scenario';
 
@@ -47,24 +48,32 @@ export function webhooksLostScenario(): Scenario {
   async function settledForEdits(ctx: ScenarioContext, orders: PlacedOrder[]): Promise<void> {
     const deadline = Date.now() + (ctx.scale === 'full' ? 300_000 : 120_000);
     for (;;) {
-      const { rows } = await ctx.stack.pool.query<{ ready: number }>(
-        `SELECT count(*) FILTER (WHERE o.confirmed_at IS NOT NULL AND coalesce(greatest(
-                  (SELECT max(source_version) FROM integration.webhook_inbox WHERE business_key = k.shop || ':order:' || k.id),
-                  (SELECT max(brought_version) FROM integration.shop_write_echo WHERE shop = k.shop AND shop_order_id = k.id),
-                  o.source_version),
-                '-infinity') < now() - interval '1 second')::int AS ready
-           FROM unnest($1::text[], $2::text[]) AS k(shop, id)
-           LEFT JOIN erp.external_ref r ON r.system = k.shop AND r.entity_type = 'order' AND r.external_id = k.id AND r.erp_table = 'sales_order'
-           LEFT JOIN erp.sales_order o ON o.id = r.erp_id`,
-        [orders.map((o) => o.shop), orders.map((o) => o.orderId)],
-      );
-      if (rows[0]!.ready === orders.length) return;
+      const ready = await readyForEdits(ctx, orders);
+      if (ready === orders.length) return;
       if (Date.now() > deadline) {
-        ctx.log(`editing anyway: ${orders.length - rows[0]!.ready} of ${orders.length} orders not yet confirmed in the ERP`);
+        ctx.log(`editing anyway: ${orders.length - ready} of ${orders.length} orders not yet confirmed in the ERP`);
         return;
       }
       await sleep(500);
     }
+  }
+
+  /** How many of the orders are confirmed in the ERP with the second of their latest brought version past. */
+  async function readyForEdits(ctx: ScenarioContext, orders: PlacedOrder[]): Promise<number> {
+    const { rows } = await ctx.stack.pool.query<{ key: string }>(
+      `SELECT r.system || ':' || r.external_id AS key FROM erp.external_ref r JOIN erp.sales_order o ON o.id = r.erp_id
+        WHERE r.erp_table = 'sales_order' AND r.entity_type = 'order' AND o.confirmed_at IS NOT NULL
+          AND r.system || ':' || r.external_id = ANY($1)`,
+      [orders.map((o) => `${o.shop}:${o.orderId}`)],
+    );
+    const confirmed = new Set(rows.map((r) => r.key));
+    let ready = 0;
+    for (const shop of ['shopify', 'woocommerce'] as const) {
+      const ids = orders.filter((o) => o.shop === shop && confirmed.has(`${shop}:${o.orderId}`)).map((o) => o.orderId);
+      const { brought } = await knownOrderVersions(ctx.stack.pool, shop, ids);
+      ready += ids.filter((id) => (brought.get(id)?.getTime() ?? -Infinity) < Date.now() - 1000).length;
+    }
+    return ready;
   }
 
   async function changeAddress(ctx: ScenarioContext, order: PlacedOrder, address1: string): Promise<void> {

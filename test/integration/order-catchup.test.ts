@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { knownOrderVersions } from '../../engine/order-versions';
 import { ensureOrderCatchupSchedules, catchupScheduleIdOf, type OrderCatchupScheduleSettings } from '../../workers/catchup-schedule';
 import { DEFAULT_ORDER_CATCHUP_POLICY, ORDER_CATCHUP_STREAM, type OrderCatchupOutcome } from '../../workflows/catchup/api';
 import { orderCatchup } from '../../workflows/catchup/workflow';
@@ -163,15 +164,9 @@ describe.each(['shopify', 'woocommerce'] as const)('%s', (shopName: ShopName) =>
   }
   /** Until the clock has left the second of the latest version the order's flow was brought (its read, an event, our write). */
   async function pastAnnouncedVersion(shopOrderId: string): Promise<void> {
-    const { rows } = await h.pool.query(
-      `SELECT greatest((SELECT max(source_version) FROM integration.webhook_inbox WHERE business_key = $1),
-                       (SELECT max(brought_version) FROM integration.shop_write_echo WHERE shop = $2 AND shop_order_id = $3),
-                       (SELECT o.source_version FROM erp.external_ref r JOIN erp.sales_order o ON o.id = r.erp_id
-                         WHERE r.system = $2 AND r.entity_type = 'order' AND r.external_id = $3)) AS version`,
-      [shop.businessKey(shopOrderId), shopName, shopOrderId]);
-    const version = rows[0].version as Date;
+    const version = (await knownOrderVersions(h.pool, shopName, [shopOrderId])).brought.get(shopOrderId);
     expect(version).toBeInstanceOf(Date);
-    await eventually('a second later than the announced version', async () => (Date.now() >= version.getTime() + 1000 ? true : undefined));
+    await eventually('a second later than the announced version', async () => (Date.now() >= version!.getTime() + 1000 ? true : undefined));
   }
 
   test('the catch-up first and the webhook late make one flow and one ERP order', async () => {
