@@ -13,6 +13,7 @@ import { startStripeSimulator, type StripeSimulator } from '../../connectors/str
 import { startWoocommerceSimulator, type WoocommerceSimulator } from '../../connectors/woocommerce/simulator/server';
 import type { ActivityFaults } from '../../workers/activity-faults';
 import { dropDatabase, ensureDatabase } from '../../db/admin';
+import { replayEveryHistory } from './replay-check';
 import { createWorker, type WorkerConnections } from '../../workers/create-worker';
 import type { LeadPolicy } from '../../domain/lead';
 import type { OrderPolicy } from '../../workflows/order/api';
@@ -147,10 +148,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const activityFaults: ActivityFaults = new Map();
 
   let worker: { instance: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
+  let workerStarted = false;
   const harness: Harness = {
     pool, databaseUrl, client, taskQueue, idBase, hubspot, shopify, woocommerce, woo, stripe, activityFaults, relay, secrets, accessToken, shopifyToken, stripeKey,
     async startWorker() {
       if (worker) return;
+      workerStarted = true;
       const connection = await NativeConnection.connect({ address });
       const instance = await createWorker({
         connection, namespace: 'default', taskQueue, pool,
@@ -182,18 +185,26 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await current.connection.close();
     },
     async close() {
-      if (opts.reconciliationSchedule) await client.schedule.getHandle(`reconciliation-${taskQueue}`).delete().catch(() => undefined);
-      await hubspot.close();
-      await shopify.close();
-      await woocommerce.close();
-      await stripe.close();
-      await relay.close();
-      await harness.stopWorker();
-      await client.connection.close().catch(() => undefined);
-      await pool.end();
-      await dropDatabase(adminUrl(), database).catch(() => undefined);
+      try {
+        if (workerStarted && !opts.temporalAddress) await replayEveryHistory(client, taskQueue);
+      } finally {
+        await shutDown();
+      }
     },
   };
+  /** Closes everything the harness started, the test database last. */
+  async function shutDown(): Promise<void> {
+    if (opts.reconciliationSchedule) await client.schedule.getHandle(`reconciliation-${taskQueue}`).delete().catch(() => undefined);
+    await hubspot.close();
+    await shopify.close();
+    await woocommerce.close();
+    await stripe.close();
+    await relay.close();
+    await harness.stopWorker();
+    await client.connection.close().catch(() => undefined);
+    await pool.end();
+    await dropDatabase(adminUrl(), database).catch(() => undefined);
+  }
   if (!opts.withoutWorker) await harness.startWorker();
   return harness;
 }

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResyncResult } from '../../activities/inventory/resync';
 import type { KnownLevel } from '../../erp/inventory/shop-levels';
 import type { SetStockResult, StockToSet } from '../../ports/inventory';
@@ -87,7 +87,7 @@ class InventorySync {
     const { shop: shopId, policy } = this.input;
     const { location } = this.snapshot;
     const debounce = { quietMs: policy.quietMs, maxDelayMs: policy.maxDelayMs };
-    const batchesPerCall = patched(BATCHES_PER_CALL_PATCH);
+    const batchesPerCall = this.runtime.patches.has(BATCHES_PER_CALL_PATCH);
     let due = await this.must(STEPS.due, () => erp.dueStockChanges(shopId, location, debounce, policy.changesPerRound));
     for (;;) {
       if (due.changes.length === 0) return due.nextDueInMs;
@@ -166,7 +166,7 @@ class InventorySync {
 
   /** Makes the sync findable by the SKUs it pushes: the newest first, the last SEARCHABLE_SKUS of them. */
   private showSkus(skus: string[]): void {
-    if (skus.length === 0 || !patched(SKU_SEARCH_PATCH)) return;
+    if (skus.length === 0 || !this.runtime.patches.has(SKU_SEARCH_PATCH)) return;
     this.searchableSkus = [...new Set([...skus.slice(-SEARCHABLE_SKUS).reverse(), ...this.searchableSkus])].slice(0, SEARCHABLE_SKUS);
     upsertSearchAttributes([{ key: StockSkus, value: this.searchableSkus }]);
   }

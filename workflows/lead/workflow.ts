@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, makeContinueAsNewFunc, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { LeadCrmActivities } from '../../activities/lead/crm';
@@ -52,7 +52,7 @@ export async function leadConversion(input: LeadConversionInput): Promise<LeadCo
       let result = await convertOnce(flow, input, passes);
       if (result.status === 'converted') createdCustomer ||= result.created;
       if (changedDuringPass && result.status !== 'skipped') {
-        if (runIsFull(passesThisRun, input.policy, workflowInfo().continueAsNewSuggested) && patched(CONTINUE_AS_NEW_PATCH)) {
+        if (runIsFull(passesThisRun, input.policy, workflowInfo().continueAsNewSuggested) && flow.patches.has(CONTINUE_AS_NEW_PATCH)) {
           await continueChain({ ...input, carried: { passes, createdCustomer } });
         }
         continue;

@@ -1,4 +1,5 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { FlowRuntime } from '../shared/flow-runtime';
 import { localStepsLike, patchedStep } from '../shared/local-steps';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { OrderActivities } from '../../activities/order';
@@ -36,7 +37,7 @@ export const LOCAL_ERP_PATCH = 'order-erp-local-activities';
 const erpLocal = localStepsLike<OrderErpActivities>(ERP_OPTIONS);
 
 /** The ERP proxy for a step of the order flow: local from LOCAL_ERP_PATCH on. */
-export const erpStep = (): typeof erp => patchedStep(LOCAL_ERP_PATCH, erpLocal, erp);
+export const erpStep = (flow: FlowRuntime): typeof erp => patchedStep(flow.patches, LOCAL_ERP_PATCH, erpLocal, erp);
 
 /**
  * Patch: the order flow's shop and payment calls run as local activities too. They are short HTTP calls: a remote
@@ -49,7 +50,7 @@ const shopLocal = localStepsLike<ShopActivities>(SHOP_OPTIONS);
 const paymentsLocal = localStepsLike<OrderPaymentActivities>(PAYMENTS_OPTIONS);
 
 /** The shop proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
-export const shopStep = (): typeof shop => patchedStep(LOCAL_VENDOR_PATCH, shopLocal, shop);
+export const shopStep = (flow: FlowRuntime): typeof shop => patchedStep(flow.patches, LOCAL_VENDOR_PATCH, shopLocal, shop);
 
 /** The payments proxy for a step of the order flow: local from LOCAL_VENDOR_PATCH on. */
-export const paymentsStep = (): typeof payments => patchedStep(LOCAL_VENDOR_PATCH, paymentsLocal, payments);
+export const paymentsStep = (flow: FlowRuntime): typeof payments => patchedStep(flow.patches, LOCAL_VENDOR_PATCH, paymentsLocal, payments);

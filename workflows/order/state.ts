@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { ShopOrder } from '../../domain/order';
 import { addressDiffers, linesDiffer, orderPayment, totalsProblem } from '../../domain/order-rules';
@@ -32,6 +32,8 @@ export class OrderState {
   salesOrder: SalesOrderRef | null = null;
   cancelReason: string | null = null;
   shipment: Tracking | null = null;
+  /** Set once the flow's wait for the shipment has ended with it (the update answers only then). */
+  shipmentTaken = false;
   /** Payments named by the payment flow (signal), not yet verified with the provider. */
   readonly namedPayments: NamedPayment[] = [];
   /** Payments the payment flow saw fail or be abandoned; the flow keeps waiting for another. */
@@ -113,7 +115,11 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
 
   setHandler(markShippedUpdate, (tracking) => {
     state.shipment = tracking;
-    return { accepted: true as const };
+    const accepted = { accepted: true as const };
+    // As the operator's decision (FlowRuntime, decideUpdate): answered once the flow has taken the shipment, so that
+    // the answer cannot race the cancellation of the wait's reminder timer. Runs recorded before answer at once.
+    if (!flow.patches.fromBaseline) return accepted;
+    return condition(() => state.shipmentTaken || flow.main.consideredCancelled).then(() => accepted);
   }, { validator: (_tracking) => {
     if (state.stage !== 'awaiting-shipment' || state.shipment) throw new Error(`cannot ship now: the order is at stage "${state.stage}"`);
     if (state.cancelReason) throw new Error('cannot ship now: the order is being cancelled');
@@ -133,7 +139,7 @@ async function applyEdit(state: OrderState, flow: FlowRuntime, eventId: string):
   // Checked again: an edit that waited for its turn may find the order further along.
   const refusal = state.editRefusal();
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'EditRefused');
-  const latest = await flow.call('edit-order', () => shopStep().fetchShopOrder(state.shopOrderId, state.shop));
+  const latest = await flow.call('edit-order', () => shopStep(flow).fetchShopOrder(state.shopOrderId, state.shop));
   const current = state.order;
   if (!latest || !current) return { applied: [] };
   // Some shops (WooCommerce) announce a payment as an order update: take it, and wake a flow that waits for one.

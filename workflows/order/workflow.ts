@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, CancellationScope, condition, continueAsNew, log, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { SettledPayment } from '../../activities/order/payments';
 import type { ShopOrder } from '../../domain/order';
@@ -10,6 +10,7 @@ import { erpStep, paymentsStep, shop, shopStep } from './proxies';
 import { installOrderHandlers, OrderState, type NamedPayment, type Stage } from './state';
 import { runUndo, undoing, type OrderUndo } from './undo';
 import { FlowAborted, FlowRuntime, runFlow, type StepResult } from '../shared/flow-runtime';
+import { baselinePatch, RunPatches } from '../shared/run-patches';
 
 export type { OrderFulfilmentResult } from './api';
 
@@ -54,10 +55,12 @@ class OrderFlow {
     const { policy } = input;
     this.shop = input.shop ?? DEFAULT_SHOP;
     this.state = new OrderState(this.shop, input.shopOrderId);
-    this.fewerUpserts = patched(PATCH_STANDING_STATES);
+    // Read before the runtime exists: the standing-states patch decides how the runtime writes FlowState.
+    const patches = new RunPatches(baselinePatch('order'));
+    this.fewerUpserts = patches.has(PATCH_STANDING_STATES);
     this.flow = new FlowRuntime('order', orderBusinessKey(this.shop, input.shopOrderId), {
       operatorReminderSeconds: policy.operatorReminderSeconds, rateLimitBudgetSeconds: policy.rateLimitBudgetSeconds,
-      standingStatesOnly: this.fewerUpserts,
+      standingStatesOnly: this.fewerUpserts, patches,
     });
     installOrderHandlers(this.state, this.flow);
     if (input.resume) this.restore(input.resume);
@@ -99,7 +102,7 @@ class OrderFlow {
   /** Steps 1-4: read the order, find its customer, create the ERP order, reserve its stock. */
   private async receiveOrder(): Promise<OrderFulfilmentResult | null> {
     const { flow, state } = this;
-    const fetched = await flow.step(STEP.fetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop));
+    const fetched = await flow.step(STEP.fetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop));
     if (!fetched.done) return { status: 'skipped', step: STEP.fetchOrder };
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
@@ -117,7 +120,7 @@ class OrderFlow {
     await this.checkTotals();
 
     this.enter('customer');
-    const customer = await flow.step(STEP.ensureCustomer, () => erpStep().ensureOrderCustomer(state.order!), {
+    const customer = await flow.step(STEP.ensureCustomer, () => erpStep(this.flow).ensureOrderCustomer(state.order!), {
       ...undoing({ kind: 'remove-customer', order: state.order }),
       allowed: ['retry', 'compensate'],
       // The operator fixed the buyer in the shop: read the order again before the retry.
@@ -127,7 +130,7 @@ class OrderFlow {
 
     this.enter('sales-order');
     // Edits wait while the ERP order is written, and from then on apply to it themselves.
-    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erpStep().createSalesOrder(state.order!, customer.value.customerId), {
+    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erpStep(this.flow).createSalesOrder(state.order!, customer.value.customerId), {
       ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId, shop: this.shop }), allowed: ['retry', 'compensate'],
     }));
     if (!created.done) return { status: 'skipped', step: STEP.createSalesOrder };
@@ -137,7 +140,7 @@ class OrderFlow {
     // From here the lines and the total are the ERP order's: an edit waiting for its turn finds them frozen.
     await state.orderLock.runExclusive(async () => this.enter('reserving'));
     const so = created.value;
-    const reserved = await flow.step(STEP.reserveStock, () => erpStep().reserveStock(so.salesOrderId), {
+    const reserved = await flow.step(STEP.reserveStock, () => erpStep(this.flow).reserveStock(so.salesOrderId), {
       ...undoing({ kind: 'release-stock', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     this.backordered = reserved.done && !reserved.value.ok;
@@ -158,15 +161,15 @@ class OrderFlow {
     if (!settled.done) return { status: 'skipped', step: 'payment' };
 
     this.enter('invoicing');
-    const invoice = await flow.step(STEP.postInvoice, () => erpStep().postInvoice(so.salesOrderId), {
+    const invoice = await flow.step(STEP.postInvoice, () => erpStep(this.flow).postInvoice(so.salesOrderId), {
       ...undoing({ kind: 'void-invoice', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     if (!invoice.done) return { status: 'skipped', step: STEP.postInvoice };
     this.invoiceNumber = invoice.value.invoiceNumber;
 
     this.enter('telling-shop');
-    await flow.step(STEP.tagShopOrder, () => shopStep().tagShopOrder(this.shopOrderId, so.orderNumber, this.shop, this.state.order));
-    const confirmed = await flow.step(STEP.confirmOrder, () => erpStep().confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
+    await flow.step(STEP.tagShopOrder, () => shopStep(this.flow).tagShopOrder(this.shopOrderId, so.orderNumber, this.shop, this.state.order));
+    const confirmed = await flow.step(STEP.confirmOrder, () => erpStep(this.flow).confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
   }
@@ -179,9 +182,9 @@ class OrderFlow {
     this.enter('shipping');
     const tracking = { number: this.state.shipment!.trackingNumber, company: this.state.shipment!.carrier };
     let inShop = true;
-    if (patched('ship-then-fulfil-in-shop')) {
-      await this.flow.step(STEP.shipInErp, () => erpStep().shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
-      inShop = (await this.flow.step(STEP.fulfilInShop, () => shopStep().fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
+    if (this.flow.patches.has('ship-then-fulfil-in-shop')) {
+      await this.flow.step(STEP.shipInErp, () => erpStep(this.flow).shipInErp(so.salesOrderId), { allowed: ['retry', 'skip'] });
+      inShop = (await this.flow.step(STEP.fulfilInShop, () => shopStep(this.flow).fulfilInShop(this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] })).done;
     } else {
       await this.flow.step(STEP.fulfilOrder, () => shop.fulfilOrder(so.salesOrderId, this.shopOrderId, tracking, this.shop), { allowed: ['retry', 'skip'] });
     }
@@ -196,8 +199,8 @@ class OrderFlow {
     const payment = await this.awaitPayment();
     this.holdPayment(payment.paymentId);
     return payment.kind === 'authorised'
-      ? this.flow.step(STEP.capturePayment, () => paymentsStep().capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
-      : this.flow.step(STEP.recordPayment, () => paymentsStep().recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
+      ? this.flow.step(STEP.capturePayment, () => paymentsStep(this.flow).capturePayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] })
+      : this.flow.step(STEP.recordPayment, () => paymentsStep(this.flow).recordCapturedPayment(so.salesOrderId, payment.paymentId), { allowed: ['retry', 'compensate'] });
   }
 
   /** The checkout's payment reference, or a named one the provider confirms; else the order is undone at the deadline. */
@@ -217,7 +220,7 @@ class OrderFlow {
       if (!woke) throw new FlowAborted(STEP.awaitPayment, `no payment within ${this.input.policy.paymentWaitSeconds} s`);
       if (state.changes === seen) await this.continueAsNew('awaiting-payment');
       if (state.namedPayments.length > 0) continue;
-      const latest = await flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
+      const latest = await flow.step(STEP.refetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
     flow.enterStage('payment');
@@ -227,7 +230,7 @@ class OrderFlow {
   /** A named payment is checked with the provider before anything is booked or undone for it. */
   private async verified(named: NamedPayment): Promise<boolean> {
     const so = this.state.salesOrder!;
-    const check = await this.flow.step(STEP.verifyPayment, () => paymentsStep().verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
+    const check = await this.flow.step(STEP.verifyPayment, () => paymentsStep(this.flow).verifyPayment({ shopOrderId: this.shopOrderId, salesOrderId: so.salesOrderId }, named.paymentId), {
       allowed: ['retry', 'skip', 'compensate'],
     });
     if (!check.done) return false;
@@ -242,7 +245,7 @@ class OrderFlow {
   /** Waits for the warehouse; past the limit an "overdue" issue is raised, and raised again each period. */
   private async awaitShipment(): Promise<void> {
     const { state, flow } = this;
-    if (!patched('shipment-reminders')) {
+    if (!flow.patches.has('shipment-reminders')) {
       await condition(() => state.shipment !== null);
       return;
     }
@@ -257,6 +260,7 @@ class OrderFlow {
         await flow.remind(this.overdueIssueId);
       }
     }
+    state.shipmentTaken = state.shipment !== null;
     if (state.shipment === null) await this.continueAsNew('awaiting-shipment');
     if (this.overdueIssueId !== null) await flow.closeNotice(this.overdueIssueId, { shipped: true });
   }
@@ -271,7 +275,7 @@ class OrderFlow {
 
   /** Reads the order again (before reservation the whole order may change; after it, only the payment). */
   private async reread(): Promise<void> {
-    const again = await this.flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'compensate'] });
+    const again = await this.flow.step(STEP.refetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'compensate'] });
     if (again.done && again.value) this.state.takePaymentFrom(again.value);
   }
 
@@ -311,7 +315,7 @@ class OrderFlow {
   /** Cancelled before the order was even read: its checkout may still hold the buyer's money. */
   private async releaseCheckoutHold(): Promise<void> {
     const seen = await CancellationScope.nonCancellable(() =>
-      this.flow.step(STEP.refetchOrder, () => shopStep().fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip'] }));
+      this.flow.step(STEP.refetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip'] }));
     const held = seen.done && seen.value ? orderPayment(seen.value) : null;
     if (held) this.holdPayment(held.paymentId);
   }

@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import type { FlowRuntime } from '../shared/flow-runtime';
 import { localStepsLike, patchedStep } from '../shared/local-steps';
 import { ERP_RETRY, VENDOR_RETRY } from '../shared/retry-policies';
 import type { PaymentErpActivities } from '../../activities/payment/erp';
@@ -22,7 +23,7 @@ export const LOCAL_ERP_PATCH = 'payment-erp-local-activities';
 const erpLocal = localStepsLike<PaymentErpActivities>(ERP_OPTIONS);
 
 /** The ERP proxy for a step of the payment flow: local from LOCAL_ERP_PATCH on. */
-export const erpStep = (): typeof erp => patchedStep(LOCAL_ERP_PATCH, erpLocal, erp);
+export const erpStep = (flow: FlowRuntime): typeof erp => patchedStep(flow.patches, LOCAL_ERP_PATCH, erpLocal, erp);
 
 /**
  * Patch: the read of the payment's state at the provider runs as a local activity too (a few short HTTP calls): a
@@ -33,4 +34,4 @@ export const LOCAL_PROVIDER_PATCH = 'payment-provider-local-activities';
 const providerLocal = localStepsLike<PaymentProviderActivities>(PROVIDER_OPTIONS);
 
 /** The provider proxy for a pass of the payment flow: local from LOCAL_PROVIDER_PATCH on. */
-export const providerStep = (): typeof provider => patchedStep(LOCAL_PROVIDER_PATCH, providerLocal, provider);
+export const providerStep = (flow: FlowRuntime): typeof provider => patchedStep(flow.patches, LOCAL_PROVIDER_PATCH, providerLocal, provider);

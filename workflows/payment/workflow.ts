@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, setHandler, workflowInfo, type SignalDefinition,
+  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo, type SignalDefinition,
 } from '@temporalio/workflow';
 import type { PaymentState } from '../../activities/payment/provider';
 import type { Dispute, Payment, Refund } from '../../ports/payments';
@@ -102,7 +102,7 @@ class PaymentFlow {
 
   /** Reads the payment's current state and books whatever changed since the last pass. */
   private async pass(): Promise<'not-found' | 'done'> {
-    const reader = this.polling ? provider : providerStep();
+    const reader = this.polling ? provider : providerStep(this.flow);
     const read = await this.flow.step(STEP.readPayment, () => reader.readPaymentState(this.paymentId, this.payments), { allowed: ['retry', 'skip'] });
     if (!read.done) return 'done';
     if (!read.value) return 'not-found';
@@ -122,7 +122,7 @@ class PaymentFlow {
       return;
     }
     if (this.booked.settlement !== settlement) {
-      const recorded = await this.flow.step(STEP.recordSettlement, () => erpStep().recordSettlement(this.payments, payment, charge), { allowed: ['retry', 'skip'] });
+      const recorded = await this.flow.step(STEP.recordSettlement, () => erpStep(this.flow).recordSettlement(this.payments, payment, charge), { allowed: ['retry', 'skip'] });
       if (!recorded.done) return;
       this.booked.settlement = settlement;
     }
@@ -137,12 +137,12 @@ class PaymentFlow {
   /** Finds the payment's ERP order; when none has arrived yet, waits (polling) until the deadline, then parks it. */
   private async matchOrder(payment: Payment): Promise<void> {
     const windowSeconds = this.input.policy.matchWindowSeconds;
-    const erpLook = this.polling ? erp : erpStep();
+    const erpLook = this.polling ? erp : erpStep(this.flow);
     const match = await this.flow.step(STEP.findOrder, () => erpLook.findPaymentOrder(this.payments, payment, { windowSeconds }), { allowed: ['retry', 'skip'] });
     if (!match.done) return;
     if (match.value.kind === 'found') return this.applyTo(match.value.order);
     if (match.value.kind === 'ambiguous') {
-      if (!match.value.amountOnly || !patched(PATCH_AMBIGUOUS_WAITS)) return this.choose(payment, match.value.candidates);
+      if (!match.value.amountOnly || !this.flow.patches.has(PATCH_AMBIGUOUS_WAITS)) return this.choose(payment, match.value.candidates);
       // Amount and currency are all that ties it to these orders: wait (polling) for better evidence until the deadline.
       this.orderWaitDeadlineMs ??= Date.now() + this.input.policy.orderWaitSeconds * 1000;
       if (Date.now() >= this.orderWaitDeadlineMs) return this.choose(payment, match.value.candidates);
@@ -191,7 +191,7 @@ class PaymentFlow {
 
   /** Binds the payment to its order, applies it to the invoice, and tells the order flow if it waits for money. */
   private async applyTo(order: PaymentOrder): Promise<void> {
-    const applied = await this.flow.step(STEP.applyToOrder, () => erpStep().applyPaymentToOrder(this.payments, this.paymentId, order.salesOrderId), {
+    const applied = await this.flow.step(STEP.applyToOrder, () => erpStep(this.flow).applyPaymentToOrder(this.payments, this.paymentId, order.salesOrderId), {
       allowed: ['retry', 'skip'],
     });
     if (!applied.done) return;
@@ -211,7 +211,7 @@ class PaymentFlow {
 
   private async bookRefund(refund: Refund): Promise<void> {
     if (this.booked[refund.id] === refund.status) return;
-    const booked = await this.flow.step(STEP.recordRefund, () => erpStep().recordPaymentRefund(this.payments, this.paymentId, refund), { allowed: ['retry', 'skip'] });
+    const booked = await this.flow.step(STEP.recordRefund, () => erpStep(this.flow).recordPaymentRefund(this.payments, this.paymentId, refund), { allowed: ['retry', 'skip'] });
     if (!booked.done) return;
     this.booked[refund.id] = refund.status;
     if (!booked.value.ok) {
@@ -225,7 +225,7 @@ class PaymentFlow {
   /** An open dispute holds the order's fulfilment and is raised for a person; its close records the outcome. */
   private async bookDispute(dispute: Dispute): Promise<void> {
     if (this.booked[dispute.id] === dispute.status) return;
-    const booked = await this.flow.step(STEP.recordDispute, () => erpStep().recordPaymentDispute(this.payments, this.paymentId, dispute), { allowed: ['retry', 'skip'] });
+    const booked = await this.flow.step(STEP.recordDispute, () => erpStep(this.flow).recordPaymentDispute(this.payments, this.paymentId, dispute), { allowed: ['retry', 'skip'] });
     if (!booked.done) return;
     this.booked[dispute.id] = dispute.status;
     const details = { paymentId: this.paymentId, disputeId: dispute.id, amountMinor: dispute.amountMinor, currency: dispute.currency, reason: dispute.reason };
@@ -255,11 +255,11 @@ class PaymentFlow {
     const outcome = `${status}:${payment.failureReason ?? ''}`;
     this.flow.setState(status, payment.failureReason ?? undefined);
     if (this.booked.outcome === outcome) return;
-    const recorded = await this.flow.step(STEP.recordOutcome, () => erpStep().recordFailedPayment(this.payments, payment, status), { allowed: ['retry', 'skip'] });
+    const recorded = await this.flow.step(STEP.recordOutcome, () => erpStep(this.flow).recordFailedPayment(this.payments, payment, status), { allowed: ['retry', 'skip'] });
     if (!recorded.done) return;
     this.booked.outcome = outcome;
     // Only an order the payment names (or is booked for): an amount alone is no reason to tell an order anything.
-    const match = await this.flow.step(STEP.findOrder, () => erpStep().findPaymentOrder(this.payments, payment, null), { allowed: ['retry', 'skip'] });
+    const match = await this.flow.step(STEP.findOrder, () => erpStep(this.flow).findPaymentOrder(this.payments, payment, null), { allowed: ['retry', 'skip'] });
     if (match.done && match.value.kind === 'found') {
       await this.tellOrder(match.value.order, paymentFailedSignal, { paymentId: payment.id, status, reason: payment.failureReason ?? null });
     }

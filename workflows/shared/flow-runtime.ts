@@ -6,7 +6,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -14,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { baselinePatch, RunPatches } from './run-patches';
 import type { IssueActivities, IssueInput } from '../../activities/shared/issue-log';
 import { isRateLimited, rateLimitWaitMs, withinRateLimitBudget } from '../../domain/rate-limits';
 import { ErpRecord, FlowState, NeedsAttention } from '../../domain/search-attributes';
@@ -77,6 +77,8 @@ export interface FlowRuntimeOptions {
    * flows recorded before it did.
    */
   standingStatesOnly?: boolean;
+  /** The run's patches, when the flow reads one before its runtime exists; else read from the flow's baseline here. */
+  patches?: RunPatches;
 }
 
 /** FlowState while a flow works between standing states. */
@@ -95,6 +97,8 @@ export interface StepOptions {
 }
 
 export class FlowRuntime {
+  /** Which patches this run takes (decided in its first activation). */
+  readonly patches: RunPatches;
   private readonly compensations: Compensation[] = [];
   private pending: PendingQuestion | null = null;
   private answer: OperatorDecisionInput | null = null;
@@ -114,6 +118,7 @@ export class FlowRuntime {
   private working = false;
 
   constructor(flow: string, businessKey: string, options: FlowRuntimeOptions = {}) {
+    this.patches = options.patches ?? new RunPatches(baselinePatch(flow));
     this.standingStatesOnly = options.standingStatesOnly ?? false;
     this.shownState = this.standingStatesOnly ? workflowInfo().typedSearchAttributes.get(FlowState) : undefined;
     this.reminderMs = (options.operatorReminderSeconds ?? DEFAULT_OPERATOR_REMINDER_SECONDS) * 1000;
@@ -131,8 +136,12 @@ export class FlowRuntime {
         const pending = this.pending!;
         this.answer = input;
         const accepted = () => ({ accepted: true as const, issueId: pending.issueId });
-        // A decision may arrive while its issue is still being written: answer with the id the log gives it. The
-        // usual case answers at once, as recorded histories expect.
+        // Answered once the flow has taken the decision (its wait's timer cancelled, its next step begun). Answered
+        // at once, the update's completion and the timer's cancellation raced through the SDK's promise chains, and
+        // a replay ordered them differently from the run it replayed (TMPRL1100, "Update machine does not handle
+        // this event: TimerCanceled"): now each follows the other by data. Runs recorded before keep their answer.
+        if (this.patches.fromBaseline) return condition(() => this.pending !== pending || this.answer !== input).then(accepted);
+        // A decision may arrive while its issue is still being written: answer with the id the log gives it.
         return pending.issueId !== RECORDING ? accepted() : condition(() => pending.issueId !== RECORDING).then(accepted);
       },
       { validator: (input) => {
@@ -337,7 +346,7 @@ export class FlowRuntime {
 
   /** Waits for the operator; an unanswered issue is raised again every reminder period. */
   private async awaitAnswer(issueId: number): Promise<void> {
-    if (!patched('operator-reminders')) return condition(() => this.answer !== null);
+    if (!this.patches.has('operator-reminders')) return condition(() => this.answer !== null);
     while (!(await condition(() => this.answer !== null, this.reminderMs))) {
       await issueLog.remindIssue(issueId);
     }

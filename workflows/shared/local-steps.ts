@@ -1,8 +1,9 @@
 import { RetryState } from '@temporalio/common';
 import {
-  ActivityFailure, ApplicationFailure, isCancellation, patched, proxyLocalActivities, TemporalFailure, TimeoutFailure,
+  ActivityFailure, ApplicationFailure, isCancellation, proxyLocalActivities, TemporalFailure, TimeoutFailure,
   type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions,
 } from '@temporalio/workflow';
+import type { RunPatches } from './run-patches';
 
 /**
  * Local activities whose failures look like those of remote ones. The SDK rejects a failed local activity with its
@@ -44,7 +45,7 @@ export function localStepsLike<A extends object>(options: ActivityOptions): Acti
   return proxyLocalSteps<A>({ ...options, localRetryThreshold: LOCAL_RETRY_THRESHOLD } as LocalActivityOptions);
 }
 
-/** The proxy for one step: the local one once `patch` is in the history (ask per step: patched() is per point in history). */
-export function patchedStep<P>(patch: string, local: P, remote: P): P {
-  return patched(patch) ? local : remote;
+/** The proxy for one step: the local one when the run takes `patch` (a run recorded before its baseline asks per step). */
+export function patchedStep<P>(patches: RunPatches, patch: string, local: P, remote: P): P {
+  return patches.has(patch) ? local : remote;
 }

@@ -54,6 +54,11 @@ export class WorkflowTestEnv {
     return worker.runUntil(body({ client: this.env.client, taskQueue, env: this.env }));
   }
 
+  /** Replays a recorded history on the workflow code under test; rejects as a worker would (nondeterminism, ...). */
+  replay(workflowId: string, history: unknown): Promise<void> {
+    return Worker.runReplayHistory({ workflowBundle: this.bundle, replayName: workflowId }, history);
+  }
+
   async teardown(): Promise<void> {
     await this.env.teardown();
   }
