@@ -38,6 +38,8 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
 
 class InventorySync {
   private woken = false;
+  /** True while the flow is idle between rounds, waiting to be woken. */
+  private idle = false;
   private searchableSkus: string[] = [];
   private readonly snapshot: InventorySnapshot;
 
@@ -48,7 +50,13 @@ class InventorySync {
     };
     setHandler(stockChangedSignal, () => void (this.woken = true));
     setHandler(resyncSignal, () => void this.requestResync());
-    setHandler(requestResyncUpdate, () => ({ accepted: true as const, resync: this.requestResync() }));
+    setHandler(requestResyncUpdate, () => {
+      const answer = { accepted: true as const, resync: this.requestResync() };
+      // An idle flow woken by this update answers once it has woken, so that the answer cannot race the cancellation
+      // of the idle wait's timer (see FlowRuntime's decideUpdate). Runs recorded before answer at once.
+      if (!runtime.patches.fromBaseline || !this.idle) return answer;
+      return condition(() => !this.idle || runtime.main.consideredCancelled).then(() => answer);
+    });
     setHandler(inventoryProgressQuery, () => ({
       shop: input.shop, location: this.snapshot.location || null, resyncPending: this.snapshot.resyncPending, state: runtime.progress.state,
       ...this.snapshot.totals,
@@ -77,7 +85,9 @@ class InventorySync {
       }
       this.state('idle');
       const waitMs = Math.max(MIN_WAIT_MS, Math.min(policy.pollSeconds * 1000, nextDueInMs ?? Infinity));
+      this.idle = true;
       await condition(() => this.woken || this.snapshot.resyncPending, waitMs);
+      this.idle = false;
       this.woken = false;
     }
   }

@@ -42,6 +42,8 @@ export class OrderState {
   readonly openDisputes = new Set<string>();
   /** Bumped by every "look again" event; waits compare against it. */
   changes = 0;
+  /** While the flow waits for a change (its payment): the count it waits to pass; else null. */
+  changesAwaited: number | null = null;
   /** Edits and the flow's own writes of the order take turns. */
   readonly orderLock = new Mutex();
 
@@ -126,12 +128,26 @@ export function installOrderHandlers(state: OrderState, flow: FlowRuntime): void
     if (state.openDisputes.size > 0) throw new Error(`cannot ship now: the payment is disputed (${[...state.openDisputes].join(', ')}); fulfilment is on hold`);
   } });
 
-  setHandler(editOrderUpdate, (event) => state.orderLock.runExclusive(() => applyEdit(state, flow, event.eventId)), {
+  setHandler(editOrderUpdate, (event) => {
+    const edit = state.orderLock.runExclusive(() => applyEdit(state, flow, event.eventId));
+    return flow.patches.fromBaseline ? answerOnceTaken(state, flow, edit) : edit;
+  }, {
     validator: (_event) => {
       const refusal = state.editRefusal();
       if (refusal) throw new Error(refusal);
     },
   });
+}
+
+/** An edit's outcome, once the flow has woken from the wait for payment the edit ended (see markShipped). */
+async function answerOnceTaken<T>(state: OrderState, flow: FlowRuntime, edit: Promise<T>): Promise<T> {
+  try {
+    return await edit;
+  } finally {
+    if (state.changesAwaited !== null && state.changes > state.changesAwaited) {
+      await condition(() => state.changesAwaited === null || flow.main.consideredCancelled);
+    }
+  }
 }
 
 /** Applies the shop's current version of the order: to the flow's state, and to the ERP once it has the order. */

@@ -216,7 +216,9 @@ class OrderFlow {
       if (named) continue;
       const seen = state.changes;
       flow.setState('awaiting-payment', `until ${new Date(this.paymentDeadlineMs).toISOString()}`);
+      state.changesAwaited = seen;
       const woke = await condition(() => state.changes > seen || this.continueAsNewDue(), Math.max(0, this.paymentDeadlineMs - Date.now()));
+      state.changesAwaited = null;
       if (!woke) throw new FlowAborted(STEP.awaitPayment, `no payment within ${this.input.policy.paymentWaitSeconds} s`);
       if (state.changes === seen) await this.continueAsNew('awaiting-payment');
       if (state.namedPayments.length > 0) continue;
