@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { auditSchedule, configuredConnections, inventoryResyncSchedule, loadConfig, reconciliationSchedule } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
@@ -10,6 +11,8 @@ import { inventoryWorkflowId, resyncSignal } from '../workflows/inventory/api';
 import { markShippedUpdate } from '../workflows/order/api';
 import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
+import { bundleEngineWorkflows } from '../observability/workflow-bundle';
+import { replayWorkflowHistories } from './history-replay';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
 import { parseInboxArgs, parseQuarantineArgs } from './inbox-commands';
@@ -30,9 +33,10 @@ import { inventoryResyncScheduleIdOf } from '../workers/inventory-resync-schedul
  *   npm run ops -- inventory resync <shop>                   (a full resync now, besides the periodic one)
  *   npm run ops -- inventory pause|unpause <shop>            (the shop's periodic resync schedule)
  *   npm run ops -- audit trigger | show [--json]            (the data synchronisation audit: run now, or its latest accuracy)
+ *   npm run ops -- replay-check [--query Q]                  (before a deploy: every running flow's history replays on this checkout's workflows)
  */
 
-const USAGE = `usage: npm run ops -- <issues [list] [--all | --status S] [--flow F] [--kind K] [--older-than 2h] [--limit N] [--json] | kpis [--hours N] [--json] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [--json | replay <id>|--failed | prune [--days N]] | quarantine [--json | replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync|pause|unpause <shop> | audit trigger|show [--json]>`;
+const USAGE = `usage: npm run ops -- <issues [list] [--all | --status S] [--flow F] [--kind K] [--older-than 2h] [--limit N] [--json] | kpis [--hours N] [--json] | acknowledge <issueId> [--note TEXT] | decide <workflowId> <decision> [--issue N] [--operator NAME] | progress <workflowId> | inbox [--json | replay <id>|--failed | prune [--days N]] | quarantine [--json | replay <id>|--all] | ship <workflowId> [--tracking N] [--carrier NAME] | reconcile trigger|pause|unpause|backfill <from> <to> | inventory resync|pause|unpause <shop> | audit trigger|show [--json] | replay-check [--query Q]>`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -157,6 +161,29 @@ async function auditCommand([action, ...flags]: string[]): Promise<string> {
   }
 }
 
+/** Every flow still running: a deploy changes the code they replay on. */
+const RUNNING_FLOWS = `ExecutionStatus = 'Running'`;
+
+/** Replays the histories the query finds on this checkout's workflows: a failure is a flow the new code would stop. */
+async function replayCheck(query: string): Promise<{ text: string; ok: boolean }> {
+  // The replaying worker's own log (an open run replayed up to where it waits, for instance) is not the answer.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR', ({ level, message }) => void process.stderr.write(`${level} ${message}\n`)),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+  const client = await connectTemporalClient(loadConfig(), endpoints().temporalAddress);
+  try {
+    const { replayed, failures } = await replayWorkflowHistories(client, query, { code: await bundleEngineWorkflows() });
+    const lines = failures.map((f) => `  ${f.run}: ${f.error}`);
+    const verdict = failures.length === 0
+      ? `${replayed} workflow histories (${query}) replay on this checkout's workflows.`
+      : `${failures.length} of ${replayed} workflow histories (${query}) do not replay on this checkout's workflows: deploying it would stop them.`;
+    return { text: [verdict, ...lines].join('\n'), ok: failures.length === 0 };
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -233,6 +260,11 @@ async function main(args: string[]): Promise<number> {
     case 'audit': {
       console.log(await auditCommand(rest));
       return 0;
+    }
+    case 'replay-check': {
+      const { text, ok } = await replayCheck(option(rest, '--query') ?? RUNNING_FLOWS);
+      console.log(text);
+      return ok ? 0 : 1;
     }
     default:
       console.error(USAGE);

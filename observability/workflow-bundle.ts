@@ -1,3 +1,4 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
 /**
  * The workflow interceptor modules bundled with the workflows: the engine's own (flow outcomes, log context), and
  * OpenTelemetry's (workflow spans, trace context into activities) only where tracing is on. Each span and context
@@ -20,3 +21,18 @@ export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = workflowIntercept
  * `preloadModules`): every bundle of the workflows has them, whoever builds it.
  */
 export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('./workflow-stack-depth')];
+
+const silent = () => undefined;
+
+/**
+ * The engine's workflows bundled once for workers of either tracing setting (both interceptor modules, the preload
+ * modules): for the tests' prebuilt bundle, the reliability stack's restarted workers and the ops CLI's replay check.
+ */
+export async function bundleEngineWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
+    logger: { trace: silent, debug: silent, info: silent, warn: silent, error: (message) => process.stderr.write(`${message}\n`), log: silent },
+  });
+  return code;
+}

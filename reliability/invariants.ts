@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { CATALOGUE, vendorClients, type Placed } from './load';
 import type { ReliabilityStack } from './stack';
 import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
+import { replayWorkflowHistories } from '../client/history-replay';
 
 /** The order catch-up's own inbox events (changes no webhook brought): no webhooks, counted apart. */
 const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
@@ -222,6 +223,15 @@ export async function checkInvariants(stack: ReliabilityStack, placed: Placed, m
     if (s.shopify !== s.erp || s.woocommerce !== s.erp) violations.push(`${s.sku}: ERP sellable ${s.erp}, Shopify ${s.shopify}, WooCommerce ${s.woocommerce}`);
   }
   return { webhooksEmitted: emitted.size, webhooksAccepted: inboxRows.length, catchupEvents: caughtUp.n, lost: lostIds.length, duplicatedEffects: duplicated, violations };
+}
+
+/**
+ * Every workflow history of the stack's task queue replays on the worker's bundle: after kills, restarts and
+ * outages, a flow whose history does not replay would stop the next time a worker replays it.
+ */
+export async function historiesReplay(stack: ReliabilityStack): Promise<{ replayed: number; violations: string[] }> {
+  const { replayed, failures } = await replayWorkflowHistories(stack.client, `TaskQueue = '${stack.taskQueue}'`, { codePath: stack.workflowBundlePath });
+  return { replayed, violations: failures.map((f) => `history of ${f.run} does not replay: ${f.error.slice(0, 300)}`) };
 }
 
 /** The lowest on hand − reserved of the load's SKUs right now (sampled through a scenario: stock never negative). */

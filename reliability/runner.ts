@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkInvariants, convergence, minFreeStockNow, stockViews, webhookTotals } from './invariants';
+import { checkInvariants, convergence, historiesReplay, minFreeStockNow, stockViews, webhookTotals } from './invariants';
 import { LOAD, runLoad, seedCatalogue } from './load';
 import type { Scale, Scenario, ScenarioContext } from './scenario';
 import { sleep } from './scenario';
@@ -22,6 +22,8 @@ export interface ScenarioResult {
   catchupEvents: number;
   lost: number;
   duplicatedEffects: number;
+  /** Workflow runs whose history was replayed on the worker's bundle after convergence (any that did not is a violation). */
+  historiesReplayed: number;
   /** From the end of the faults (healing done) until every effect is there; null if it never converged. */
   convergeSeconds: number | null;
   /** From the first order to convergence. */
@@ -97,13 +99,15 @@ export async function runScenario(scenario: Scenario, scale: Scale, log: StackLo
     // reported with it, and the invariants hold for what was placed.
     if (placed.errors.length > 0) log(`load errors: ${placed.errors.slice(0, 5).join('; ')}`);
     const unsettled = (await scenario.unsettled?.(ctx, placed)) ?? [];
-    const violations = [...report.violations, ...unsettled, ...(crashes > 0 ? [`${crashes} engine processes exited by themselves`] : [])];
+    const replay = await historiesReplay(stack);
+    const violations = [...report.violations, ...unsettled, ...replay.violations, ...(crashes > 0 ? [`${crashes} engine processes exited by themselves`] : [])];
     if (!converged) violations.unshift(`did not converge: ${last}`);
     return {
       scenario: scenario.name, title: scenario.title, scale,
       load: { leads: placed.leads.length, orders: placed.orders.length, refunds: placed.refunds.length, loadErrors: placed.errors.length, loadErrorSamples: placed.errors.slice(0, 5) },
       faultsInjected: Object.fromEntries(ctx.injected),
       webhooksEmitted: report.webhooksEmitted - baseline.emitted, webhooksAccepted: report.webhooksAccepted - baseline.accepted, catchupEvents: report.catchupEvents - baseline.catchupEvents, lost: report.lost, duplicatedEffects: report.duplicatedEffects,
+      historiesReplayed: replay.replayed,
       convergeSeconds: converged ? Math.round((convergedAt - healed) / 100) / 10 : null,
       totalSeconds: Math.round((convergedAt - started) / 100) / 10,
       processCrashes: crashes,

@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleEngineWorkflows } from '../observability/workflow-bundle';
 import type { Pool } from 'pg';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
-import { WORKFLOW_PRELOAD_MODULES } from '../observability/workflow-bundle';
 import { startEmbeddedPostgres, type PostgresHandle } from '../stack/postgres';
 import { startDevServer, type DevServerHandle } from '../stack/temporal-server';
 import { waitForHttp } from '../stack/processes';
@@ -32,6 +31,8 @@ export interface ReliabilityStack {
   temporalAddress: string;
   client: Client;
   taskQueue: string;
+  /** The workflow bundle the worker runs (each restart loads it). */
+  workflowBundlePath: string;
   relayUrl: string;
   hubspot: HubspotSimulator;
   shopify: ShopifySimulator;
@@ -143,25 +144,10 @@ class ChildEngineProcess implements EngineProcess {
   }
 }
 
-/** The worker's workflow interceptors, which a prebuilt bundle must contain (as the tests' global setup builds it). */
-function interceptorModules(): string[] {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: present once the worker has workflow interceptors
-    return [...((require('../observability/worker-observability') as { WORKFLOW_INTERCEPTOR_MODULES?: string[] }).WORKFLOW_INTERCEPTOR_MODULES ?? [])];
-  } catch {
-    return [];
-  }
-}
-
 /** Bundles the workflows once, so each worker restart (20 in a run) loads the bundle instead of building it again. */
 async function workflowBundle(dir: string): Promise<string> {
-  const noop = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: interceptorModules(), preloadModules: [...WORKFLOW_PRELOAD_MODULES],
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
   const path = join(dir, 'workflow-bundle.js');
-  writeFileSync(path, code);
+  writeFileSync(path, await bundleEngineWorkflows());
   return path;
 }
 
@@ -249,7 +235,7 @@ export async function startReliabilityStack(opts: StackOptions): Promise<Reliabi
   log(`stack ready: PostgreSQL :${pgPort}, Temporal ${temporalAddress}, relay ${relayUrl}`);
 
   return {
-    pool, databaseUrl, temporalAddress, client, taskQueue, relayUrl, hubspot, shopify, woocommerce, stripe, credentials,
+    pool, databaseUrl, temporalAddress, client, taskQueue, workflowBundlePath: bundlePath, relayUrl, hubspot, shopify, woocommerce, stripe, credentials,
     processes: { relay, worker },
     async restartPostgres(downMs = 0) {
       await pg.stop();

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../config/paths';
 import { formatDuration } from '../../dashboard/series';
 import { openIssue } from '../../engine/issues';
@@ -141,4 +143,28 @@ test('a bad argument is an error that names it', async () => {
     '--hours: must be at least 1, got "0"',
     '--json: only for the listing (npm run ops -- inbox --json)',
   ]);
+});
+
+test('replay-check: the histories a query finds replay on this checkout\'s workflows', async () => {
+  const client = new Client({ connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! }) });
+  const taskQueue = `ops-replay-${randomUUID()}`;
+  try {
+    // Two order flows no worker has picked up yet: each history is its start and a first workflow task.
+    for (const id of ['1', '2']) {
+      await client.workflow.start('orderFulfilment', {
+        taskQueue, workflowId: `${taskQueue}-${id}`, args: [{ shopOrderId: id, policy: { shortfall: 'cancel', paymentWaitSeconds: 60, cancelShopOrderOnFailure: true } }],
+      });
+    }
+    const query = `TaskQueue = '${taskQueue}'`;
+    // Visibility lists new runs a moment after they start.
+    for (let listed = 0; listed < 2; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      listed = 0;
+      for await (const _ of client.workflow.list({ query })) listed++;
+    }
+    const run = await ops('replay-check', '--query', query);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: `2 workflow histories (${query}) replay on this checkout's workflows.\n` });
+  } finally {
+    for (const id of ['1', '2']) await client.workflow.getHandle(`${taskQueue}-${id}`).terminate().catch(() => undefined);
+    await client.connection.close();
+  }
 });

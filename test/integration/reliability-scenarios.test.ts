@@ -53,6 +53,8 @@ const scenario = (name: string) => () => {
   expect({ violations: result!.violations, log: result!.passed ? '' : output.slice(-3000) }).toEqual({ violations: [], log: '' });
   expect(result!.lost).toBe(0);
   expect(result!.duplicatedEffects).toBe(0);
+  // Every workflow history of the run replayed on the worker's bundle (a failure is among the violations above).
+  expect(result!.historiesReplayed).toBeGreaterThan(0);
   expect(result!.convergeSeconds).not.toBeNull();
   expect(result!.load).toEqual({ leads: 2, orders: 4, refunds: 2, loadErrors: 0, loadErrorSamples: [] });
   expect(result!.webhooksAccepted).toBeGreaterThanOrEqual(result!.webhooksEmitted);

@@ -1,8 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../observability/workflow-bundle';
+import { bundleEngineWorkflows } from '../../observability/workflow-bundle';
 import { startEmbeddedPostgres } from '../../stack/postgres';
 import { startDevServer } from '../../stack/temporal-server';
 import { freePort } from '../../stack/free-port';
@@ -37,11 +36,8 @@ export default async function globalSetup(): Promise<void> {
   }
 
   // With the interceptor and preload modules a worker bundles itself (workers/create-worker.ts).
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], preloadModules: [...WORKFLOW_PRELOAD_MODULES], logger: quietLogger,
-  });
   const bundlePath = join(scratch, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  writeFileSync(bundlePath, await bundleEngineWorkflows());
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_SCRATCH_DIR = scratch;
 
@@ -49,5 +45,3 @@ export default async function globalSetup(): Promise<void> {
   log(`PostgreSQL, Temporal and workflow bundle ready in ${Date.now() - started} ms`);
 }
 
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`), log: noop };
