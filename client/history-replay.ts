@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { currentTracing } from '../observability/tracing';
 import { workerSinks } from '../observability/worker-observability';
 
@@ -21,6 +21,18 @@ export interface ReplayOutcome {
  * worker does when its cached run is gone (a restart, an eviction, a workflow task that timed out). A history that
  * does not replay is a flow that stops with a nondeterminism error the next time it is replayed.
  */
+/**
+ * For a process that runs no worker of its own and only replays (the ops CLI, the reliability runner): the replaying
+ * worker's log (its state changes, an open run replayed up to where it waits) is not the answer, so the SDK logs
+ * errors only, on stderr. Call before the first replay.
+ */
+export function installReplayOnlyRuntime(): void {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR', ({ level, message }) => void process.stderr.write(`${level} ${message}\n`)),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+}
+
 /** The workflow code to replay on: a bundle file, or bundled code in memory. */
 export type ReplayBundle = { codePath: string } | { code: string };
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { auditSchedule, configuredConnections, inventoryResyncSchedule, loadConfig, reconciliationSchedule } from '../config/env';
 import { dataDir } from '../config/paths';
 import { createPool } from '../db/pool';
@@ -12,7 +11,7 @@ import { markShippedUpdate } from '../workflows/order/api';
 import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
 import { bundleEngineWorkflows } from '../observability/workflow-bundle';
-import { replayWorkflowHistories } from './history-replay';
+import { installReplayOnlyRuntime, replayWorkflowHistories } from './history-replay';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
 import { parseInboxArgs, parseQuarantineArgs } from './inbox-commands';
@@ -166,11 +165,7 @@ const RUNNING_FLOWS = `ExecutionStatus = 'Running'`;
 
 /** Replays the histories the query finds on this checkout's workflows: a failure is a flow the new code would stop. */
 async function replayCheck(query: string): Promise<{ text: string; ok: boolean }> {
-  // The replaying worker's own log (an open run replayed up to where it waits, for instance) is not the answer.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR', ({ level, message }) => void process.stderr.write(`${level} ${message}\n`)),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
+  installReplayOnlyRuntime();
   const client = await connectTemporalClient(loadConfig(), endpoints().temporalAddress);
   try {
     const { replayed, failures } = await replayWorkflowHistories(client, query, { code: await bundleEngineWorkflows() });

@@ -6,6 +6,7 @@ import { runScenario, startSeededStack, type ScenarioResult } from './runner';
 import type { ReliabilityStack } from './stack';
 import { parseArgs } from './args';
 import { SCENARIOS } from './scenarios';
+import { installReplayOnlyRuntime } from '../client/history-replay';
 
 /**
  * `npm run reliability -- <scenario[,scenario…]|all> [--scale tiny|short|full] [--shared-stack] [--json <file>]`: runs
@@ -16,6 +17,8 @@ import { SCENARIOS } from './scenarios';
 const activeStack: { current?: ReliabilityStack } = {};
 
 async function main(): Promise<void> {
+  // This process runs no worker (the stack's are processes of their own); it replays histories for an invariant.
+  installReplayOnlyRuntime();
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === 'string') {
     console.error(args);
