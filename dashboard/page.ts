@@ -203,7 +203,8 @@ function renderInbox(p) {
       stat('inbox-failed', b.failed, 'failed', b.failed > 0),
       stat('inbox-unrouted', b.unrouted, 'unrouted'),
       stat('inbox-lag', p.oldestPendingAt ? ageOf(p.oldestPendingAt) : '–', 'oldest pending')),
-    el('p', { class: 'sub' }, 'in window: ' + p.received + ' received, ' + p.dispatched + ' handed to flows, ' + p.ignored + ' ignored'),
+    el('p', { class: 'sub', 'data-testid': 'inbox-window' }, 'in window: ' + p.received + ' webhooks received, ' + p.foundByCatchup +
+      ' changes found by the order catch-up, ' + p.dispatched + ' handed to flows, ' + p.ignored + ' ignored'),
     el('div', { class: 'row' },
       stat('quarantine-open', q.open, 'quarantined payloads', q.open > 0),
       stat('quarantine-occurrences', q.occurrences, 'deliveries of them'),

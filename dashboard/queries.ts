@@ -1,5 +1,9 @@
 import type { Queryable } from '../db/transaction';
 import { fillDurationTrend, type DurationPoint, type TimeWindow } from './series';
+import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
+
+/** The order catch-up's own inbox events: changes no webhook brought, so not vendor deliveries. */
+const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
 
 /**
  * What the dashboard (and the ops CLI's `kpis`) shows, one function per panel, read straight from the ERP and the
@@ -225,8 +229,10 @@ export interface InboxPanel {
   backlog: { pending: number; due: number; failed: number; unrouted: number };
   /** The oldest row still pending: how far the dispatcher is behind. */
   oldestPendingAt: string | null;
-  /** Received within the window, and of those handed to a flow or ignored. */
+  /** Webhooks received within the window, changes of known orders the order catch-up found in it (no webhook brought
+   * them), and of both those handed to a flow or ignored. */
   received: number;
+  foundByCatchup: number;
   dispatched: number;
   ignored: number;
   quarantine: { open: number; occurrences: number; oldestAt: string | null; bySource: Array<{ source: string; open: number; occurrences: number }> };
@@ -239,12 +245,13 @@ export async function inboxPanel(db: Queryable, window: TimeWindow): Promise<Inb
             count(*) FILTER (WHERE status = 'failed')::int AS failed,
             count(*) FILTER (WHERE status = 'unrouted')::int AS unrouted,
             min(received_at) FILTER (WHERE status = 'pending') AS oldest_pending,
-            count(*) FILTER (WHERE received_at >= $1 AND received_at < $2)::int AS received,
+            count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND topic <> ALL($3))::int AS received,
+            count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND topic = ANY($3))::int AS found_by_catchup,
             count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND status = 'dispatched')::int AS dispatched,
             count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND status = 'ignored')::int AS ignored
        FROM integration.webhook_inbox
       WHERE status IN ('pending', 'failed', 'unrouted') OR received_at >= $1`,
-    [window.from, window.to],
+    [window.from, window.to, CATCHUP_TOPICS],
   );
   const quarantined = await db.query(
     `SELECT source, count(*)::int AS open, sum(occurrences)::int AS occurrences, min(received_at) AS oldest
@@ -256,7 +263,7 @@ export async function inboxPanel(db: Queryable, window: TimeWindow): Promise<Inb
   return {
     backlog: { pending: i.pending, due: i.due, failed: i.failed, unrouted: i.unrouted },
     oldestPendingAt: (i.oldest_pending as Date | null)?.toISOString() ?? null,
-    received: i.received, dispatched: i.dispatched, ignored: i.ignored,
+    received: i.received, foundByCatchup: i.found_by_catchup, dispatched: i.dispatched, ignored: i.ignored,
     quarantine: {
       open: bySource.reduce((n, s) => n + s.open, 0), occurrences: bySource.reduce((n, s) => n + s.occurrences, 0),
       oldestAt: oldest?.toISOString() ?? null, bySource,
@@ -291,7 +298,7 @@ export async function vendorsPanel(db: Queryable, window: TimeWindow): Promise<{
   const [inbox, quarantine, calls] = await Promise.all([
     db.query(
       `SELECT provider AS source, count(*)::int AS received, coalesce(sum(failures), 0)::int AS failures FROM integration.webhook_inbox
-        WHERE received_at >= $1 AND received_at < $2 GROUP BY provider`, [window.from, window.to]),
+        WHERE received_at >= $1 AND received_at < $2 AND topic <> ALL($3) GROUP BY provider`, [window.from, window.to, CATCHUP_TOPICS]),
     db.query(
       `SELECT source, count(*)::int AS deliveries FROM integration.quarantine WHERE last_seen_at >= $1 AND last_seen_at < $2 GROUP BY source`,
       [window.from, window.to]),
