@@ -2,6 +2,7 @@ import { upsertProductWithStock } from '../../erp/catalogue';
 import { listIssues } from '../../engine/issues';
 import { progressQuery } from '../../workflows/shared/operator-api';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { recordHistory } from '../support/histories';
 import { erpView, reachesState, ship, stripeClient } from '../support/orders';
 import {
   capturedPayment, erpPayments, erpRefunds, paymentFlowId, paymentFlowState, providerFee, signalled, stepRuns, stripeEventsHandedOver,
@@ -78,6 +79,7 @@ test('refund events before the capture event: the payment is booked first, two p
   });
   expect(refunds).toEqual([{ amount: 2000, status: 'succeeded', origin: 'external' }, { amount: 3000, status: 'succeeded', origin: 'external' }]);
   expect(await erpPayments(h, paymentId)).toEqual([expect.objectContaining({ status: 'refunded', amount: 5000 })]);
+  await recordHistory(paymentFlowId(paymentId), 'payment-settlement-refunds-before-capture');
 });
 
 test('a dispute before shipping holds fulfilment until it closes; its outcome is recorded', async () => {
@@ -101,6 +103,9 @@ test('a dispute before shipping holds fulfilment until it closes; its outcome is
   await eventually('the dispute issue closed', async () => (await listIssues(h.pool, { workflowId: paymentFlowId(paymentId), status: 'open' }))
     .some((i) => i.kind === 'dispute') ? undefined : true);
   await expect(ship(h, placed.workflowId)).resolves.toEqual({ accepted: true });
+  await h.client.workflow.getHandle(placed.workflowId).result();
+  await recordHistory(placed.workflowId, 'order-fulfilment-dispute-held');
+  await recordHistory(paymentFlowId(paymentId), 'payment-settlement-dispute-won');
 });
 
 test('a failed payment is told to the order flow, which keeps waiting and takes the next payment', async () => {

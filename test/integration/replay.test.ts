@@ -14,6 +14,7 @@ const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort
 test('recorded histories are present for every flow', () => {
   expect(files.filter((f) => f.startsWith('lead-conversion-')).length).toBeGreaterThanOrEqual(4);
   expect(files.filter((f) => f.startsWith('order-fulfilment-')).length).toBeGreaterThanOrEqual(4);
+  expect(files.filter((f) => f.startsWith('payment-settlement-')).length).toBeGreaterThanOrEqual(2);
 });
 
 test('every recorded history replays without nondeterminism', async () => {
