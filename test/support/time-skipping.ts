@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ClientOptionsForTestEnv } from '@temporalio/testing/lib/client';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
@@ -144,18 +145,18 @@ exec "$java" ${JVM_OPTIONS.join(' ')} $cds -cp "$here/lib/*" ${MAIN_CLASS} "$@"
 }
 
 /** A time-skipping environment on the cached server, with our search attributes registered. */
-export async function createTimeSkippingEnv(log: Log = stderrLog): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(log: Log = stderrLog, client?: ClientOptionsForTestEnv): Promise<TestWorkflowEnvironment> {
   const path = await ensureTestServer(log);
-  const env = await startServer(path, log);
+  const env = await startServer(path, log, client);
   await registerSearchAttributes(env);
   return env;
 }
 
 /** The SDK gives the server 5 s to answer; on a machine busy with other tests a start may miss that, so try again. */
-async function startServer(path: string, log: Log, attempts = 3): Promise<TestWorkflowEnvironment> {
+async function startServer(path: string, log: Log, client?: ClientOptionsForTestEnv, attempts = 3): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } }, client });
     } catch (err) {
       const slowStart = err instanceof Error && /did not start within/.test(err.message);
       if (!slowStart || attempt >= attempts) throw err;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTimeSkippingEnv } from '../../support/time-skipping';
@@ -24,15 +24,35 @@ export async function skipTo(t: WorkflowTest, atMs: number): Promise<void> {
   await t.env.sleep(Math.max(0, atMs - await t.env.currentTimeMs()));
 }
 
+/** The first run of each workflow the tests start, by task queue (the test server cannot list them). */
+class StartedRuns {
+  private readonly byQueue = new Map<string, Array<{ workflowId: string; runId: string }>>();
+
+  readonly interceptor: WorkflowClientInterceptor = {
+    start: async (input, next) => this.note(input.options.taskQueue, input.options.workflowId, await next(input)),
+    signalWithStart: async (input, next) => this.note(input.options.taskQueue, input.options.workflowId, await next(input)),
+  };
+
+  of(taskQueue: string): Array<{ workflowId: string; runId: string }> {
+    return this.byQueue.get(taskQueue) ?? [];
+  }
+
+  private note(taskQueue: string, workflowId: string, runId: string): string {
+    this.byQueue.set(taskQueue, [...this.of(taskQueue), { workflowId, runId }]);
+    return runId;
+  }
+}
+
 export class WorkflowTestEnv {
-  private constructor(readonly env: TestWorkflowEnvironment, private readonly bundle: WorkflowBundleWithSourceMap) {}
+  private constructor(readonly env: TestWorkflowEnvironment, private readonly bundle: WorkflowBundleWithSourceMap, private readonly started: StartedRuns) {}
 
   static async start(): Promise<WorkflowTestEnv> {
     // One after the other: the server's 5 s start deadline must not compete with the bundler for the CPU.
-    const env = await createTimeSkippingEnv();
+    const started = new StartedRuns();
+    const env = await createTimeSkippingEnv(undefined, { interceptors: { workflow: [started.interceptor] } });
     try {
       const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') });
-      return new WorkflowTestEnv(env, bundle);
+      return new WorkflowTestEnv(env, bundle, started);
     } catch (err) {
       await env.teardown();
       throw err;
@@ -51,7 +71,29 @@ export class WorkflowTestEnv {
       // Cancellation reaches a heartbeating activity at once, not after the default throttle of many seconds.
       maxHeartbeatThrottleInterval: '50 milliseconds',
     });
-    return worker.runUntil(body({ client: this.env.client, taskQueue, env: this.env }));
+    const result = await worker.runUntil(body({ client: this.env.client, taskQueue, env: this.env }));
+    await this.replayRunsOf(taskQueue);
+    return result;
+  }
+
+  /**
+   * Determinism guard, as the integration tests' harness has it (test/support/replay-check.ts): every run the test
+   * started on its task queue, and each run it continued as new into, replays on the workflow code under test.
+   */
+  private async replayRunsOf(taskQueue: string): Promise<void> {
+    const histories = [];
+    for (const first of this.started.of(taskQueue)) {
+      for (let runId: string | undefined = first.runId; runId;) {
+        const history = await this.env.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
+        histories.push({ workflowId: `${first.workflowId} (run ${runId})`, history });
+        runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      }
+    }
+    const failures = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: this.bundle }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    if (failures.length > 0) throw new Error(`${failures.length} of ${histories.length} workflow histories do not replay:\n${failures.join('\n')}`);
   }
 
   /** Replays a recorded history on the workflow code under test; rejects as a worker would (nondeterminism, ...). */
