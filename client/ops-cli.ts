@@ -10,8 +10,6 @@ import { inventoryWorkflowId, resyncSignal } from '../workflows/inventory/api';
 import { markShippedUpdate } from '../workflows/order/api';
 import { RECONCILIATION_WORKFLOW, type ReconciliationInput } from '../workflows/reconciliation/api';
 import { decideUpdate, progressQuery } from '../workflows/shared/operator-api';
-import { bundleEngineWorkflows } from '../observability/workflow-bundle';
-import { installReplayOnlyRuntime, replayWorkflowHistories } from './history-replay';
 import { connectTemporalClient } from './temporal-connection';
 import { parseDecision } from './decision-args';
 import { parseInboxArgs, parseQuarantineArgs } from './inbox-commands';
@@ -165,6 +163,11 @@ const RUNNING_FLOWS = `ExecutionStatus = 'Running'`;
 
 /** Replays the histories the query finds on this checkout's workflows: a failure is a flow the new code would stop. */
 async function replayCheck(query: string): Promise<{ text: string; ok: boolean }> {
+  // Loaded here: the SDK's worker and the bundler would cost every other command of this CLI a slower start.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { installReplayOnlyRuntime, replayWorkflowHistories } = require('./history-replay') as typeof import('./history-replay');
+  const { bundleEngineWorkflows } = require('../observability/workflow-bundle') as typeof import('../observability/workflow-bundle');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   installReplayOnlyRuntime();
   const client = await connectTemporalClient(loadConfig(), endpoints().temporalAddress);
   try {

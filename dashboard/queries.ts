@@ -1,9 +1,6 @@
 import type { Queryable } from '../db/transaction';
 import { fillDurationTrend, type DurationPoint, type TimeWindow } from './series';
-import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
-
-/** The order catch-up's own inbox events: changes no webhook brought, so not vendor deliveries. */
-const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
+import { CATCHUP_TOPICS } from '../workflows/catchup/api';
 
 /**
  * What the dashboard (and the ops CLI's `kpis`) shows, one function per panel, read straight from the ERP and the

@@ -1,11 +1,8 @@
 import type { Pool } from 'pg';
 import { CATALOGUE, vendorClients, type Placed } from './load';
 import type { ReliabilityStack } from './stack';
-import { UNANNOUNCED_ORDER_TOPICS } from '../workflows/catchup/api';
+import { CATCHUP_TOPICS } from '../workflows/catchup/api';
 import { replayWorkflowHistories } from '../client/history-replay';
-
-/** The order catch-up's own inbox events (changes no webhook brought): no webhooks, counted apart. */
-const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
 
 /**
  * What must hold in every system once the engine has converged after a scenario, read from the ERP (SQL), the

@@ -45,6 +45,9 @@ export interface CatchupWindow { since: string; until: string }
  */
 export const UNANNOUNCED_ORDER_TOPICS = { changed: 'catchup.order_changed', cancelled: 'catchup.order_cancelled' } as const;
 
+/** The same, as a list: the catch-up's inbox events are no vendor's webhooks, and counts keep them apart. */
+export const CATCHUP_TOPICS: readonly string[] = Object.values(UNANNOUNCED_ORDER_TOPICS);
+
 /**
  * What one page (or the whole run) found: orders the ERP lacked and handed to a new flow (`handedOver`); orders it
  * knows with a change no webhook announced, put in the inbox for their flow (`reannounced`); orders it knows whose

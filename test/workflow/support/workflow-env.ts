@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTimeSkippingEnv } from '../../support/time-skipping';
 import type { FakeActivities } from './fake-activities';
+import { replayHistories, runHistory, type RunHistory } from '../../../client/history-replay';
 
 /**
  * One time-skipping test server and one workflow bundle per test file; each test runs its own worker, on its own
@@ -81,19 +82,16 @@ export class WorkflowTestEnv {
    * started on its task queue, and each run it continued as new into, replays on the workflow code under test.
    */
   private async replayRunsOf(taskQueue: string): Promise<void> {
-    const histories = [];
+    const histories: RunHistory[] = [];
     for (const first of this.started.of(taskQueue)) {
       for (let runId: string | undefined = first.runId; runId;) {
-        const history = await this.env.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
-        histories.push({ workflowId: `${first.workflowId} (run ${runId})`, history });
-        runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        const run = await runHistory(this.env.client, first.workflowId, runId);
+        histories.push(run);
+        runId = run.history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
       }
     }
-    const failures = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: this.bundle }, histories)) {
-      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
-    }
-    if (failures.length > 0) throw new Error(`${failures.length} of ${histories.length} workflow histories do not replay:\n${failures.join('\n')}`);
+    const { replayed, failures } = await replayHistories(histories, this.bundle);
+    if (failures.length > 0) throw new Error(`${failures.length} of ${replayed} workflow histories do not replay:\n${failures.map((f) => `${f.run}: ${f.error}`).join('\n')}`);
   }
 
   /** Replays a recorded history on the workflow code under test; rejects as a worker would (nondeterminism, ...). */
