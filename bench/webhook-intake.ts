@@ -13,8 +13,10 @@ import { NAIVE_TABLE, type IntakeServerKind, type ServerMessage, type ServerOrde
 /**
  * Webhook intake: signed HubSpot deliveries accepted durably per second, and the acknowledgement latency, for the
  * relay and, in the same run on the same PostgreSQL, two baselines: (a) a bare node:http server doing the same
- * signature check and one plain INSERT per request, (b) the same server without the INSERT. Each server and the
- * load generator (autocannon) are processes of their own; every server gets a warm-up, then the measured load.
+ * signature check and one plain INSERT per request, (b) the same server without the INSERT; and (c) the bare server
+ * with the relay's group commit into (a)'s table, the least any server storing each delivery before its 2xx costs
+ * here. Each server and the load generator (autocannon) are processes of their own; every server gets a warm-up,
+ * then the measured load.
  *   npm run bench -- webhook-intake [requests=60000] [connections=32] [rounds=1] [relayPool=10] [baselinePool=32] [relayFlushes]
  * INTAKE_CPU_PROFILE=<folder> makes each server write a V8 CPU profile there; INTAKE_SERVERS=relay measures only the
  * servers named (a comma list), for trying settings.
@@ -22,7 +24,7 @@ import { NAIVE_TABLE, type IntakeServerKind, type ServerMessage, type ServerOrde
  */
 
 const SECRET = 'bench-intake-secret';
-const ALL_KINDS: readonly IntakeServerKind[] = ['relay', 'insert', 'bare'];
+const ALL_KINDS: readonly IntakeServerKind[] = ['relay', 'insert', 'grouped', 'bare'];
 // INTAKE_SERVERS=relay (or a comma list) measures only those: for trying the relay's settings; no ratios then.
 const KINDS: readonly IntakeServerKind[] = process.env.INTAKE_SERVERS
   ? ALL_KINDS.filter((k) => process.env.INTAKE_SERVERS!.split(',').includes(k))
@@ -82,7 +84,7 @@ async function load(order: LoadOrder): Promise<LoadResult> {
 
 async function rowsOf(pool: Pool, kind: IntakeServerKind): Promise<number | null> {
   if (kind === 'bare') return null;
-  const table = kind === 'relay' ? 'integration.webhook_inbox' : 'public.bench_naive_intake';
+  const table = kind === 'relay' ? 'integration.webhook_inbox' : 'public.bench_naive_intake'; // (a) and (c)
   return (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 }
 
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
       const measured: Measured[] = [];
       for (const [i, kind] of KINDS.entries()) {
         const firstEventId = 1 + (round * KINDS.length + i) * 100_000_000;
-        measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'relay' ? relayPool : baselinePool, firstEventId, relayFlushes }));
+        measured.push(await measure(pool, databaseUrl, kind, { requests, connections, poolSize: kind === 'insert' ? baselinePool : relayPool, firstEventId, relayFlushes }));
       }
       runs.push(measured);
       console.error(`round ${round + 1}: ${measured.map((m) => `${m.server} ${m.acceptedPerSecond}/s (server ${m.serverCpuMicrosPerRequest} µs, PostgreSQL ${m.postgresCpuMicrosPerRequest ?? '-'} µs per request)`).join(', ')}`);
@@ -212,8 +214,12 @@ async function main(): Promise<void> {
       load: { requests, connections, rounds, relayPool, baselinePool, relayFlushes: relayFlushes ?? 'default', generator: 'autocannon 8 in its own process, pipelining 1, every delivery signed beforehand, distinct event ids' },
       runs,
       ratios: KINDS.length < ALL_KINDS.length ? [] : runs.map((r) => {
-        const [relay, insert, bare] = r as [Measured, Measured, Measured];
-        return { relayOverInsert: ratio(relay.acceptedPerSecond, insert.acceptedPerSecond), relayOverBare: ratio(relay.acceptedPerSecond, bare.acceptedPerSecond) };
+        const rate = (kind: IntakeServerKind) => r.find((m) => m.server === kind)!.acceptedPerSecond;
+        return {
+          relayOverInsert: ratio(rate('relay'), rate('insert')), relayOverBare: ratio(rate('relay'), rate('bare')),
+          // What durability costs here at best, and what the relay costs beyond that.
+          groupedOverBare: ratio(rate('grouped'), rate('bare')), relayOverGrouped: ratio(rate('relay'), rate('grouped')),
+        };
       }),
       medianPerSecond: Object.fromEntries(KINDS.map((k) => [k, median(per(k).map((m) => m.acceptedPerSecond))])),
     }, null, 2));
