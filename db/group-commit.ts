@@ -60,7 +60,7 @@ export class GroupCommit<T, R> {
     return this.queue.length;
   }
 
-  /** Writes sent so far and the items they carried: the group sizes under load. */
+  /** Writes sent so far (retries one by one included) and the items submitted to them, each counted once. */
   get stats(): { writes: number; items: number } {
     return { ...this.counts };
   }
@@ -114,15 +114,15 @@ export class GroupCommit<T, R> {
     return this.queue.splice(0, count);
   }
 
-  private async writeGroup(group: Array<Waiting<T, R>>): Promise<void> {
+  private async writeGroup(group: Array<Waiting<T, R>>, retried = false): Promise<void> {
     try {
       this.counts.writes++;
-      this.counts.items += group.length;
+      if (!retried) this.counts.items += group.length;
       const outcomes = await this.options.write(group.map((w) => w.item));
       group.forEach((w, i) => w.resolve(outcomes[i]!));
     } catch (err) {
       if (group.length > 1 && this.options.alone?.(err)) {
-        for (const w of group) await this.writeGroup([w]);
+        for (const w of group) await this.writeGroup([w], true);
         return;
       }
       for (const w of group) w.reject(err);

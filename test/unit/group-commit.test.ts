@@ -89,6 +89,7 @@ test('when the data is refused, the group is written again one item at a time, s
   }
   expect((await settled).map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   expect(writes.map((w) => w.items)).toEqual([['good', 'bad', 'fine'], ['good'], ['bad'], ['fine']]);
+  expect(commits.stats).toEqual({ writes: 4, items: 3 });
 });
 
 test('close refuses new callers, naming what is closed, and resolves once every accepted one has its outcome', async () => {
