@@ -18,9 +18,12 @@ export interface GroupCommitTuning {
 }
 
 export interface GroupCommitOptions<T, R> extends GroupCommitTuning {
-  /** Writes the items in one transaction and returns one outcome per item, in order. */
-  write(items: T[]): Promise<R[]>;
-  /** An item's share of `maxWeight` (default 1). */
+  /**
+   * Writes the items in one transaction and returns one outcome per item, in order. `retried` is true when the items
+   * were in a group the database refused and are now written on their own.
+   */
+  write(items: T[], retried: boolean): Promise<R[]>;
+  /** An item's share of `maxWeight` (default 1); must not throw. */
   weight?(item: T): number;
   /** True when a failed write should be retried item by item (the database refused the data, not the write). */
   alone?(err: unknown): boolean;
@@ -114,18 +117,35 @@ export class GroupCommit<T, R> {
     return this.queue.splice(0, count);
   }
 
+  // Never rejects: every caller of the group is settled, whatever the write or `alone` do.
   private async writeGroup(group: Array<Waiting<T, R>>, retried = false): Promise<void> {
+    this.counts.writes++;
+    if (!retried) this.counts.items += group.length;
+    let outcomes: R[];
     try {
-      this.counts.writes++;
-      if (!retried) this.counts.items += group.length;
-      const outcomes = await this.options.write(group.map((w) => w.item));
-      group.forEach((w, i) => w.resolve(outcomes[i]!));
+      outcomes = await this.options.write(group.map((w) => w.item), retried);
     } catch (err) {
-      if (group.length > 1 && this.options.alone?.(err)) {
+      if (group.length > 1 && this.refusesTheData(err)) {
         for (const w of group) await this.writeGroup([w], true);
         return;
       }
       for (const w of group) w.reject(err);
+      return;
+    }
+    if (!Array.isArray(outcomes) || outcomes.length !== group.length) {
+      // Committed, but no caller can be told its own outcome: a bug in `write`, reported to each of them.
+      const err = new Error(`group commit: the write returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${group.length} items`);
+      for (const w of group) w.reject(err);
+      return;
+    }
+    group.forEach((w, i) => w.resolve(outcomes[i]!));
+  }
+
+  private refusesTheData(err: unknown): boolean {
+    try {
+      return this.options.alone?.(err) ?? false;
+    } catch {
+      return false;
     }
   }
 }

@@ -30,7 +30,7 @@ export class InboxBatcher {
 
   constructor(private readonly db: Queryable, tuning: InboxBatchTuning = {}) {
     this.commits = new GroupCommit({
-      write: (deliveries) => this.insert(deliveries),
+      write: (deliveries, retried) => this.insert(deliveries, retried),
       weight: (entries) => entries.length,
       alone: refusesTheData,
       what: 'the inbox',
@@ -44,7 +44,10 @@ export class InboxBatcher {
     return this.commits.waiting;
   }
 
-  /** Flushes (statements) sent so far, and the deliveries and rows they carried: the batch sizes under load. */
+  /**
+   * Flushes (statements) sent so far, and the deliveries and rows given to them, each counted once (a delivery
+   * retried on its own after its batch was refused counts a flush more, not a delivery more): the batch sizes under load.
+   */
   get stats(): { flushes: number; deliveries: number; rows: number } {
     const { writes, items } = this.commits.stats;
     return { flushes: writes, deliveries: items, rows: this.rows };
@@ -63,7 +66,7 @@ export class InboxBatcher {
   }
 
   /** One statement for the batch; returns, per delivery, how many of its events it was the one to store. */
-  private async insert(deliveries: InboxEntry[][]): Promise<number[]> {
+  private async insert(deliveries: InboxEntry[][], retried: boolean): Promise<number[]> {
     const owner = new Map<string, number>();
     const entries: InboxEntry[] = [];
     deliveries.forEach((delivery, i) => {
@@ -74,7 +77,7 @@ export class InboxBatcher {
         entries.push(entry);
       }
     });
-    this.rows += entries.length;
+    if (!retried) this.rows += entries.length;
     const stored = await insertNewEvents(this.db, entries);
     const outcomes = deliveries.map(() => 0);
     for (const key of stored) outcomes[owner.get(key)!]!++;

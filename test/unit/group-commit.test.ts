@@ -92,6 +92,31 @@ test('when the data is refused, the group is written again one item at a time, s
   expect(commits.stats).toEqual({ writes: 4, items: 3 });
 });
 
+test('a write that answers for fewer items than it was given fails each caller with the reason', async () => {
+  const { writes, write } = recorder();
+  const commits = new GroupCommit({ write });
+  const settled = Promise.allSettled(['a', 'b'].map((item) => commits.submit(item)));
+  await turn();
+  writes[0]!.settle(['only one']);
+  expect((await settled).map((s) => (s.status === 'rejected' ? (s.reason as Error).message : s.status)))
+    .toEqual(['group commit: the write returned 1 outcomes for 2 items', 'group commit: the write returned 1 outcomes for 2 items']);
+});
+
+test('a data check that throws counts as "not the data": the group fails with the write\'s own error', async () => {
+  const { writes, write } = recorder();
+  const commits = new GroupCommit({ write, alone: () => { throw new Error('broken check'); } });
+  const settled = Promise.allSettled(['a', 'b'].map((item) => commits.submit(item)));
+  await turn();
+  writes[0]!.fail(new Error('connection lost'));
+  expect((await settled).map((s) => (s.status === 'rejected' ? (s.reason as Error).message : s.status))).toEqual(['connection lost', 'connection lost']);
+  expect(writes).toHaveLength(1);
+});
+
+test('close with nothing under way resolves at once', async () => {
+  const { write } = recorder();
+  await expect(new GroupCommit({ write }).close()).resolves.toBeUndefined();
+});
+
 test('close refuses new callers, naming what is closed, and resolves once every accepted one has its outcome', async () => {
   const { writes, write } = recorder();
   const commits = new GroupCommit({ write, what: 'the inbox' });
