@@ -102,7 +102,7 @@ class OrderFlow {
   /** Steps 1-4: read the order, find its customer, create the ERP order, reserve its stock. */
   private async receiveOrder(): Promise<OrderFulfilmentResult | null> {
     const { flow, state } = this;
-    const fetched = await flow.step(STEP.fetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop));
+    const fetched = await flow.step(STEP.fetchOrder, () => shopStep(flow).fetchShopOrder(this.shopOrderId, this.shop));
     if (!fetched.done) return { status: 'skipped', step: STEP.fetchOrder };
     if (!fetched.value) return { status: 'not-found' };
     if (fetched.value.cancelledAt) {
@@ -120,7 +120,7 @@ class OrderFlow {
     await this.checkTotals();
 
     this.enter('customer');
-    const customer = await flow.step(STEP.ensureCustomer, () => erpStep(this.flow).ensureOrderCustomer(state.order!), {
+    const customer = await flow.step(STEP.ensureCustomer, () => erpStep(flow).ensureOrderCustomer(state.order!), {
       ...undoing({ kind: 'remove-customer', order: state.order }),
       allowed: ['retry', 'compensate'],
       // The operator fixed the buyer in the shop: read the order again before the retry.
@@ -130,7 +130,7 @@ class OrderFlow {
 
     this.enter('sales-order');
     // Edits wait while the ERP order is written, and from then on apply to it themselves.
-    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erpStep(this.flow).createSalesOrder(state.order!, customer.value.customerId), {
+    const created = await state.orderLock.runExclusive(() => flow.step(STEP.createSalesOrder, () => erpStep(flow).createSalesOrder(state.order!, customer.value.customerId), {
       ...undoing({ kind: 'cancel-sales-order', shopOrderId: this.shopOrderId, shop: this.shop }), allowed: ['retry', 'compensate'],
     }));
     if (!created.done) return { status: 'skipped', step: STEP.createSalesOrder };
@@ -140,7 +140,7 @@ class OrderFlow {
     // From here the lines and the total are the ERP order's: an edit waiting for its turn finds them frozen.
     await state.orderLock.runExclusive(async () => this.enter('reserving'));
     const so = created.value;
-    const reserved = await flow.step(STEP.reserveStock, () => erpStep(this.flow).reserveStock(so.salesOrderId), {
+    const reserved = await flow.step(STEP.reserveStock, () => erpStep(flow).reserveStock(so.salesOrderId), {
       ...undoing({ kind: 'release-stock', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     this.backordered = reserved.done && !reserved.value.ok;
@@ -161,15 +161,15 @@ class OrderFlow {
     if (!settled.done) return { status: 'skipped', step: 'payment' };
 
     this.enter('invoicing');
-    const invoice = await flow.step(STEP.postInvoice, () => erpStep(this.flow).postInvoice(so.salesOrderId), {
+    const invoice = await flow.step(STEP.postInvoice, () => erpStep(flow).postInvoice(so.salesOrderId), {
       ...undoing({ kind: 'void-invoice', salesOrderId: so.salesOrderId }), allowed: ['retry', 'compensate'],
     });
     if (!invoice.done) return { status: 'skipped', step: STEP.postInvoice };
     this.invoiceNumber = invoice.value.invoiceNumber;
 
     this.enter('telling-shop');
-    await flow.step(STEP.tagShopOrder, () => shopStep(this.flow).tagShopOrder(this.shopOrderId, so.orderNumber, this.shop, this.state.order));
-    const confirmed = await flow.step(STEP.confirmOrder, () => erpStep(this.flow).confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
+    await flow.step(STEP.tagShopOrder, () => shopStep(flow).tagShopOrder(this.shopOrderId, so.orderNumber, this.shop, this.state.order));
+    const confirmed = await flow.step(STEP.confirmOrder, () => erpStep(flow).confirmOrder(so.salesOrderId, orderBusinessKey(this.shop, this.shopOrderId)));
     this.processingMs = confirmed.done ? confirmed.value.processingMs : -1;
     return null;
   }
@@ -222,7 +222,7 @@ class OrderFlow {
       if (!woke) throw new FlowAborted(STEP.awaitPayment, `no payment within ${this.input.policy.paymentWaitSeconds} s`);
       if (state.changes === seen) await this.continueAsNew('awaiting-payment');
       if (state.namedPayments.length > 0) continue;
-      const latest = await flow.step(STEP.refetchOrder, () => shopStep(this.flow).fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
+      const latest = await flow.step(STEP.refetchOrder, () => shopStep(flow).fetchShopOrder(this.shopOrderId, this.shop), { allowed: ['retry', 'skip', 'compensate'] });
       if (latest.done && latest.value) state.takePaymentFrom(latest.value);
     }
     flow.enterStage('payment');
